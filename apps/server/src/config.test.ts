@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.ts'
+
+const base = { ADMIN_TOKEN: 'a-long-enough-admin-token', DATA_DIR: 'memory://' }
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(base)
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:3000',
+      logLevel: 'info',
+    })
+    expect(config.limits).toMatchObject({
+      messageChars: 4000,
+      packetBytes: 65536,
+      sendPerSec: 5,
+      sendBurst: 20,
+    })
+    expect(config.allowedOrigins).toEqual(['http://localhost:3000'])
+    expect(config.databaseUrl).toBeUndefined()
+  })
+
+  it('reads limits and origins from the environment', () => {
+    const config = loadConfig({
+      ...base,
+      LIMIT_SEND_PER_SEC: '9',
+      LIMIT_MESSAGE_CHARS: '500',
+      ALLOWED_ORIGINS: 'https://chat.example.org, https://admin.example.org',
+      PUBLIC_URL: 'https://chat.example.org/',
+    })
+    expect(config.limits.sendPerSec).toBe(9)
+    expect(config.limits.messageChars).toBe(500)
+    expect(config.publicUrl).toBe('https://chat.example.org')
+    expect(config.allowedOrigins).toEqual(['https://chat.example.org', 'https://admin.example.org'])
+    expect(config.secureCookies).toBe(true)
+  })
+
+  it('names every bad variable with what is wrong', () => {
+    const bad = {
+      ...base,
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      REDIS_URL: 'not a url',
+      LOG_LEVEL: 'loud',
+      LIMIT_PAGE: '1000',
+      LIMIT_SEND_BURST: '-1',
+      ALLOWED_ORIGINS: 'https://ok.example,https://x.example/path',
+      ADMIN_TOKEN: 'short',
+    }
+    let problems: string[] = []
+    try {
+      loadConfig(bad)
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+      problems = (error as ConfigError).problems
+    }
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'LOG_LEVEL',
+      'LIMIT_PAGE',
+      'LIMIT_SEND_BURST',
+      'ALLOWED_ORIGINS',
+      'ADMIN_TOKEN',
+    ]) {
+      expect(
+        problems.some((p) => p.startsWith(name)),
+        name,
+      ).toBe(true)
+    }
+    expect(problems).toHaveLength(8)
+  })
+})

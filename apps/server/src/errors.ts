@@ -1,0 +1,90 @@
+import { type ChatError, type ErrorCode, ErrorStatus } from '@secura/shared'
+
+/** A failure a client is told about: one of the shared error codes, with a message fit to show. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+
+  get status(): number {
+    return ErrorStatus[this.code]
+  }
+
+  toJSON(): ChatError {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.retryAfterMs !== undefined && { retryAfterMs: this.retryAfterMs }),
+      ...(this.details !== undefined && { details: this.details }),
+    }
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`)
+export const forbidden = (message: string) => new AppError('FORBIDDEN', message)
+export const unauthorized = (message = 'A valid session is required') => new AppError('UNAUTHORIZED', message)
+export const validation = (message: string, details?: unknown) => new AppError('VALIDATION', message, details)
+export const conflict = (message: string) => new AppError('CONFLICT', message)
+
+// Connection-level failures: the database is down or unreachable, so the client should retry later.
+const UNAVAILABLE_CODES = new Set([
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+  'P2028',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+])
+const UNAVAILABLE_MESSAGES =
+  /connection terminated|connection refused|server closed the connection|Connection ended|the database system is|Can't reach database|timed out fetching a new connection|Client has encountered a connection error|not queryable|Connection is closed/i
+
+function isUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false
+  const e = error as {
+    code?: unknown
+    message?: unknown
+    cause?: unknown
+    name?: unknown
+    originalCode?: unknown
+  }
+  if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true
+  if (typeof e.originalCode === 'string' && UNAVAILABLE_CODES.has(e.originalCode)) return true
+  if (e.name === 'PrismaClientInitializationError') return true
+  if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true
+  return isUnavailable(e.cause, depth + 1)
+}
+
+/** Maps anything thrown to the error a client sees: AppErrors as they are, database outages to UNAVAILABLE, the rest to INTERNAL. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error
+  if (isUnavailable(error))
+    return new AppError('UNAVAILABLE', 'The service is temporarily unavailable; retry later', undefined, 1000)
+  return new AppError('INTERNAL', 'Internal server error')
+}
+
+/** Unique-constraint violation (Prisma P2002, Postgres 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; cause?: { code?: unknown; originalCode?: unknown } } | null
+  return e?.code === 'P2002' || e?.code === '23505' || e?.cause?.originalCode === '23505'
+}

@@ -1,0 +1,268 @@
+import {
+  type ConversationSummary,
+  type DirectoryUser,
+  type Limits,
+  type MarkReadResponse,
+  Room,
+  type Conversation as WireConversation,
+} from '@secura/shared'
+import { uuidv7 } from 'uuidv7'
+import type { PrismaClient } from '../../db/prisma.ts'
+import { forbidden, isUniqueViolation, notFound, validation } from '../../errors.ts'
+import type { Conversation } from '../../generated/prisma/client.ts'
+import { type Viewer, visibleConversation } from '../access.ts'
+import { withReactions } from '../messages/wire.ts'
+import type { Publisher } from '../ports.ts'
+import type { PresenceService } from '../presence/presence.service.ts'
+import { toConversation } from './wire.ts'
+
+export interface ConversationsDeps {
+  prisma: PrismaClient
+  publisher: Publisher
+  presence: PresenceService
+  limits: Limits
+}
+
+const memberInclude = {
+  include: { user: { select: { displayName: true } } },
+  orderBy: { joinedAt: 'asc' },
+} as const
+
+export function createConversationsService({ prisma, publisher, presence, limits }: ConversationsDeps) {
+  /** The wire form: every member of a direct or group conversation; only the count for the lobby. */
+  async function describe(conversation: Conversation): Promise<WireConversation> {
+    if (conversation.kind === 'event') {
+      const count = await prisma.member.count({ where: { conversationId: conversation.id } })
+      return toConversation(conversation, [], count)
+    }
+    const members = await prisma.member.findMany({
+      where: { conversationId: conversation.id },
+      ...memberInclude,
+    })
+    return toConversation(conversation, members)
+  }
+
+  /** The given users, who must all be guests of the viewer's event. */
+  async function usersOfEvent(viewer: Viewer, userIds: string[]): Promise<string[]> {
+    const ids = [...new Set(userIds)].filter((id) => id !== viewer.id)
+    const found = await prisma.user.count({ where: { id: { in: ids }, eventId: viewer.eventId } })
+    if (found !== ids.length) throw notFound('User')
+    return ids
+  }
+
+  function announce(
+    conversation: WireConversation,
+    event: 'conversation:created' | 'conversation:updated',
+    userIds: string[],
+  ) {
+    if (userIds.length > 0) publisher.emit(userIds.map(Room.user), event, conversation)
+  }
+
+  return {
+    describe,
+
+    /** My conversations, newest activity first, with the last message and my unread count. */
+    async list(viewer: Viewer): Promise<ConversationSummary[]> {
+      const memberships = await prisma.member.findMany({
+        where: { userId: viewer.id, conversation: { eventId: viewer.eventId } },
+        include: { conversation: true },
+      })
+      const ids = memberships.map((m) => m.conversationId)
+      if (ids.length === 0) return []
+      // Unread = messages after my read mark, from others, not deleted: one grouped query for all.
+      const unread = await prisma.$queryRawUnsafe<{ conversationId: string; n: number }[]>(
+        `SELECT m."conversationId", count(*)::int AS n
+         FROM "Message" m JOIN "Member" me ON me."conversationId" = m."conversationId" AND me."userId" = $1::uuid
+         WHERE m.seq > me."lastReadSeq" AND m."senderId" <> $1::uuid AND m."deletedAt" IS NULL
+         GROUP BY m."conversationId"`,
+        viewer.id,
+      )
+      const unreadBy = new Map(unread.map((u) => [u.conversationId, Number(u.n)]))
+      const lastRows = await prisma.message.findMany({
+        where: {
+          OR: memberships
+            .filter((m) => m.conversation.lastSeq > 0)
+            .map((m) => ({ conversationId: m.conversationId, seq: m.conversation.lastSeq })),
+        },
+      })
+      const lastMessages = new Map((await withReactions(prisma, lastRows)).map((m) => [m.conversationId, m]))
+      const summaries = await Promise.all(
+        memberships.map(async (m) => ({
+          ...(await describe(m.conversation)),
+          lastMessage: lastMessages.get(m.conversationId) ?? null,
+          unreadCount: unreadBy.get(m.conversationId) ?? 0,
+          lastReadSeq: m.lastReadSeq,
+        })),
+      )
+      const activity = (c: ConversationSummary) => c.lastMessageAt ?? c.createdAt
+      return summaries.sort((a, b) => activity(b).localeCompare(activity(a)))
+    },
+
+    async get(viewer: Viewer, conversationId: string): Promise<WireConversation> {
+      const { conversation } = await visibleConversation(prisma, viewer, conversationId)
+      return describe(conversation)
+    },
+
+    /** The one direct conversation of a pair: created on first ask, returned as it is after that. */
+    async createDirect(
+      viewer: Viewer,
+      userId: string,
+    ): Promise<{ conversation: WireConversation; created: boolean }> {
+      if (userId === viewer.id) throw validation('A direct conversation needs another user')
+      await usersOfEvent(viewer, [userId])
+      const uniqueKey = [viewer.id, userId].sort().join(':')
+      const existing = await prisma.conversation.findUnique({
+        where: { eventId_uniqueKey: { eventId: viewer.eventId, uniqueKey } },
+      })
+      if (existing) return { conversation: await describe(existing), created: false }
+      try {
+        const created = await prisma.conversation.create({
+          data: {
+            id: uuidv7(),
+            eventId: viewer.eventId,
+            kind: 'direct',
+            createdById: viewer.id,
+            uniqueKey,
+            members: {
+              create: [
+                { userId: viewer.id, role: 'owner' },
+                { userId, role: 'member' },
+              ],
+            },
+          },
+        })
+        const conversation = await describe(created)
+        announce(conversation, 'conversation:created', [viewer.id, userId])
+        return { conversation, created: true }
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        // Both sides opened it at once: the other request created it.
+        const raced = await prisma.conversation.findUniqueOrThrow({
+          where: { eventId_uniqueKey: { eventId: viewer.eventId, uniqueKey } },
+        })
+        return { conversation: await describe(raced), created: false }
+      }
+    },
+
+    async createGroup(viewer: Viewer, title: string, userIds: string[]): Promise<WireConversation> {
+      const others = await usersOfEvent(viewer, userIds)
+      if (others.length + 1 > limits.groupMembers)
+        throw validation(`A group has at most ${limits.groupMembers} members`)
+      const created = await prisma.conversation.create({
+        data: {
+          id: uuidv7(),
+          eventId: viewer.eventId,
+          kind: 'group',
+          title: title.trim(),
+          createdById: viewer.id,
+          members: {
+            create: [
+              { userId: viewer.id, role: 'owner' },
+              ...others.map((id) => ({ userId: id, role: 'member' as const })),
+            ],
+          },
+        },
+      })
+      const conversation = await describe(created)
+      announce(conversation, 'conversation:created', [viewer.id, ...others])
+      return conversation
+    },
+
+    /** The owner adds members to a group; the newcomers get conversation:created, the rest :updated. */
+    async addMembers(viewer: Viewer, conversationId: string, userIds: string[]): Promise<WireConversation> {
+      const { conversation, member } = await visibleConversation(prisma, viewer, conversationId)
+      if (conversation.kind !== 'group') throw validation('Members can be added to groups only')
+      if (member.role !== 'owner') throw forbidden('Only the owner of the group can add members')
+      const ids = await usersOfEvent(viewer, userIds)
+      const current = await prisma.member.findMany({ where: { conversationId }, select: { userId: true } })
+      const existing = new Set(current.map((m) => m.userId))
+      const added = ids.filter((id) => !existing.has(id))
+      if (existing.size + added.length > limits.groupMembers)
+        throw validation(`A group has at most ${limits.groupMembers} members`)
+      await prisma.member.createMany({
+        data: added.map((userId) => ({ conversationId, userId })),
+        skipDuplicates: true,
+      })
+      const updated = await describe(conversation)
+      announce(updated, 'conversation:updated', [...existing])
+      announce(updated, 'conversation:created', added)
+      return updated
+    },
+
+    /** The owner removes members; anyone may remove themselves (leave). Removed users' sockets leave the room. */
+    async removeMembers(
+      viewer: Viewer,
+      conversationId: string,
+      userIds: string[],
+    ): Promise<WireConversation> {
+      const { conversation, member } = await visibleConversation(prisma, viewer, conversationId)
+      if (conversation.kind !== 'group') throw validation('Members can be removed from groups only')
+      const ids = [...new Set(userIds)]
+      if (member.role !== 'owner' && ids.some((id) => id !== viewer.id)) {
+        throw forbidden('Only the owner of the group can remove other members')
+      }
+      const { count } = await prisma.member.deleteMany({ where: { conversationId, userId: { in: ids } } })
+      if (count === 0) throw notFound('Member')
+      const remaining = await prisma.member.findMany({ where: { conversationId }, select: { userId: true } })
+      const updated = await describe(conversation)
+      for (const id of ids) publisher.leave(Room.user(id), Room.conversation(conversationId))
+      announce(updated, 'conversation:updated', [...remaining.map((m) => m.userId), ...ids])
+      return updated
+    },
+
+    /** Moves my read mark forward (never back, never past the last message) and tells my devices and the room. */
+    async markRead(viewer: Viewer, conversationId: string, seq: number): Promise<MarkReadResponse> {
+      const { conversation } = await visibleConversation(prisma, viewer, conversationId)
+      const [row] = await prisma.$queryRawUnsafe<{ lastReadSeq: number; moved: boolean }[]>(
+        `WITH old AS (SELECT "lastReadSeq" FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" = $2::uuid)
+         UPDATE "Member" m SET "lastReadSeq" = GREATEST(m."lastReadSeq", LEAST($3::int, c."lastSeq"))
+         FROM "Conversation" c, old
+         WHERE m."conversationId" = $1::uuid AND m."userId" = $2::uuid AND c.id = m."conversationId"
+         RETURNING m."lastReadSeq", m."lastReadSeq" > old."lastReadSeq" AS moved`,
+        conversation.id,
+        viewer.id,
+        seq,
+      )
+      const lastReadSeq = Number(row?.lastReadSeq ?? 0)
+      const [unread] = await prisma.$queryRawUnsafe<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM "Message" WHERE "conversationId" = $1::uuid AND seq > $2 AND "senderId" <> $3::uuid AND "deletedAt" IS NULL`,
+        conversation.id,
+        lastReadSeq,
+        viewer.id,
+      )
+      if (row?.moved) {
+        publisher.emit([Room.conversation(conversation.id), Room.user(viewer.id)], 'conversation:read', {
+          conversationId: conversation.id,
+          userId: viewer.id,
+          seq: lastReadSeq,
+        })
+      }
+      return { conversationId: conversation.id, lastReadSeq, unreadCount: Number(unread?.n ?? 0) }
+    },
+
+    /** The event's directory, by name, with presence. */
+    async directory(
+      viewer: Viewer,
+      q: string | undefined,
+      limit = limits.pageDefault,
+    ): Promise<DirectoryUser[]> {
+      const users = await prisma.user.findMany({
+        where: {
+          eventId: viewer.eventId,
+          ...(q?.trim() && { displayName: { contains: q.trim(), mode: 'insensitive' } }),
+        },
+        orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
+        take: Math.min(limit, limits.pageMax),
+      })
+      return users.map((u) => ({
+        id: u.id,
+        displayName: u.displayName,
+        role: u.role,
+        status: presence.isOnline(u.id) ? 'online' : 'offline',
+        lastSeenAt: u.lastSeenAt.toISOString(),
+      }))
+    },
+  }
+}
+
+export type ConversationsService = ReturnType<typeof createConversationsService>

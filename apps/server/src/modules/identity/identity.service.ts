@@ -1,0 +1,208 @@
+import type {
+  CreateEventBody,
+  CreateEventResponse,
+  CreateInvitationBody,
+  CreateInvitationResponse,
+  InvitationPreview,
+  JoinResponse,
+  MeResponse,
+} from '@secura/shared'
+import { Room } from '@secura/shared'
+import { uuidv7 } from 'uuidv7'
+import type { PrismaClient } from '../../db/prisma.ts'
+import { AppError, forbidden, notFound, unauthorized } from '../../errors.ts'
+import type { Session, User } from '../../generated/prisma/client.ts'
+import { toConversation } from '../conversations/wire.ts'
+import { type Publisher, sessionRoom } from '../ports.ts'
+import { hashSecret, newSecret } from './tokens.ts'
+import { toEvent, toInvitation, toUser } from './wire.ts'
+
+/** Who is asking: the operator (admin token) or a guest's session. */
+export type Actor = { kind: 'admin' } | { kind: 'user'; user: User; session: Session }
+export type Authenticated = { user: User; session: Session }
+
+export interface IdentityDeps {
+  prisma: PrismaClient
+  publisher: Publisher
+  publicUrl: string
+  sessionTtlMs: number
+}
+
+export function createIdentityService({ prisma, publisher, publicUrl, sessionTtlMs }: IdentityDeps) {
+  /** The admin, or an organizer of this event. A user of another event learns nothing: NOT_FOUND. */
+  async function assertCanManage(actor: Actor, eventId: string) {
+    const event = await prisma.event.findUnique({ where: { id: eventId } })
+    if (!event || (actor.kind === 'user' && actor.user.eventId !== eventId)) throw notFound('Event')
+    if (actor.kind === 'user' && actor.user.role !== 'organizer') {
+      throw forbidden('Only organizers of this event can manage its invitations')
+    }
+    return event
+  }
+
+  async function findUsableInvitation(code: string) {
+    const invitation = await prisma.invitation.findUnique({
+      where: { codeHash: hashSecret(code) },
+      include: { event: true },
+    })
+    if (!invitation) throw notFound('Invitation')
+    if (invitation.revokedAt)
+      throw new AppError('FORBIDDEN', 'This invitation was revoked', { reason: 'revoked' })
+    if (invitation.expiresAt && invitation.expiresAt.getTime() <= Date.now()) {
+      throw new AppError('FORBIDDEN', 'This invitation has expired', { reason: 'expired' })
+    }
+    if (invitation.uses >= invitation.maxUses) throw usedUp()
+    return invitation
+  }
+  const usedUp = () => new AppError('FORBIDDEN', 'This invitation has already been used', { reason: 'used' })
+
+  return {
+    async createEvent(input: CreateEventBody): Promise<CreateEventResponse> {
+      const startsAt = input.startsAt ? new Date(input.startsAt) : null
+      const endsAt = input.endsAt ? new Date(input.endsAt) : null
+      if (startsAt && endsAt && endsAt < startsAt) {
+        throw new AppError('VALIDATION', 'endsAt must not be before startsAt')
+      }
+      const eventId = uuidv7()
+      const name = input.name.trim()
+      const [event, lobby] = await prisma.$transaction([
+        prisma.event.create({ data: { id: eventId, name, startsAt, endsAt } }),
+        prisma.conversation.create({
+          data: { id: uuidv7(), eventId, kind: 'event', title: name, uniqueKey: 'lobby' },
+        }),
+      ])
+      return { event: toEvent(event), lobby: toConversation(lobby, [], 0) }
+    },
+
+    async listEvents() {
+      const events = await prisma.event.findMany({ orderBy: { createdAt: 'desc' } })
+      return { events: events.map(toEvent) }
+    },
+
+    /** Erases the event with everything in it, then disconnects its guests on every instance. */
+    async deleteEvent(eventId: string): Promise<void> {
+      const { count } = await prisma.event.deleteMany({ where: { id: eventId } })
+      if (count === 0) throw notFound('Event')
+      publisher.disconnect(Room.event(eventId))
+    },
+
+    async createInvitation(
+      actor: Actor,
+      eventId: string,
+      input: CreateInvitationBody,
+    ): Promise<CreateInvitationResponse> {
+      await assertCanManage(actor, eventId)
+      const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null
+      if (expiresAt && expiresAt.getTime() <= Date.now()) {
+        throw new AppError('VALIDATION', 'expiresAt must be in the future')
+      }
+      const code = newSecret()
+      const invitation = await prisma.invitation.create({
+        data: {
+          id: uuidv7(),
+          eventId,
+          codeHash: hashSecret(code),
+          role: input.role ?? 'guest',
+          displayName: input.displayName?.trim() ?? null,
+          maxUses: input.maxUses ?? 1,
+          expiresAt,
+        },
+      })
+      return { invitation: toInvitation(invitation), code, url: `${publicUrl}/join/${code}` }
+    },
+
+    async listInvitations(actor: Actor, eventId: string) {
+      await assertCanManage(actor, eventId)
+      const invitations = await prisma.invitation.findMany({
+        where: { eventId },
+        orderBy: { createdAt: 'desc' },
+      })
+      return { invitations: invitations.map(toInvitation) }
+    },
+
+    async revokeInvitation(actor: Actor, eventId: string, id: string) {
+      await assertCanManage(actor, eventId)
+      const existing = await prisma.invitation.findFirst({ where: { id, eventId } })
+      if (!existing) throw notFound('Invitation')
+      const invitation = existing.revokedAt
+        ? existing
+        : await prisma.invitation.update({ where: { id }, data: { revokedAt: new Date() } })
+      return { invitation: toInvitation(invitation) }
+    },
+
+    async previewInvitation(code: string): Promise<InvitationPreview> {
+      const invitation = await findUsableInvitation(code)
+      return {
+        event: { id: invitation.event.id, name: invitation.event.name },
+        role: invitation.role,
+        displayName: invitation.displayName,
+      }
+    },
+
+    /** Redeems an invitation: a new user in the lobby and a session, all or nothing. */
+    async join(code: string, displayName: string): Promise<JoinResponse> {
+      const invitation = await findUsableInvitation(code)
+      const token = newSecret()
+      const userId = uuidv7()
+      const result = await prisma.$transaction(async (tx) => {
+        // The use is counted with a guarded update, so two guests racing for the last use cannot both win.
+        const claimed = await tx.invitation.updateMany({
+          where: { id: invitation.id, revokedAt: null, uses: { lt: invitation.maxUses } },
+          data: { uses: { increment: 1 } },
+        })
+        if (claimed.count === 0) throw usedUp()
+        const user = await tx.user.create({
+          data: {
+            id: userId,
+            eventId: invitation.eventId,
+            displayName: (invitation.displayName ?? displayName).trim(),
+            role: invitation.role,
+          },
+        })
+        const lobby = await tx.conversation.findUnique({
+          where: { eventId_uniqueKey: { eventId: invitation.eventId, uniqueKey: 'lobby' } },
+        })
+        if (lobby) await tx.member.create({ data: { conversationId: lobby.id, userId, role: 'member' } })
+        await tx.session.create({
+          data: {
+            id: uuidv7(),
+            userId,
+            tokenHash: hashSecret(token),
+            expiresAt: new Date(Date.now() + sessionTtlMs),
+          },
+        })
+        return user
+      })
+      return { token, user: toUser(result), event: toEvent(invitation.event) }
+    },
+
+    /** The session a token names, if it is current; null otherwise. */
+    async authenticate(token: string): Promise<Authenticated | null> {
+      if (!token) return null
+      const session = await prisma.session.findUnique({
+        where: { tokenHash: hashSecret(token) },
+        include: { user: true },
+      })
+      if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null
+      const { user, ...rest } = session
+      return { user, session: rest }
+    },
+
+    async me(userId: string): Promise<MeResponse> {
+      const user = await prisma.user.findUnique({ where: { id: userId }, include: { event: true } })
+      if (!user) throw unauthorized()
+      const { event, ...rest } = user
+      return { user: toUser(rest), event: toEvent(event) }
+    },
+
+    /** Revokes the session and disconnects its sockets on every instance. */
+    async logout(sessionId: string): Promise<void> {
+      await prisma.session.updateMany({
+        where: { id: sessionId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      })
+      publisher.disconnect(sessionRoom(sessionId))
+    },
+  }
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>

@@ -1,0 +1,336 @@
+import {
+  type Limits,
+  type Message,
+  type MessagePage,
+  type MessageSendCommand,
+  PREVIEW_CHARS,
+  type ReactionSummary,
+  Room,
+  type SyncResponse,
+} from '@secura/shared'
+import { uuidv7 } from 'uuidv7'
+import type { PrismaClient } from '../../db/prisma.ts'
+import { conflict, forbidden, isUniqueViolation, notFound, validation } from '../../errors.ts'
+import { isStaff, type Viewer, visibleConversation } from '../access.ts'
+import type { Publisher } from '../ports.ts'
+import type { TypingService } from '../presence/typing.service.ts'
+import { enforce, type RateLimiter } from '../rate-limit.ts'
+import { type MessageRow, reactionsOf, toMessage, withReactions } from './wire.ts'
+
+export interface MessagesDeps {
+  prisma: PrismaClient
+  publisher: Publisher
+  limits: Limits
+  sendLimiter: RateLimiter
+  typing: TypingService
+}
+
+const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy"`
+
+export function createMessagesService({ prisma, publisher, limits, sendLimiter, typing }: MessagesDeps) {
+  function checkedContent(raw: string): string {
+    const content = raw.trim()
+    if (content.length === 0) throw validation('Message text must not be empty')
+    if ([...content].length > limits.messageChars) {
+      throw validation(`Message text must be at most ${limits.messageChars} characters`)
+    }
+    return content
+  }
+
+  /** A message the viewer can see (its conversation is visible to them), in `conversationId` when given. */
+  async function visibleMessage(viewer: Viewer, messageId: string, conversationId?: string) {
+    const row = await prisma.message.findUnique({ where: { id: messageId } })
+    if (!row || (conversationId !== undefined && row.conversationId !== conversationId))
+      throw notFound('Message')
+    try {
+      const access = await visibleConversation(prisma, viewer, row.conversationId)
+      return { row, ...access }
+    } catch {
+      throw notFound('Message')
+    }
+  }
+
+  async function findBySender(senderId: string, clientMessageId: string): Promise<Message | null> {
+    const row = await prisma.message.findUnique({
+      where: { senderId_clientMessageId: { senderId, clientMessageId } },
+    })
+    if (!row) return null
+    const [message] = await withReactions(prisma, [row])
+    return message ?? null
+  }
+
+  /**
+   * Bumps the conversation's rev and applies `change` to one message in the same statement, so the
+   * message takes the new rev atomically. Returns the updated row, or null if `where` matched nothing.
+   */
+  async function revise(
+    conversationId: string,
+    messageId: string,
+    set: string,
+    params: unknown[],
+  ): Promise<MessageRow | null> {
+    const rows = await prisma.$queryRawUnsafe<MessageRow[]>(
+      `WITH c AS (
+         UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev"
+       )
+       UPDATE "Message" m SET rev = c."lastRev", ${set}
+       FROM c WHERE m.id = $2::uuid AND m."deletedAt" IS NULL
+       RETURNING ${MESSAGE_COLUMNS.split(', ')
+         .map((c) => `m.${c}`)
+         .join(', ')}`,
+      conversationId,
+      messageId,
+      ...params,
+    )
+    return rows[0] ?? null
+  }
+
+  return {
+    /**
+     * Stores a message once per (sender, clientMessageId). seq and rev are taken and the row written in
+     * one statement: a failed insert (a replay racing the original) rolls the counters back, so seq has
+     * no gaps. Broadcasts only what this call created, after it committed.
+     */
+    async send(viewer: Viewer, command: MessageSendCommand): Promise<{ message: Message; created: boolean }> {
+      const existing = await findBySender(viewer.id, command.clientMessageId)
+      if (existing) return { message: existing, created: false }
+      const content = checkedContent(command.content)
+      const { conversation } = await visibleConversation(prisma, viewer, command.conversationId)
+      if (command.replyToId) {
+        const target = await prisma.message.findUnique({
+          where: { id: command.replyToId },
+          select: { conversationId: true },
+        })
+        if (target?.conversationId !== conversation.id)
+          throw validation('replyToId must be a message of the same conversation')
+      }
+      await enforce(sendLimiter, viewer.id, 'messages')
+
+      let row: MessageRow | undefined
+      try {
+        ;[row] = await prisma.$queryRawUnsafe<MessageRow[]>(
+          `WITH c AS (
+             UPDATE "Conversation" SET "lastSeq" = "lastSeq" + 1, "lastRev" = "lastRev" + 1, "lastMessageAt" = now()
+             WHERE id = $1::uuid RETURNING "lastSeq", "lastRev", "lastMessageAt"
+           )
+           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt")
+           SELECT $2::uuid, $1::uuid, c."lastSeq", c."lastRev", $3::uuid, $4, $5, $6::uuid, c."lastMessageAt" FROM c
+           RETURNING ${MESSAGE_COLUMNS}`,
+          conversation.id,
+          uuidv7(),
+          viewer.id,
+          command.clientMessageId,
+          content,
+          command.replyToId ?? null,
+        )
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        // The same clientMessageId won a race over the other transport: answer with the original.
+        const original = await findBySender(viewer.id, command.clientMessageId)
+        if (!original) throw error
+        return { message: original, created: false }
+      }
+      if (!row) throw notFound('Conversation')
+      const message = toMessage(row)
+
+      typing.clear(conversation.id, viewer.id)
+      publisher.emit(Room.conversation(conversation.id), 'message:new', message)
+      const received = {
+        conversationId: conversation.id,
+        messageId: message.id,
+        seq: message.seq,
+        senderId: viewer.id,
+        preview: content.slice(0, PREVIEW_CHARS),
+      }
+      if (conversation.kind === 'event') {
+        // One emit to the whole event, not one per guest.
+        publisher.emit(
+          Room.event(conversation.eventId),
+          'conversation:message-received',
+          received,
+          Room.user(viewer.id),
+        )
+      } else {
+        const members = await prisma.member.findMany({
+          where: { conversationId: conversation.id },
+          select: { userId: true },
+        })
+        const others = members.filter((m) => m.userId !== viewer.id).map((m) => Room.user(m.userId))
+        if (others.length > 0) publisher.emit(others, 'conversation:message-received', received)
+      }
+      return { message, created: true }
+    },
+
+    /** History newest page first: the `limit` messages before `beforeSeq` (or the latest), in seq order. */
+    async history(
+      viewer: Viewer,
+      conversationId: string,
+      beforeSeq?: number,
+      limit = limits.pageDefault,
+    ): Promise<MessagePage> {
+      await visibleConversation(prisma, viewer, conversationId)
+      const take = Math.min(limit, limits.pageMax)
+      const rows = await prisma.message.findMany({
+        where: { conversationId, ...(beforeSeq !== undefined && { seq: { lt: beforeSeq } }) },
+        orderBy: { seq: 'desc' },
+        take: take + 1,
+      })
+      const hasMore = rows.length > take
+      const page = rows.slice(0, take).reverse()
+      return { messages: await withReactions(prisma, page), hasMore }
+    },
+
+    /** Every message changed after `sinceRev` (new, edited, deleted, reacted), in rev order. */
+    async changes(
+      viewer: Viewer,
+      conversationId: string,
+      sinceRev: number,
+      limit = limits.pageMax,
+    ): Promise<MessagePage> {
+      await visibleConversation(prisma, viewer, conversationId)
+      return changesOf(conversationId, sinceRev, Math.min(limit, limits.pageMax))
+    },
+
+    /** Changes of many conversations in one round trip; conversations the viewer cannot see are left out. */
+    async sync(viewer: Viewer, cursors: { conversationId: string; rev: number }[]): Promise<SyncResponse> {
+      const ids = [...new Set(cursors.map((c) => c.conversationId))]
+      const visible = await prisma.member.findMany({
+        where: { userId: viewer.id, conversationId: { in: ids }, conversation: { eventId: viewer.eventId } },
+        select: { conversation: { select: { id: true, lastSeq: true, lastRev: true } } },
+      })
+      const heads = new Map(visible.map((m) => [m.conversation.id, m.conversation]))
+      const changes: SyncResponse['changes'] = []
+      for (const cursor of cursors) {
+        const head = heads.get(cursor.conversationId)
+        if (!head) continue
+        heads.delete(cursor.conversationId)
+        const page =
+          head.lastRev > cursor.rev
+            ? await changesOf(head.id, cursor.rev, limits.pageMax)
+            : { messages: [], hasMore: false }
+        changes.push({ conversationId: head.id, lastSeq: head.lastSeq, lastRev: head.lastRev, ...page })
+      }
+      return { changes }
+    },
+
+    async edit(
+      viewer: Viewer,
+      messageId: string,
+      newContent: string,
+      conversationId?: string,
+    ): Promise<Message> {
+      const { row } = await visibleMessage(viewer, messageId, conversationId)
+      if (row.senderId !== viewer.id) throw forbidden('Only the sender can edit a message')
+      if (row.deletedAt) throw conflict('A deleted message cannot be edited')
+      const content = checkedContent(newContent)
+      const updated = await revise(row.conversationId, row.id, `content = $3, "editedAt" = now()`, [content])
+      if (!updated) throw conflict('A deleted message cannot be edited')
+      const [message] = await withReactions(prisma, [updated])
+      publisher.emit(Room.conversation(row.conversationId), 'message:edited', {
+        conversationId: row.conversationId,
+        messageId: row.id,
+        newContent: content,
+        editedAt: message!.editedAt!,
+        rev: message!.rev,
+      })
+      return message!
+    },
+
+    /** Leaves a tombstone: the row stays (seq has no holes), its text and reactions go. Idempotent. */
+    async delete(viewer: Viewer, messageId: string, conversationId?: string): Promise<Message> {
+      const { row } = await visibleMessage(viewer, messageId, conversationId)
+      if (row.senderId !== viewer.id && !isStaff(viewer)) {
+        throw forbidden('Only the sender or a moderator can delete a message')
+      }
+      if (row.deletedAt) return toMessage(row)
+      const deleted = await prisma.$transaction(async (tx) => {
+        await tx.reaction.deleteMany({ where: { messageId: row.id } })
+        const [r] = await tx.$queryRawUnsafe<MessageRow[]>(
+          `WITH c AS (UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev")
+           UPDATE "Message" m SET rev = c."lastRev", content = '', "deletedAt" = now(), "deletedBy" = $3::uuid
+           FROM c WHERE m.id = $2::uuid AND m."deletedAt" IS NULL
+           RETURNING ${MESSAGE_COLUMNS.split(', ')
+             .map((c) => `m.${c}`)
+             .join(', ')}`,
+          row.conversationId,
+          row.id,
+          viewer.id,
+        )
+        return r
+      })
+      if (!deleted) return toMessage((await prisma.message.findUnique({ where: { id: row.id } }))!)
+      const message = toMessage(deleted)
+      publisher.emit(Room.conversation(row.conversationId), 'message:deleted', {
+        conversationId: row.conversationId,
+        messageId: row.id,
+        deletedBy: viewer.id,
+        deletedAt: message.deletedAt!,
+        rev: message.rev,
+      })
+      return message
+    },
+
+    /** Adds, removes or (no action) toggles one emoji of the viewer on a message. */
+    async react(
+      viewer: Viewer,
+      messageId: string,
+      emoji: string,
+      action?: 'add' | 'remove',
+      conversationId?: string,
+    ): Promise<Message> {
+      const { row } = await visibleMessage(viewer, messageId, conversationId)
+      if (row.deletedAt) throw conflict('A deleted message cannot take reactions')
+      const key = { messageId_userId_emoji: { messageId: row.id, userId: viewer.id, emoji } }
+      const result = await prisma
+        .$transaction(async (tx) => {
+          const exists = Boolean(await tx.reaction.findUnique({ where: key }))
+          const effective = action ?? (exists ? 'remove' : 'add')
+          if ((effective === 'add') === exists) return { effective, row: null }
+          if (effective === 'add')
+            await tx.reaction.create({ data: { messageId: row.id, userId: viewer.id, emoji } })
+          else await tx.reaction.delete({ where: key })
+          const [updated] = await tx.$queryRawUnsafe<MessageRow[]>(
+            `WITH c AS (UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev")
+           UPDATE "Message" m SET rev = c."lastRev" FROM c WHERE m.id = $2::uuid
+           RETURNING ${MESSAGE_COLUMNS.split(', ')
+             .map((c) => `m.${c}`)
+             .join(', ')}`,
+            row.conversationId,
+            row.id,
+          )
+          return { effective, row: updated ?? null }
+        })
+        .catch((error) => {
+          // Two adds of the same reaction at once: the second finds it there.
+          if (isUniqueViolation(error)) return { effective: 'add' as const, row: null }
+          throw error
+        })
+      const current = result.row ?? (await prisma.message.findUnique({ where: { id: row.id } }))!
+      const reactions: ReactionSummary[] = (await reactionsOf(prisma, [row.id])).get(row.id) ?? []
+      const message = toMessage(current, reactions)
+      if (result.row) {
+        publisher.emit(Room.conversation(row.conversationId), 'message:reaction', {
+          conversationId: row.conversationId,
+          messageId: row.id,
+          userId: viewer.id,
+          emoji,
+          action: result.effective,
+          reactions,
+          rev: message.rev,
+        })
+      }
+      return message
+    },
+  }
+
+  async function changesOf(conversationId: string, sinceRev: number, limit: number): Promise<MessagePage> {
+    const rows = await prisma.message.findMany({
+      where: { conversationId, rev: { gt: sinceRev } },
+      orderBy: { rev: 'asc' },
+      take: limit + 1,
+    })
+    return { messages: await withReactions(prisma, rows.slice(0, limit)), hasMore: rows.length > limit }
+  }
+}
+
+export type MessagesService = ReturnType<typeof createMessagesService>

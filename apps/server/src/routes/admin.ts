@@ -1,0 +1,28 @@
+import { CreateEventBody, CreateEventResponse, EventList, IdParams } from '@secura/shared'
+import type { FastifyInstance } from 'fastify'
+import { errors, NoContent } from './schemas.ts'
+
+/** /api/admin: the operator's routes, behind the admin token. */
+export default async function adminRoutes(app: FastifyInstance) {
+  const { identity } = app.services
+  app.addHook('preHandler', app.requireAdmin)
+
+  app.post<{ Body: CreateEventBody }>(
+    '/events',
+    { schema: { tags: ['admin'], body: CreateEventBody, response: { 201: CreateEventResponse, ...errors } } },
+    async (request, reply) => reply.status(201).send(await identity.createEvent(request.body)),
+  )
+
+  app.get('/events', { schema: { tags: ['admin'], response: { 200: EventList, ...errors } } }, () =>
+    identity.listEvents(),
+  )
+
+  app.delete<{ Params: IdParams }>(
+    '/events/:id',
+    { schema: { tags: ['admin'], params: IdParams, response: { 204: NoContent, ...errors } } },
+    async (request, reply) => {
+      await identity.deleteEvent(request.params.id)
+      return reply.status(204).send()
+    },
+  )
+}

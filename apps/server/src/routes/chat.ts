@@ -1,0 +1,183 @@
+import {
+  Conversation,
+  ConversationList,
+  ConversationParams,
+  CreateConversationBody,
+  EditMessageBody,
+  HistoryQuery,
+  MarkReadBody,
+  MarkReadResponse,
+  MembersBody,
+  Message,
+  MessagePage,
+  MessageParams,
+  ReactionBody,
+  SendMessageBody,
+  SyncBody,
+  SyncResponse,
+  UserList,
+  UsersQuery,
+} from '@secura/shared'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { validation } from '../errors.ts'
+import { currentUser } from '../plugins/auth.ts'
+import { errors } from './schemas.ts'
+
+const tags = ['chat']
+const me = (request: FastifyRequest) => currentUser(request).user
+
+/** /api/chat: the conversations and messages of the signed-in guest. Thin adapters over the services. */
+export default async function chatRoutes(app: FastifyInstance) {
+  const { conversations, messages } = app.services
+  app.addHook('preHandler', app.requireUser)
+
+  app.get(
+    '/conversations',
+    { schema: { tags, response: { 200: ConversationList, ...errors } } },
+    async (request) => ({
+      conversations: await conversations.list(me(request)),
+    }),
+  )
+
+  app.post<{ Body: CreateConversationBody }>(
+    '/conversations',
+    {
+      schema: {
+        tags,
+        body: CreateConversationBody,
+        response: { 200: Conversation, 201: Conversation, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body
+      if (body.kind === 'direct') {
+        const { conversation, created } = await conversations.createDirect(me(request), body.userId)
+        return reply.status(created ? 201 : 200).send(conversation)
+      }
+      return reply.status(201).send(await conversations.createGroup(me(request), body.title, body.userIds))
+    },
+  )
+
+  app.get<{ Params: ConversationParams }>(
+    '/conversations/:id',
+    { schema: { tags, params: ConversationParams, response: { 200: Conversation, ...errors } } },
+    (request) => conversations.get(me(request), request.params.id),
+  )
+
+  app.post<{ Params: ConversationParams; Body: MembersBody }>(
+    '/conversations/:id/members',
+    {
+      schema: {
+        tags,
+        params: ConversationParams,
+        body: MembersBody,
+        response: { 200: Conversation, ...errors },
+      },
+    },
+    (request) => conversations.addMembers(me(request), request.params.id, request.body.userIds),
+  )
+
+  app.delete<{ Params: ConversationParams; Body: MembersBody }>(
+    '/conversations/:id/members',
+    {
+      schema: {
+        tags,
+        params: ConversationParams,
+        body: MembersBody,
+        response: { 200: Conversation, ...errors },
+      },
+    },
+    (request) => conversations.removeMembers(me(request), request.params.id, request.body.userIds),
+  )
+
+  app.post<{ Params: ConversationParams; Body: SendMessageBody }>(
+    '/conversations/:id/messages',
+    {
+      schema: {
+        tags,
+        params: ConversationParams,
+        body: SendMessageBody,
+        response: { 200: Message, 201: Message, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { message, created } = await messages.send(me(request), {
+        ...request.body,
+        conversationId: request.params.id,
+      })
+      return reply.status(created ? 201 : 200).send(message)
+    },
+  )
+
+  app.get<{ Params: ConversationParams; Querystring: HistoryQuery }>(
+    '/conversations/:id/messages',
+    {
+      schema: {
+        tags,
+        params: ConversationParams,
+        querystring: HistoryQuery,
+        response: { 200: MessagePage, ...errors },
+      },
+    },
+    (request) => {
+      const { beforeSeq, sinceRev, limit } = request.query
+      if (beforeSeq !== undefined && sinceRev !== undefined)
+        throw validation('Use beforeSeq or sinceRev, not both')
+      return sinceRev !== undefined
+        ? messages.changes(me(request), request.params.id, sinceRev, limit)
+        : messages.history(me(request), request.params.id, beforeSeq, limit)
+    },
+  )
+
+  app.put<{ Params: MessageParams; Body: EditMessageBody }>(
+    '/conversations/:id/messages/:mid',
+    { schema: { tags, params: MessageParams, body: EditMessageBody, response: { 200: Message, ...errors } } },
+    (request) => messages.edit(me(request), request.params.mid, request.body.content, request.params.id),
+  )
+
+  app.delete<{ Params: MessageParams }>(
+    '/conversations/:id/messages/:mid',
+    { schema: { tags, params: MessageParams, response: { 200: Message, ...errors } } },
+    (request) => messages.delete(me(request), request.params.mid, request.params.id),
+  )
+
+  app.post<{ Params: MessageParams; Body: ReactionBody }>(
+    '/conversations/:id/messages/:mid/reaction',
+    { schema: { tags, params: MessageParams, body: ReactionBody, response: { 200: Message, ...errors } } },
+    (request) =>
+      messages.react(
+        me(request),
+        request.params.mid,
+        request.body.emoji,
+        request.body.action,
+        request.params.id,
+      ),
+  )
+
+  app.post<{ Params: ConversationParams; Body: MarkReadBody }>(
+    '/conversations/:id/mark-as-read',
+    {
+      schema: {
+        tags,
+        params: ConversationParams,
+        body: MarkReadBody,
+        response: { 200: MarkReadResponse, ...errors },
+      },
+    },
+    (request) => conversations.markRead(me(request), request.params.id, request.body.seq),
+  )
+
+  app.get<{ Querystring: UsersQuery }>(
+    '/users',
+    { schema: { tags, querystring: UsersQuery, response: { 200: UserList, ...errors } } },
+    async (request) => ({
+      users: await conversations.directory(me(request), request.query.q, request.query.limit),
+    }),
+  )
+
+  app.post<{ Body: SyncBody }>(
+    '/sync',
+    { schema: { tags, body: SyncBody, response: { 200: SyncResponse, ...errors } } },
+    (request) => messages.sync(me(request), request.body.cursors),
+  )
+}

@@ -1,0 +1,38 @@
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.ts'
+import { ConfigError, loadConfig } from './config.ts'
+
+let config: ReturnType<typeof loadConfig>
+try {
+  config = loadConfig()
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message)
+    process.exit(1)
+  }
+  throw error
+}
+
+const app = await buildApp(config)
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'closing after an error')
+  else app.log.info({ signal }, 'closing')
+  await app.close()
+})
+
+await app.listen({ port: config.port, host: config.host })
+
+const database = config.databaseUrl ? 'Postgres' : `embedded PGlite in ${config.dataDir}`
+const lines = [
+  '',
+  `  Secura Chat is running at ${config.publicUrl}`,
+  `  Database: ${database}`,
+  `  Organizer console: ${config.publicUrl}/admin`,
+  config.adminTokenGenerated
+    ? `  Admin token (generated now, shown once; also in ${config.dataDir}/admin-token): ${config.adminToken}`
+    : '  Admin token: from ADMIN_TOKEN, or the admin-token file in the data folder',
+  `  API docs: ${config.publicUrl}/docs`,
+  '',
+]
+console.log(lines.join('\n'))

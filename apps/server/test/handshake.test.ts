@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PUBLIC_URL, startServer, type TestServer } from './helpers.ts'
+
+let server: TestServer
+let eventId: string
+beforeAll(async () => {
+  server = await startServer()
+  eventId = (await server.createEvent()).eventId
+})
+afterAll(() => server.close())
+
+async function refusal(
+  auth: Record<string, unknown>,
+  origin?: string,
+): Promise<Error & { data?: { code: string } }> {
+  try {
+    const socket = await server.connect(auth, origin ? { origin } : {})
+    socket.disconnect()
+  } catch (error) {
+    return error as Error & { data?: { code: string } }
+  }
+  throw new Error('the handshake was accepted')
+}
+
+describe('socket handshake on /chat', () => {
+  it('accepts a valid token, with or without the seed userId/eventId, and from an allowed Origin', async () => {
+    const guest = await server.join(eventId, 'Ana')
+    const plain = await server.connect({ token: guest.token })
+    expect(plain.connected).toBe(true)
+    const seed = await server.connect({ token: guest.token, userId: guest.user.id, eventId })
+    expect(seed.connected).toBe(true)
+    const browser = await server.connect({ token: guest.token }, { origin: PUBLIC_URL })
+    expect(browser.connected).toBe(true)
+  })
+
+  it('refuses missing, malformed, wrong and revoked tokens with UNAUTHORIZED, writing nothing', async () => {
+    const guest = await server.join(eventId, 'Ben')
+    const before = await server.counts()
+    for (const auth of [{}, { token: '' }, { token: 42 }, { token: 'not-a-real-token' }]) {
+      const error = await refusal(auth)
+      expect(error.message, JSON.stringify(auth)).toBe('UNAUTHORIZED')
+      expect(error.data?.code).toBe('UNAUTHORIZED')
+    }
+    await server.api('POST', '/api/auth/logout', { token: guest.token })
+    expect((await refusal({ token: guest.token })).message).toBe('UNAUTHORIZED')
+    const after = await server.counts()
+    expect(after).toEqual(before)
+  })
+
+  it('refuses a seed userId or eventId that does not match the session', async () => {
+    const guest = await server.join(eventId, 'Cy')
+    const other = await server.join(eventId, 'Di')
+    expect((await refusal({ token: guest.token, userId: other.user.id })).message).toBe('UNAUTHORIZED')
+    const otherEvent = (await server.createEvent('Other')).eventId
+    expect((await refusal({ token: guest.token, userId: guest.user.id, eventId: otherEvent })).message).toBe(
+      'UNAUTHORIZED',
+    )
+  })
+
+  it('refuses a foreign Origin before the upgrade (cross-site WebSocket hijacking)', async () => {
+    const guest = await server.join(eventId, 'Eve')
+    const connectedBefore = server.app.chat.sockets.size
+    const error = await refusal({ token: guest.token }, 'https://evil.example')
+    expect(error.message).toBe('websocket error')
+    expect(server.app.chat.sockets.size).toBe(connectedBefore)
+    const allowed = await server.connect({ token: guest.token }, { origin: PUBLIC_URL })
+    expect(server.app.chat.sockets.size).toBe(connectedBefore + 1)
+    allowed.disconnect()
+  })
+
+  it('logout disconnects the session’s sockets', async () => {
+    const guest = await server.join(eventId, 'Fay')
+    const socket = await server.connect({ token: guest.token })
+    const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve))
+    await server.api('POST', '/api/auth/logout', { token: guest.token })
+    expect(await disconnected).toBe('io server disconnect')
+  })
+})

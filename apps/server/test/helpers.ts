@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto'
+import type { Writable } from 'node:stream'
+import type { ClientEvents, CreateInvitationBody, JoinResponse, ServerEvents } from '@secura/shared'
+import type { FastifyInstance } from 'fastify'
+import pg from 'pg'
+import { io, type Socket } from 'socket.io-client'
+import { buildApp } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
+export const PUBLIC_URL = 'http://localhost:3999'
+/** Postgres when the run provides DATABASE_URL (CI does), else in-memory PGlite. */
+export const onPostgres = Boolean(process.env.DATABASE_URL)
+
+export type ClientSocket = Socket<ServerEvents, ClientEvents>
+
+export interface ApiResponse<T = any> {
+  status: number
+  body: T
+  headers: Headers
+}
+
+export interface TestServer {
+  app: FastifyInstance
+  url: string
+  api<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>
+  createEvent(name?: string): Promise<{ eventId: string; lobbyId: string }>
+  invite(eventId: string, body?: CreateInvitationBody, token?: string): Promise<{ code: string; id: string }>
+  /** A new guest of the event (a fresh single-use invitation each time). */
+  join(eventId: string, displayName?: string, role?: CreateInvitationBody['role']): Promise<JoinResponse>
+  connect(auth: Record<string, unknown>, options?: { origin?: string }): Promise<ClientSocket>
+  /** Row counts of every table: compare before and after a refused request. */
+  counts(): Promise<Record<Table, number>>
+  close(): Promise<void>
+}
+
+const TABLES = [
+  'Event',
+  'User',
+  'Invitation',
+  'Session',
+  'Conversation',
+  'Member',
+  'Message',
+  'Reaction',
+] as const
+type Table = (typeof TABLES)[number]
+
+export interface RequestOptions {
+  token?: string
+  body?: unknown
+  headers?: Record<string, string>
+  rawBody?: string
+}
+
+/** A fresh database: a new Postgres database on the DATABASE_URL server, or an in-memory PGlite. */
+export async function freshDatabase(): Promise<{ databaseUrl?: string; drop(): Promise<void> }> {
+  if (!process.env.DATABASE_URL) return { drop: async () => {} }
+  const name = `test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(process.env.DATABASE_URL)
+  url.pathname = `/${name}`
+  return {
+    databaseUrl: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: process.env.DATABASE_URL })
+      await c.connect()
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await c.end()
+    },
+  }
+}
+
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { logStream?: Writable; databaseUrl?: string } = {},
+): Promise<TestServer> {
+  const database = options.databaseUrl
+    ? { databaseUrl: options.databaseUrl, drop: async () => {} }
+    : await freshDatabase()
+  const config = loadConfig({
+    ADMIN_TOKEN,
+    PUBLIC_URL,
+    DATA_DIR: 'memory://',
+    LOG_LEVEL: options.logStream ? 'info' : 'silent',
+    ...(database.databaseUrl && { DATABASE_URL: database.databaseUrl }),
+    ...env,
+  })
+  const app = await buildApp(config, options.logStream ? { logStream: options.logStream } : { logger: false })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  if (!address || typeof address === 'string') throw new Error('no address')
+  const url = `http://127.0.0.1:${address.port}`
+  const sockets: ClientSocket[] = []
+
+  const api: TestServer['api'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers }
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`
+    let body: string | undefined = opts.rawBody
+    if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json'
+      body = JSON.stringify(opts.body)
+    }
+    const res = await fetch(url + path, { method, headers, body })
+    const text = await res.text()
+    let parsed: unknown = text
+    try {
+      parsed = text ? JSON.parse(text) : null
+    } catch {}
+    return { status: res.status, body: parsed as never, headers: res.headers }
+  }
+
+  const server: TestServer = {
+    app,
+    url,
+    api,
+    async createEvent(name = 'Test event') {
+      const res = await api('POST', '/api/admin/events', { token: ADMIN_TOKEN, body: { name } })
+      if (res.status !== 201) throw new Error(`createEvent: ${res.status} ${JSON.stringify(res.body)}`)
+      return { eventId: res.body.event.id, lobbyId: res.body.lobby.id }
+    },
+    async invite(eventId, body = {}, token = ADMIN_TOKEN) {
+      const res = await api('POST', `/api/events/${eventId}/invitations`, { token, body })
+      if (res.status !== 201) throw new Error(`invite: ${res.status} ${JSON.stringify(res.body)}`)
+      return { code: res.body.code, id: res.body.invitation.id }
+    },
+    async join(eventId, displayName = 'Guest', role = 'guest') {
+      const { code } = await server.invite(eventId, { role })
+      const res = await api('POST', '/api/auth/join', { body: { code, displayName } })
+      if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`)
+      return res.body
+    },
+    connect(auth, opts = {}) {
+      const socket: ClientSocket = io(`${url}/chat`, {
+        auth,
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        ...(opts.origin && { extraHeaders: { origin: opts.origin } }),
+      })
+      sockets.push(socket)
+      return new Promise((resolve, reject) => {
+        socket.once('connect', () => resolve(socket))
+        socket.once('connect_error', (error) => reject(error))
+      })
+    },
+    async counts() {
+      const result = {} as Record<Table, number>
+      for (const t of TABLES) {
+        const [row] = await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${t}"`)
+        result[t] = Number(row?.n)
+      }
+      return result
+    },
+    async close() {
+      for (const s of sockets) s.disconnect()
+      await app.close()
+      await database.drop()
+    },
+  }
+  return server
+}
+
+/** Resolves with the next `event` on the socket, or rejects after `ms`. */
+export function nextEvent<T = unknown>(socket: ClientSocket, event: string, ms = 3000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), ms)
+    ;(socket as unknown as { once(e: string, f: (p: T) => void): void }).once(event, (payload: T) => {
+      clearTimeout(timer)
+      resolve(payload)
+    })
+  })
+}

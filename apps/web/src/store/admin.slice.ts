@@ -1,0 +1,149 @@
+import type { CreateEventBody, CreateInvitationBody, Event, Invitation } from '@secura/shared'
+import type { StateCreator } from 'zustand'
+import { adminApi } from '../api/admin.ts'
+import { ApiError } from '../api/http.ts'
+import type { AppState } from './index.ts'
+
+const TOKEN_KEY = 'secura.adminToken'
+
+/** The secret of an invitation, which the server returns only when it is created. */
+export interface IssuedCode {
+  code: string
+  url: string
+}
+
+export interface AdminSlice {
+  /** The operator's key, kept for this tab only (sessionStorage). Null: act as the signed-in organizer. */
+  adminToken: string | null
+  /** Why the console asks for the token again, if it does. */
+  adminNotice: string | null
+  events: Event[] | null
+  selectedEventId: string | null
+  invitations: Invitation[] | null
+  /** Codes of invitations created in this tab, by invitation id; kept in memory only. */
+  issuedCodes: Record<string, IssuedCode>
+
+  setAdminToken: (token: string | null, notice?: string) => void
+  loadEvents: () => Promise<void>
+  createEvent: (body: CreateEventBody) => Promise<Event>
+  deleteEvent: (eventId: string) => Promise<void>
+  selectEvent: (eventId: string | null) => void
+  loadInvitations: () => Promise<void>
+  createInvitation: (body: CreateInvitationBody) => Promise<Invitation>
+  revokeInvitation: (invitationId: string) => Promise<void>
+}
+
+export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set, get) => {
+  /** Runs a call as the admin, or as the signed-in organizer when no token is set. */
+  async function asActor<T>(call: (token: string | null) => Promise<T>): Promise<T> {
+    const token = get().adminToken
+    try {
+      return await call(token)
+    } catch (error) {
+      // A refused token is dropped, so the console asks for it again.
+      if (token && error instanceof ApiError && error.code === 'UNAUTHORIZED') {
+        get().setAdminToken(null, 'The admin token was not accepted. Paste it again.')
+      }
+      throw error
+    }
+  }
+
+  function asAdmin<T>(call: (token: string) => Promise<T>): Promise<T> {
+    return asActor((token) => {
+      if (!token) throw new ApiError('UNAUTHORIZED', 401, 'The admin token is required')
+      return call(token)
+    })
+  }
+
+  function selectedEvent(): string {
+    const eventId = get().selectedEventId
+    if (!eventId) throw new ApiError('VALIDATION', 400, 'Choose an event first')
+    return eventId
+  }
+
+  return {
+    adminToken: readStoredToken(),
+    adminNotice: null,
+    events: null,
+    selectedEventId: null,
+    invitations: null,
+    issuedCodes: {},
+
+    setAdminToken: (token, notice) => {
+      storeToken(token)
+      set({
+        adminToken: token,
+        adminNotice: notice ?? null,
+        events: null,
+        selectedEventId: null,
+        invitations: null,
+      })
+    },
+
+    loadEvents: async () => {
+      const { events } = await asAdmin((token) => adminApi.listEvents(token))
+      set({ events })
+    },
+
+    createEvent: async (body) => {
+      const { event } = await asAdmin((token) => adminApi.createEvent(token, body))
+      set((s) => ({ events: [event, ...(s.events ?? [])], selectedEventId: event.id, invitations: [] }))
+      return event
+    },
+
+    deleteEvent: async (eventId) => {
+      await asAdmin((token) => adminApi.deleteEvent(token, eventId))
+      set((s) => ({
+        events: (s.events ?? []).filter((e) => e.id !== eventId),
+        ...(s.selectedEventId === eventId && { selectedEventId: null, invitations: null }),
+      }))
+    },
+
+    selectEvent: (eventId) => set({ selectedEventId: eventId, invitations: null }),
+
+    loadInvitations: async () => {
+      const eventId = selectedEvent()
+      const { invitations } = await asActor((token) => adminApi.listInvitations(token, eventId))
+      if (get().selectedEventId === eventId) set({ invitations })
+    },
+
+    createInvitation: async (body) => {
+      const eventId = selectedEvent()
+      const { invitation, code, url } = await asActor((token) =>
+        adminApi.createInvitation(token, eventId, body),
+      )
+      set((s) => ({
+        issuedCodes: { ...s.issuedCodes, [invitation.id]: { code, url } },
+        ...(s.selectedEventId === eventId && { invitations: [invitation, ...(s.invitations ?? [])] }),
+      }))
+      return invitation
+    },
+
+    revokeInvitation: async (invitationId) => {
+      const { invitation } = await asActor((token) =>
+        adminApi.revokeInvitation(token, selectedEvent(), invitationId),
+      )
+      set((s) => ({
+        invitations: (s.invitations ?? []).map((i) => (i.id === invitation.id ? invitation : i)),
+      }))
+    },
+  }
+}
+
+// sessionStorage can be unavailable (privacy modes, sandboxed frames): the console then keeps the token in memory.
+function readStoredToken(): string | null {
+  try {
+    return window.sessionStorage.getItem(TOKEN_KEY)
+  } catch {
+    return null
+  }
+}
+
+function storeToken(token: string | null): void {
+  try {
+    if (token) window.sessionStorage.setItem(TOKEN_KEY, token)
+    else window.sessionStorage.removeItem(TOKEN_KEY)
+  } catch {
+    // Memory only, see above.
+  }
+}

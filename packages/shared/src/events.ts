@@ -1,0 +1,222 @@
+import { type Static, Type } from '@sinclair/typebox'
+import type { ChatError } from './errors.ts'
+import { LIMITS } from './limits.ts'
+import { type Conversation, type Message, ReactionSummary } from './models.ts'
+import {
+  ClientMessageId,
+  Content,
+  DateTime,
+  Emoji,
+  Id,
+  PresenceStatus,
+  ReactionAction,
+  Rev,
+  Seq,
+} from './primitives.ts'
+
+/** Socket.io namespace `/chat` (DESIGN §5): every event name, once. */
+export const CHAT_NAMESPACE = '/chat'
+
+export const ChatEvent = {
+  MessageSend: 'message:send',
+  MessageNew: 'message:new',
+  MessageEdited: 'message:edited',
+  MessageDeleted: 'message:deleted',
+  MessageReaction: 'message:reaction',
+  MessageTyping: 'message:typing',
+  MessageStopTyping: 'message:stop-typing',
+  ConversationJoin: 'conversation:join',
+  ConversationLeave: 'conversation:leave',
+  ConversationUserJoined: 'conversation:user-joined',
+  ConversationUserLeft: 'conversation:user-left',
+  ConversationRead: 'conversation:read',
+  ConversationCreated: 'conversation:created',
+  ConversationUpdated: 'conversation:updated',
+  ConversationMessageReceived: 'conversation:message-received',
+  UserOnline: 'user:online',
+  UserStatus: 'user:status',
+  PresenceSubscribe: 'presence:subscribe',
+} as const
+export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
+
+/** Socket rooms: a conversation's live viewers, a user's sockets, an event's sockets. */
+export const Room = {
+  conversation: (id: string) => `conv:${id}`,
+  user: (id: string) => `user:${id}`,
+  event: (id: string) => `event:${id}`,
+} as const
+
+/** Handshake `auth`: the token; the seed also sends userId and eventId, which must match the session. */
+export const HandshakeAuth = Type.Object({
+  token: Type.Optional(Type.String({ maxLength: 256 })),
+  userId: Type.Optional(Type.String()),
+  eventId: Type.Optional(Type.String()),
+})
+export type HandshakeAuth = Static<typeof HandshakeAuth>
+
+// ---- client → server payloads ----
+
+const SendFields = { conversationId: Id, content: Content, replyToId: Type.Optional(Id) }
+/** `{conversationId, content, clientMessageId, replyToId?}`; the seed's `messageId` is accepted as the client id. */
+export const MessageSendInput = Type.Union([
+  Type.Object({ ...SendFields, clientMessageId: ClientMessageId }),
+  Type.Object({ ...SendFields, messageId: ClientMessageId }),
+])
+export type MessageSendInput = Static<typeof MessageSendInput>
+export interface MessageSendCommand {
+  conversationId: string
+  content: string
+  clientMessageId: string
+  replyToId?: string | undefined
+}
+export function toSendCommand(input: MessageSendInput): MessageSendCommand {
+  const clientMessageId = 'clientMessageId' in input ? input.clientMessageId : input.messageId
+  return {
+    conversationId: input.conversationId,
+    content: input.content,
+    clientMessageId,
+    replyToId: input.replyToId,
+  }
+}
+
+export const MessageEditInput = Type.Object({ messageId: Id, newContent: Content })
+export type MessageEditInput = Static<typeof MessageEditInput>
+export const MessageDeleteInput = Type.Object({ messageId: Id })
+export type MessageDeleteInput = Static<typeof MessageDeleteInput>
+export const MessageReactionInput = Type.Object({
+  messageId: Id,
+  emoji: Emoji,
+  action: Type.Optional(ReactionAction),
+})
+export type MessageReactionInput = Static<typeof MessageReactionInput>
+export const TypingInput = Type.Object({ conversationId: Id, isTyping: Type.Optional(Type.Boolean()) })
+export type TypingInput = Static<typeof TypingInput>
+export const ConversationRef = Type.Object({ conversationId: Id })
+export type ConversationRef = Static<typeof ConversationRef>
+export const ReadInput = Type.Object({ conversationId: Id, seq: Seq })
+export type ReadInput = Static<typeof ReadInput>
+export const UserOnlineInput = Type.Object({ userId: Type.Optional(Type.String()) })
+export type UserOnlineInput = Static<typeof UserOnlineInput>
+export const PresenceSubscribeInput = Type.Object({
+  userIds: Type.Array(Id, { maxItems: LIMITS.presenceSubscribe }),
+})
+export type PresenceSubscribeInput = Static<typeof PresenceSubscribeInput>
+
+// ---- server → client payloads ----
+
+export const MessageEditedEvent = Type.Object({
+  conversationId: Id,
+  messageId: Id,
+  newContent: Type.String(),
+  editedAt: DateTime,
+  rev: Rev,
+})
+export type MessageEditedEvent = Static<typeof MessageEditedEvent>
+export const MessageDeletedEvent = Type.Object({
+  conversationId: Id,
+  messageId: Id,
+  deletedBy: Id,
+  deletedAt: DateTime,
+  rev: Rev,
+})
+export type MessageDeletedEvent = Static<typeof MessageDeletedEvent>
+export const MessageReactionEvent = Type.Object({
+  conversationId: Id,
+  messageId: Id,
+  userId: Id,
+  emoji: Type.String(),
+  action: ReactionAction,
+  reactions: Type.Array(ReactionSummary),
+  rev: Rev,
+})
+export type MessageReactionEvent = Static<typeof MessageReactionEvent>
+export const TypingEvent = Type.Object({
+  conversationId: Id,
+  userId: Id,
+  isTyping: Type.Boolean(),
+  timestamp: DateTime,
+})
+export type TypingEvent = Static<typeof TypingEvent>
+export const UserCountEvent = Type.Object({
+  conversationId: Id,
+  userId: Id,
+  userCount: Type.Integer({ minimum: 0 }),
+})
+export type UserCountEvent = Static<typeof UserCountEvent>
+export const ReadEvent = Type.Object({ conversationId: Id, userId: Id, seq: Seq })
+export type ReadEvent = Static<typeof ReadEvent>
+export const MessageReceivedEvent = Type.Object({
+  conversationId: Id,
+  messageId: Id,
+  seq: Seq,
+  senderId: Id,
+  preview: Type.String(),
+})
+export type MessageReceivedEvent = Static<typeof MessageReceivedEvent>
+export const UserStatusEvent = Type.Object({
+  userId: Id,
+  status: PresenceStatus,
+  lastSeenAt: DateTime,
+  timestamp: DateTime,
+})
+export type UserStatusEvent = Static<typeof UserStatusEvent>
+
+// ---- acks ----
+
+export const JoinAck = Type.Object({ conversationId: Id, userCount: Type.Integer({ minimum: 0 }) })
+export type JoinAck = Static<typeof JoinAck>
+export const ReadAck = Type.Object({ conversationId: Id, lastReadSeq: Seq })
+export type ReadAck = Static<typeof ReadAck>
+export const PresenceSnapshot = Type.Object({ statuses: Type.Array(UserStatusEvent) })
+export type PresenceSnapshot = Static<typeof PresenceSnapshot>
+/** Characters of message text in `conversation:message-received` previews. */
+export const PREVIEW_CHARS = 120
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ChatError }
+export type AckCallback<T> = (response: Ack<T>) => void
+
+/** What a client may emit; every event takes an ack callback. */
+export interface ClientEvents {
+  'message:send': (payload: MessageSendInput, ack: AckCallback<Message>) => void
+  'message:edited': (payload: MessageEditInput, ack: AckCallback<Message>) => void
+  'message:deleted': (payload: MessageDeleteInput, ack: AckCallback<Message>) => void
+  'message:reaction': (payload: MessageReactionInput, ack: AckCallback<Message>) => void
+  'message:typing': (payload: TypingInput, ack?: AckCallback<null>) => void
+  'message:stop-typing': (payload: ConversationRef, ack?: AckCallback<null>) => void
+  'conversation:join': (payload: ConversationRef, ack: AckCallback<JoinAck>) => void
+  'conversation:leave': (payload: ConversationRef, ack: AckCallback<JoinAck>) => void
+  'conversation:read': (payload: ReadInput, ack: AckCallback<ReadAck>) => void
+  'user:online': (payload: UserOnlineInput, ack?: AckCallback<null>) => void
+  'presence:subscribe': (payload: PresenceSubscribeInput, ack: AckCallback<PresenceSnapshot>) => void
+}
+
+/** What the server emits. */
+export interface ServerEvents {
+  'message:new': (message: Message) => void
+  'message:edited': (event: MessageEditedEvent) => void
+  'message:deleted': (event: MessageDeletedEvent) => void
+  'message:reaction': (event: MessageReactionEvent) => void
+  'message:typing': (event: TypingEvent) => void
+  'conversation:user-joined': (event: UserCountEvent) => void
+  'conversation:user-left': (event: UserCountEvent) => void
+  'conversation:read': (event: ReadEvent) => void
+  'conversation:created': (conversation: Conversation) => void
+  'conversation:updated': (conversation: Conversation) => void
+  'conversation:message-received': (event: MessageReceivedEvent) => void
+  'user:status': (event: UserStatusEvent) => void
+}
+
+/** The schema each client event's payload must match. */
+export const ClientEventSchemas = {
+  'message:send': MessageSendInput,
+  'message:edited': MessageEditInput,
+  'message:deleted': MessageDeleteInput,
+  'message:reaction': MessageReactionInput,
+  'message:typing': TypingInput,
+  'message:stop-typing': ConversationRef,
+  'conversation:join': ConversationRef,
+  'conversation:leave': ConversationRef,
+  'conversation:read': ReadInput,
+  'user:online': UserOnlineInput,
+  'presence:subscribe': PresenceSubscribeInput,
+} as const satisfies Record<keyof ClientEvents, unknown>

@@ -1,0 +1,7 @@
+export * from './errors.ts'
+export * from './events.ts'
+export * from './limits.ts'
+export * from './models.ts'
+export * from './primitives.ts'
+export * from './rest.ts'
+export * from './validate.ts'

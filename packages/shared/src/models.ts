@@ -1,0 +1,135 @@
+import { type Static, Type } from '@sinclair/typebox'
+import {
+  ConversationKind,
+  DateTime,
+  Id,
+  MemberRole,
+  Nullable,
+  PresenceStatus,
+  Rev,
+  Role,
+  Seq,
+} from './primitives.ts'
+
+/** The wire shapes of DESIGN §2 and §5. Dates travel as ISO strings. */
+
+export const Event = Type.Object(
+  {
+    id: Id,
+    name: Type.String(),
+    startsAt: Nullable(DateTime),
+    endsAt: Nullable(DateTime),
+    createdAt: DateTime,
+  },
+  { $id: 'Event' },
+)
+export type Event = Static<typeof Event>
+
+export const User = Type.Object(
+  {
+    id: Id,
+    eventId: Id,
+    displayName: Type.String(),
+    role: Role,
+    createdAt: DateTime,
+    lastSeenAt: DateTime,
+  },
+  { $id: 'User' },
+)
+export type User = Static<typeof User>
+
+/** A user as the event directory shows them: with presence. */
+export const DirectoryUser = Type.Object(
+  {
+    id: Id,
+    displayName: Type.String(),
+    role: Role,
+    status: PresenceStatus,
+    lastSeenAt: DateTime,
+  },
+  { $id: 'DirectoryUser' },
+)
+export type DirectoryUser = Static<typeof DirectoryUser>
+
+export const Invitation = Type.Object(
+  {
+    id: Id,
+    eventId: Id,
+    role: Role,
+    displayName: Nullable(Type.String()),
+    maxUses: Type.Integer({ minimum: 1 }),
+    uses: Type.Integer({ minimum: 0 }),
+    expiresAt: Nullable(DateTime),
+    revokedAt: Nullable(DateTime),
+    createdAt: DateTime,
+  },
+  { $id: 'Invitation' },
+)
+export type Invitation = Static<typeof Invitation>
+
+export const ReactionSummary = Type.Object({ emoji: Type.String(), userIds: Type.Array(Id) })
+export type ReactionSummary = Static<typeof ReactionSummary>
+
+export const Message = Type.Object(
+  {
+    id: Id,
+    conversationId: Id,
+    seq: Seq,
+    rev: Rev,
+    senderId: Id,
+    clientMessageId: Type.String(),
+    content: Type.String(),
+    replyToId: Nullable(Id),
+    /** Creation time, as in the seed. */
+    timestamp: DateTime,
+    editedAt: Nullable(DateTime),
+    deletedAt: Nullable(DateTime),
+    deletedBy: Nullable(Id),
+    reactions: Type.Array(ReactionSummary),
+  },
+  { $id: 'Message' },
+)
+export type Message = Static<typeof Message>
+
+export const Member = Type.Object({
+  userId: Id,
+  displayName: Type.String(),
+  role: MemberRole,
+  joinedAt: DateTime,
+  lastReadSeq: Seq,
+})
+export type Member = Static<typeof Member>
+
+export const Conversation = Type.Object(
+  {
+    id: Id,
+    eventId: Id,
+    kind: ConversationKind,
+    title: Nullable(Type.String()),
+    /** Null for the event lobby, which the event itself creates. */
+    createdById: Nullable(Id),
+    createdAt: DateTime,
+    lastSeq: Seq,
+    lastRev: Rev,
+    lastMessageAt: Nullable(DateTime),
+    memberCount: Type.Integer({ minimum: 0 }),
+    /** Every member of a direct or group conversation; empty for the event lobby, where everyone is. */
+    members: Type.Array(Member),
+  },
+  { $id: 'Conversation' },
+)
+export type Conversation = Static<typeof Conversation>
+
+/** A conversation as `GET /conversations` lists it: with my read state and the last message. */
+export const ConversationSummary = Type.Composite(
+  [
+    Conversation,
+    Type.Object({
+      lastMessage: Nullable(Message),
+      unreadCount: Type.Integer({ minimum: 0 }),
+      lastReadSeq: Seq,
+    }),
+  ],
+  { $id: 'ConversationSummary' },
+)
+export type ConversationSummary = Static<typeof ConversationSummary>

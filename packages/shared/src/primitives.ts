@@ -1,0 +1,71 @@
+import { FormatRegistry, Type } from '@sinclair/typebox'
+import { LIMITS } from './limits.ts'
+
+// TypeBox ships no string formats: the ones the protocol uses are registered here, once.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i
+// biome-ignore lint/complexity/useRegexLiterals: a `/v` literal needs an ES2024 target in every package that type-checks this file.
+const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v')
+// Date.parse rolls 2024-02-30 over to March 1st: the day must exist in its month.
+const isCalendarDay = (value: string): boolean => {
+  const day = Number(value.slice(8, 10))
+  return (
+    day >= 1 &&
+    day <= new Date(Date.UTC(Number(value.slice(0, 4)), Number(value.slice(5, 7)), 0)).getUTCDate()
+  )
+}
+
+FormatRegistry.Set('uuid', (value) => UUID.test(value))
+FormatRegistry.Set(
+  'date-time',
+  (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) && isCalendarDay(value),
+)
+FormatRegistry.Set('emoji', (value) => SINGLE_EMOJI.test(value))
+
+export const isSingleEmoji = (value: string): boolean => SINGLE_EMOJI.test(value)
+
+export const Id = Type.String({ format: 'uuid', description: 'UUID' })
+export const DateTime = Type.String({ format: 'date-time', description: 'ISO 8601 date-time' })
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()])
+
+/**
+ * Text with 1–LIMITS.messageChars characters after trimming: the pattern counts from the first to the last
+ * non-space character, so surrounding whitespace (a trailing newline) does not count against the limit.
+ */
+export const Content = Type.String({
+  minLength: 1,
+  pattern: `^\\s*\\S(?:[\\s\\S]{0,${LIMITS.messageChars - 2}}\\S)?\\s*$`,
+  description: `Message text: 1–${LIMITS.messageChars} characters after trimming`,
+})
+
+/** The client's id for a message: a UUID created when the message enters the outbox (or the seed's `msg_<time>`). */
+export const ClientMessageId = Type.String({
+  minLength: 1,
+  maxLength: LIMITS.clientMessageIdChars,
+  pattern: '^[A-Za-z0-9_.:-]+$',
+})
+
+export const DisplayName = Type.String({
+  minLength: 1,
+  maxLength: LIMITS.displayNameChars,
+  pattern: '\\S',
+})
+export const Title = Type.String({ minLength: 1, maxLength: LIMITS.titleChars, pattern: '\\S' })
+export const Emoji = Type.String({ format: 'emoji', maxLength: 64, description: 'One RGI emoji' })
+export const Seq = Type.Integer({ minimum: 0, maximum: 2_147_483_647 })
+export const Rev = Type.Integer({ minimum: 0, maximum: 2_147_483_647 })
+
+export const Role = Type.Union([Type.Literal('guest'), Type.Literal('moderator'), Type.Literal('organizer')])
+export const ConversationKind = Type.Union([
+  Type.Literal('event'),
+  Type.Literal('direct'),
+  Type.Literal('group'),
+])
+export const MemberRole = Type.Union([Type.Literal('owner'), Type.Literal('member')])
+export const PresenceStatus = Type.Union([
+  Type.Literal('online'),
+  Type.Literal('away'),
+  Type.Literal('offline'),
+])
+export const ReactionAction = Type.Union([Type.Literal('add'), Type.Literal('remove')])

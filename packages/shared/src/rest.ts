@@ -1,0 +1,156 @@
+import { type Static, Type } from '@sinclair/typebox'
+import { LIMITS } from './limits.ts'
+import {
+  Conversation,
+  ConversationSummary,
+  DirectoryUser,
+  Event,
+  Invitation,
+  Message,
+  User,
+} from './models.ts'
+import {
+  ClientMessageId,
+  Content,
+  DateTime,
+  DisplayName,
+  Emoji,
+  Id,
+  ReactionAction,
+  Rev,
+  Role,
+  Seq,
+  Title,
+} from './primitives.ts'
+
+/** Bodies, queries and responses of the REST API (DESIGN §3 and §4). */
+
+// ---- Identity and administration (DESIGN §3) ----
+
+export const IdParams = Type.Object({ id: Id })
+export type IdParams = Static<typeof IdParams>
+export const EventParams = Type.Object({ eventId: Id })
+export type EventParams = Static<typeof EventParams>
+export const EventItemParams = Type.Object({ eventId: Id, id: Id })
+export type EventItemParams = Static<typeof EventItemParams>
+
+export const CreateEventBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: LIMITS.eventNameChars, pattern: '\\S' }),
+  startsAt: Type.Optional(DateTime),
+  endsAt: Type.Optional(DateTime),
+})
+export type CreateEventBody = Static<typeof CreateEventBody>
+export const CreateEventResponse = Type.Object({ event: Event, lobby: Conversation })
+export type CreateEventResponse = Static<typeof CreateEventResponse>
+export const EventList = Type.Object({ events: Type.Array(Event) })
+export type EventList = Static<typeof EventList>
+
+export const CreateInvitationBody = Type.Object({
+  role: Type.Optional(Role),
+  displayName: Type.Optional(DisplayName),
+  maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.invitationMaxUses })),
+  expiresAt: Type.Optional(DateTime),
+})
+export type CreateInvitationBody = Static<typeof CreateInvitationBody>
+export const CreateInvitationResponse = Type.Object({
+  invitation: Invitation,
+  /** The secret the QR code carries; shown once, stored only hashed. */
+  code: Type.String(),
+  url: Type.String(),
+})
+export type CreateInvitationResponse = Static<typeof CreateInvitationResponse>
+export const InvitationList = Type.Object({ invitations: Type.Array(Invitation) })
+export type InvitationList = Static<typeof InvitationList>
+export const InvitationResponse = Type.Object({ invitation: Invitation })
+
+export const InvitationCode = Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
+export const JoinBody = Type.Object({ code: InvitationCode, displayName: DisplayName })
+export type JoinBody = Static<typeof JoinBody>
+export const JoinResponse = Type.Object({ token: Type.String(), user: User, event: Event })
+export type JoinResponse = Static<typeof JoinResponse>
+/** What the join page shows before the guest picks a name. */
+export const InvitationPreviewBody = Type.Object({ code: InvitationCode })
+export const InvitationPreview = Type.Object({
+  event: Type.Object({ id: Id, name: Type.String() }),
+  role: Role,
+  displayName: Type.Union([Type.String(), Type.Null()]),
+})
+export type InvitationPreview = Static<typeof InvitationPreview>
+export const MeResponse = Type.Object({ user: User, event: Event })
+export type MeResponse = Static<typeof MeResponse>
+
+// ---- Chat (DESIGN §4), all under /api/chat ----
+
+export const ConversationParams = Type.Object({ id: Id })
+export type ConversationParams = Static<typeof ConversationParams>
+export const MessageParams = Type.Object({ id: Id, mid: Id })
+export type MessageParams = Static<typeof MessageParams>
+
+export const ConversationList = Type.Object({ conversations: Type.Array(ConversationSummary) })
+export type ConversationList = Static<typeof ConversationList>
+
+export const CreateDirectBody = Type.Object({ kind: Type.Literal('direct'), userId: Id })
+export const CreateGroupBody = Type.Object({
+  kind: Type.Literal('group'),
+  title: Title,
+  userIds: Type.Array(Id, { maxItems: LIMITS.groupMembers }),
+})
+export const CreateConversationBody = Type.Union([CreateDirectBody, CreateGroupBody])
+export type CreateConversationBody = Static<typeof CreateConversationBody>
+
+export const SendMessageBody = Type.Object({
+  clientMessageId: ClientMessageId,
+  content: Content,
+  replyToId: Type.Optional(Id),
+})
+export type SendMessageBody = Static<typeof SendMessageBody>
+
+/** `?beforeSeq=&limit=` pages history newest first; `?sinceRev=` returns every message changed after that rev. */
+export const HistoryQuery = Type.Object({
+  beforeSeq: Type.Optional(Seq),
+  sinceRev: Type.Optional(Rev),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
+})
+export type HistoryQuery = Static<typeof HistoryQuery>
+export const MessagePage = Type.Object({ messages: Type.Array(Message), hasMore: Type.Boolean() })
+export type MessagePage = Static<typeof MessagePage>
+
+export const EditMessageBody = Type.Object({ content: Content })
+export type EditMessageBody = Static<typeof EditMessageBody>
+export const ReactionBody = Type.Object({ emoji: Emoji, action: Type.Optional(ReactionAction) })
+export type ReactionBody = Static<typeof ReactionBody>
+export const MarkReadBody = Type.Object({ seq: Seq })
+export type MarkReadBody = Static<typeof MarkReadBody>
+export const MarkReadResponse = Type.Object({
+  conversationId: Id,
+  lastReadSeq: Seq,
+  unreadCount: Type.Integer({ minimum: 0 }),
+})
+export type MarkReadResponse = Static<typeof MarkReadResponse>
+
+export const MembersBody = Type.Object({
+  userIds: Type.Array(Id, { minItems: 1, maxItems: LIMITS.groupMembers }),
+})
+export type MembersBody = Static<typeof MembersBody>
+
+export const UsersQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: LIMITS.displayNameChars })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
+})
+export type UsersQuery = Static<typeof UsersQuery>
+export const UserList = Type.Object({ users: Type.Array(DirectoryUser) })
+export type UserList = Static<typeof UserList>
+
+export const SyncCursor = Type.Object({ conversationId: Id, rev: Rev })
+export const SyncBody = Type.Object({ cursors: Type.Array(SyncCursor, { maxItems: LIMITS.syncCursors }) })
+export type SyncBody = Static<typeof SyncBody>
+export const SyncChange = Type.Object({
+  conversationId: Id,
+  lastSeq: Seq,
+  lastRev: Rev,
+  messages: Type.Array(Message),
+  /** True when more changes remain after the last message: ask again from its rev. */
+  hasMore: Type.Boolean(),
+})
+export const SyncResponse = Type.Object({ changes: Type.Array(SyncChange) })
+export type SyncResponse = Static<typeof SyncResponse>

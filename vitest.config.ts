@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config'
+
+// vitest 5 reports failures with Map.groupBy, which Node 20 lacks: without it a failing run crashes
+// in the summary and hides which test failed.
+if (!('groupBy' in Map)) {
+  Object.defineProperty(Map, 'groupBy', {
+    value<K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, V[]> {
+      const groups = new Map<K, V[]>()
+      let index = 0
+      for (const item of items) {
+        const k = key(item, index++)
+        const group = groups.get(k)
+        if (group) group.push(item)
+        else groups.set(k, [item])
+      }
+      return groups
+    },
+  })
+}
+
+// One runner for the whole workspace; each package describes its own project.
+export default defineConfig({
+  test: {
+    projects: ['packages/shared', 'apps/server'],
+    // Test files start servers and databases: two at a time suits a 2-core machine.
+    maxWorkers: 2,
+  },
+})
