@@ -24,5 +24,8 @@ export default defineConfig({
     projects: ['packages/shared', 'apps/server'],
     // Test files start servers and databases: two at a time suits a 2-core machine.
     maxWorkers: 2,
+    // CI sets TEST_REPORT to collect a JSON report beside the console output.
+    reporters: process.env.TEST_REPORT ? ['default', 'json'] : ['default'],
+    ...(process.env.TEST_REPORT && { outputFile: { json: process.env.TEST_REPORT } }),
   },
 })
