@@ -36,6 +36,7 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 const ADMIN_TOKEN_FILE = 'admin-token'
+const DEFAULT_DATA_DIR = resolve(import.meta.dirname, '../../../.data')
 
 /** Reads and checks the environment; every bad variable is named with what is wrong with it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -71,7 +72,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'])
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
   // `memory://` keeps the embedded database in memory (tests); any other value is a folder.
-  const dataDir = env.DATA_DIR?.startsWith('memory://') ? env.DATA_DIR : resolve(env.DATA_DIR || './.data')
+  // The default sits at the checkout's root, whichever package's folder a command runs in; a relative
+  // DATA_DIR is taken from where the command was typed (pnpm's INIT_CWD).
+  const dataDir = env.DATA_DIR?.startsWith('memory://')
+    ? env.DATA_DIR
+    : env.DATA_DIR
+      ? resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR)
+      : DEFAULT_DATA_DIR
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
 

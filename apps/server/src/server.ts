@@ -31,7 +31,9 @@ const lines = [
   `  Organizer console: ${config.publicUrl}/admin`,
   config.adminTokenGenerated
     ? `  Admin token (generated now, shown once; also in ${config.dataDir}/admin-token): ${config.adminToken}`
-    : '  Admin token: from ADMIN_TOKEN, or the admin-token file in the data folder',
+    : process.env.ADMIN_TOKEN
+      ? '  Admin token: the ADMIN_TOKEN you set'
+      : `  Admin token: in ${config.dataDir}/admin-token`,
   `  API docs: ${config.publicUrl}/docs`,
   '',
 ]
