@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { LIMIT_VARIABLES, LIMITS, type Limits } from '@secura/shared'
+import { findUp } from './paths.ts'
 
 export interface Config {
   port: number
@@ -36,7 +37,8 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 const ADMIN_TOKEN_FILE = 'admin-token'
-const DEFAULT_DATA_DIR = resolve(import.meta.dirname, '../../../.data')
+const workspaceFile = findUp('pnpm-workspace.yaml')
+const DEFAULT_DATA_DIR = workspaceFile ? join(dirname(workspaceFile), '.data') : resolve('.data')
 
 /** Reads and checks the environment; every bad variable is named with what is wrong with it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -140,7 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins,
     logLevel,
     limits,
-    webDist: resolve(import.meta.dirname, '../../web/dist'),
+    webDist: env.WEB_DIST
+      ? resolve(env.WEB_DIST)
+      : (findUp('apps/web/dist', 'web/dist') ?? resolve('web/dist')),
     sessionTtlMs: sessionTtlDays * 86_400_000,
     presenceGraceMs,
     secureCookies: publicUrl.startsWith('https:'),

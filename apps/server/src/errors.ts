@@ -56,8 +56,15 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
   '53300',
 ])
+// Prisma driver-adapter error kinds that mean the connection, not the query, failed.
+const UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+])
 const UNAVAILABLE_MESSAGES =
-  /connection terminated|connection refused|server closed the connection|Connection ended|the database system is|Can't reach database|timed out fetching a new connection|Client has encountered a connection error|not queryable|Connection is closed/i
+  /connection terminated|connection refused|server closed the connection|Connection ended|the database system is|Can't reach database|timed out fetching a new connection|Client has encountered a connection error|not queryable|Connection is closed|Query read timeout/i
 
 function isUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false
@@ -67,8 +74,13 @@ function isUnavailable(error: unknown, depth = 0): boolean {
     cause?: unknown
     name?: unknown
     originalCode?: unknown
+    kind?: unknown
+    meta?: { driverAdapterError?: unknown }
   }
   if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true
+  if (typeof e.kind === 'string' && UNAVAILABLE_KINDS.has(e.kind)) return true
+  // Prisma reports a connection lost inside a query as a known request error carrying the adapter's error.
+  if (isUnavailable(e.meta?.driverAdapterError, depth + 1)) return true
   if (typeof e.originalCode === 'string' && UNAVAILABLE_CODES.has(e.originalCode)) return true
   if (e.name === 'PrismaClientInitializationError') return true
   if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true
@@ -83,8 +95,17 @@ export function toAppError(error: unknown): AppError {
   return new AppError('INTERNAL', 'Internal server error')
 }
 
-/** Unique-constraint violation (Prisma P2002, Postgres 23505). */
+/** Unique-constraint violation (Prisma P2002, Postgres 23505; raw queries report P2010 with the driver's code). */
 export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; cause?: { code?: unknown; originalCode?: unknown } } | null
-  return e?.code === 'P2002' || e?.code === '23505' || e?.cause?.originalCode === '23505'
+  const e = error as {
+    code?: unknown
+    cause?: { code?: unknown; originalCode?: unknown }
+    meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }
+  } | null
+  return (
+    e?.code === 'P2002' ||
+    e?.code === '23505' ||
+    e?.cause?.originalCode === '23505' ||
+    e?.meta?.driverAdapterError?.cause?.originalCode === '23505'
+  )
 }

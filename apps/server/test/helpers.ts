@@ -174,3 +174,123 @@ export function nextEvent<T = unknown>(socket: ClientSocket, event: string, ms =
     })
   })
 }
+
+/** Emits a client event and resolves with its ack (`{ok, data}` or `{ok:false, error}`); rejects after `ms`. */
+export function emitAck<T = any>(
+  socket: ClientSocket,
+  event: string,
+  payload?: unknown,
+  ms = 5000,
+): Promise<
+  { ok: true; data: T } | { ok: false; error: { code: string; message: string; retryAfterMs?: number } }
+> {
+  const timed = socket.timeout(ms) as unknown as { emitWithAck(e: string, p?: unknown): Promise<never> }
+  return timed.emitWithAck(event, payload)
+}
+
+/** Every `event` the socket receives from now on, in arrival order. */
+export function record<T = any>(socket: ClientSocket, event: string): T[] {
+  const seen: T[] = []
+  ;(socket as unknown as { on(e: string, f: (p: T) => void): void }).on(event, (payload) =>
+    seen.push(payload),
+  )
+  return seen
+}
+
+/** Resolves once `check()` holds, polling every few milliseconds; rejects after `ms` with `what`. */
+export async function waitUntil(check: () => boolean, what = 'condition', ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+export interface Received {
+  event: string
+  payload: any
+}
+
+/** Everything one socket receives, in arrival order, so a test can assert it got nothing else. */
+export interface Recorder {
+  readonly received: Received[]
+  /** Payloads of one event, in arrival order. */
+  of<T = any>(event: string): T[]
+  /** Event names in arrival order, leaving out the given ones (e.g. presence changes a test does not look at). */
+  names(...except: string[]): string[]
+  clear(): void
+  /** The first recorded `event` matching `match`, already received or arriving within `ms`. */
+  waitFor<T = any>(event: string, match?: (payload: T) => boolean, ms?: number): Promise<T>
+}
+
+export function collect(socket: ClientSocket): Recorder {
+  const received: Received[] = []
+  const waiters = new Set<() => void>()
+  socket.onAny((event: string, payload: unknown) => {
+    received.push({ event, payload })
+    for (const wake of waiters) wake()
+  })
+  return {
+    received,
+    of: (event) => received.filter((r) => r.event === event).map((r) => r.payload),
+    names: (...except) => received.map((r) => r.event).filter((e) => !except.includes(e)),
+    clear: () => {
+      received.length = 0
+    },
+    waitFor(event, match = () => true, ms = 5000) {
+      const found = () => received.find((r) => r.event === event && match(r.payload))
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = found()
+          if (!hit) return
+          clearTimeout(timer)
+          waiters.delete(check)
+          resolve(hit.payload)
+        }
+        const timer = setTimeout(() => {
+          waiters.delete(check)
+          reject(
+            new Error(
+              `timed out waiting for ${event}; received ${JSON.stringify(received.map((r) => r.event))}`,
+            ),
+          )
+        }, ms)
+        waiters.add(check)
+        check()
+      })
+    },
+  }
+}
+
+/** A short pause, to let anything that should not arrive arrive. */
+export const quiet = (ms = 300) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** New guests of one event, in the order named (joined one at a time, so their createdAt order is theirs). */
+export async function joinAll<const N extends readonly string[]>(
+  server: TestServer,
+  eventId: string,
+  ...names: N
+): Promise<{ -readonly [K in keyof N]: JoinResponse }> {
+  const joined: JoinResponse[] = []
+  for (const name of names) joined.push(await server.join(eventId, name))
+  return joined as never
+}
+
+/** REST calls under /api/chat with one guest's token. */
+export function chatApi(server: TestServer, token: string) {
+  const call =
+    (method: string) =>
+    <T = any>(path: string, body?: unknown) =>
+      server.api<T>(method, `/api/chat${path}`, { token, body })
+  const api = { get: call('GET'), post: call('POST'), put: call('PUT'), del: call('DELETE') }
+  return {
+    ...api,
+    /** Sends a message over HTTP with a fresh clientMessageId unless one is given. */
+    send: (conversationId: string, content: string, extra: Record<string, unknown> = {}) =>
+      api.post(`/conversations/${conversationId}/messages`, {
+        clientMessageId: crypto.randomUUID(),
+        content,
+        ...extra,
+      }),
+  }
+}

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { findUp } from '../paths.ts'
 import type { SqlRunner } from './prisma.ts'
 
-export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../../../../prisma/migrations')
+export const MIGRATIONS_DIR = findUp('prisma/migrations') ?? 'prisma/migrations'
 
 // Exactly Prisma's table, so `prisma migrate deploy` accepts this history later.
 const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (

@@ -44,7 +44,8 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
 }
 
 function createPostgres(connectionString: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000 })
+  // A database that stops answering without closing connections must not hang commands forever.
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, query_timeout: 15_000 })
   // An idle client losing its connection (database restart) must not crash the process: the pool replaces it.
   pool.on('error', () => {})
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })

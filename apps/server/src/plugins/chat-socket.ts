@@ -63,6 +63,7 @@ export default fp(
         const last = services.presence.disconnected(userId, (err) =>
           log.error({ err }, 'presence update failed'),
         )
+        services.typing.clearSocket(socket.id)
         if (last) services.typing.clearUser(userId)
       })
     })

@@ -11,7 +11,8 @@ export default fp(
       app.log.warn({ root }, 'web app not built: run `pnpm build` to serve it')
       return
     }
-    await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html' })
+    // wildcard: files are looked up per request, so a rebuilt web app is served without a restart.
+    await app.register(fastifyStatic, { root, wildcard: true, index: 'index.html' })
     app.addHook('onRequest', async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/'
       if (request.method !== 'GET' || isServerPath(path) || path.includes('.')) return

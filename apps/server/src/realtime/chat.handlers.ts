@@ -19,7 +19,7 @@ export function registerChatHandlers(ctx: HandlerContext, services: Services, vi
   on(ctx, 'message:typing', async (p) => {
     await access.assertMember(user(), p.conversationId)
     if (p.isTyping === false) typing.clear(p.conversationId, user().id)
-    else typing.start(p.conversationId, user().id)
+    else typing.start(p.conversationId, user().id, socket.id)
     return null
   })
   on(ctx, 'message:stop-typing', async (p) => {
@@ -41,7 +41,11 @@ export function registerChatHandlers(ctx: HandlerContext, services: Services, vi
   })
   on(ctx, 'conversation:leave', async ({ conversationId }) => {
     const room = Room.conversation(conversationId)
-    if (!socket.rooms.has(room)) return { conversationId, userCount: viewers.count(room) }
+    if (!socket.rooms.has(room)) {
+      // Not viewing it: members only, so a stranger learns nothing (not even how many are viewing).
+      await access.assertMember(user(), conversationId)
+      return { conversationId, userCount: viewers.count(room) }
+    }
     await socket.leave(room)
     return { conversationId, userCount: viewers.leftRoom(room, user().id, conversationId) }
   })

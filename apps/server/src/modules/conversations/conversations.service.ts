@@ -203,7 +203,19 @@ export function createConversationsService({ prisma, publisher, presence, limits
       }
       const { count } = await prisma.member.deleteMany({ where: { conversationId, userId: { in: ids } } })
       if (count === 0) throw notFound('Member')
-      const remaining = await prisma.member.findMany({ where: { conversationId }, select: { userId: true } })
+      const remaining = await prisma.member.findMany({
+        where: { conversationId },
+        select: { userId: true, role: true },
+        orderBy: { joinedAt: 'asc' },
+      })
+      // A group is never left without an owner: the longest-standing member takes over.
+      const heir = remaining[0]
+      if (heir && !remaining.some((m) => m.role === 'owner')) {
+        await prisma.member.update({
+          where: { conversationId_userId: { conversationId, userId: heir.userId } },
+          data: { role: 'owner' },
+        })
+      }
       const updated = await describe(conversation)
       for (const id of ids) publisher.leave(Room.user(id), Room.conversation(conversationId))
       announce(updated, 'conversation:updated', [...remaining.map((m) => m.userId), ...ids])
@@ -231,7 +243,12 @@ export function createConversationsService({ prisma, publisher, presence, limits
         viewer.id,
       )
       if (row?.moved) {
-        publisher.emit([Room.conversation(conversation.id), Room.user(viewer.id)], 'conversation:read', {
+        // Receipts in the lobby would reach every guest for every guest's read: only my devices hear those.
+        const rooms =
+          conversation.kind === 'event'
+            ? [Room.user(viewer.id)]
+            : [Room.conversation(conversation.id), Room.user(viewer.id)]
+        publisher.emit(rooms, 'conversation:read', {
           conversationId: conversation.id,
           userId: viewer.id,
           seq: lastReadSeq,
@@ -249,7 +266,10 @@ export function createConversationsService({ prisma, publisher, presence, limits
       const users = await prisma.user.findMany({
         where: {
           eventId: viewer.eventId,
-          ...(q?.trim() && { displayName: { contains: q.trim(), mode: 'insensitive' } }),
+          // `contains` becomes ILIKE '%q%' unescaped: a typed % or _ must match itself, not everything.
+          ...(q?.trim() && {
+            displayName: { contains: q.trim().replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' },
+          }),
         },
         orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
         take: Math.min(limit, limits.pageMax),

@@ -31,7 +31,8 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
   function checkedContent(raw: string): string {
     const content = raw.trim()
     if (content.length === 0) throw validation('Message text must not be empty')
-    if ([...content].length > limits.messageChars) {
+    // Counted in UTF-16 units, as the shared schema (and every JavaScript client) counts string length.
+    if (content.length > limits.messageChars) {
       throw validation(`Message text must be at most ${limits.messageChars} characters`)
     }
     return content

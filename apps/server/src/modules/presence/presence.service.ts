@@ -31,6 +31,9 @@ export function createPresenceService({ prisma, publisher, graceMs }: PresenceDe
       select: { userId: true },
       distinct: ['userId'],
     })
+    // Overtaken while the database answered (a reconnect during the offline write): the newer change is told.
+    const online = (sockets.get(userId) ?? 0) > 0 || pendingOffline.has(userId)
+    if (online !== (status === 'online')) return
     const event: UserStatusEvent = {
       userId,
       status,
