@@ -12,6 +12,8 @@ const AdminPage = lazy(() => import('./pages/AdminPage.tsx').then((m) => ({ defa
 export function App() {
   const route = useRoute()
   const loadSession = useAppStore((s) => s.loadSession)
+  // The signed-in chat fills the screen; every other page is a centred column.
+  const chatMode = useAppStore((s) => route.name === 'home' && s.session.status === 'signed-in')
   const main = useRef<HTMLElement>(null)
   const focusedRoute = useRef(route)
 
@@ -26,8 +28,9 @@ export function App() {
     main.current?.focus()
   }, [route])
 
+  const mainClass = chatMode ? 'main main-chat' : route.name === 'admin' ? 'main main-wide' : 'main'
   return (
-    <>
+    <div className={chatMode ? 'app app-chat' : 'app'}>
       <a className="skip-link screen-only" href="#main">
         Skip to content
       </a>
@@ -36,12 +39,12 @@ export function App() {
           Secura Chat
         </Link>
       </header>
-      <main id="main" ref={main} tabIndex={-1} className={route.name === 'admin' ? 'main main-wide' : 'main'}>
+      <main id="main" ref={main} tabIndex={-1} className={mainClass}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
           <Page route={route} />
         </Suspense>
       </main>
-    </>
+    </div>
   )
 }
 

@@ -1,0 +1,148 @@
+import { LIMITS } from '@secura/shared'
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react'
+import { describeError } from '../../api/http.ts'
+import { useAppStore } from '../../store/index.ts'
+import { Icon } from '../Icon.tsx'
+import type { NameBook } from '../names.ts'
+import { ComposerContext } from './ComposerContext.tsx'
+import { useTypingNotifier } from './useTypingNotifier.ts'
+
+/** Unsent text per conversation, kept while the guest looks at another one (this tab only). */
+const drafts = new Map<string, string>()
+const MAX_HEIGHT_PX = 160
+
+/** The message input: Enter sends, Shift+Enter breaks the line, Esc cancels a reply or an edit. */
+export function Composer({
+  conversationId,
+  title,
+  names,
+}: {
+  conversationId: string
+  title: string
+  names: NameBook
+}) {
+  const composing = useAppStore((s) => s.composing)
+  const setComposing = useAppStore((s) => s.setComposing)
+  const setChatNotice = useAppStore((s) => s.setChatNotice)
+  const [text, setText] = useState(() => drafts.get(conversationId) ?? '')
+  const draftBeforeEdit = useRef('')
+  const input = useRef<HTMLTextAreaElement>(null)
+  const typing = useTypingNotifier(conversationId)
+  const counterId = useId()
+
+  // Editing puts the message's text in the box (the draft comes back after); replying or editing moves the focus here.
+  const textNow = useRef(text)
+  textNow.current = text
+  const wasEditing = useRef(false)
+  useEffect(() => {
+    const editing = composing.kind !== 'new'
+    if (editing && !wasEditing.current) draftBeforeEdit.current = textNow.current
+    wasEditing.current = editing
+    if (editing) setText(composing.content)
+    if (editing || composing.replyToId) input.current?.focus()
+  }, [composing])
+
+  // Grows with the text up to a few lines (CSSOM writes are allowed by the CSP; style attributes are not).
+  useLayoutEffect(() => {
+    const element = input.current
+    if (!element) return
+    element.style.height = 'auto'
+    element.style.height = `${Math.min(element.scrollHeight, MAX_HEIGHT_PX)}px`
+  }, [text])
+
+  const change = (value: string) => {
+    setText(value)
+    if (composing.kind === 'new') {
+      drafts.set(conversationId, value)
+      typing.typed(value)
+    }
+  }
+
+  const cancel = () => {
+    if (composing.kind !== 'new') setText(draftBeforeEdit.current)
+    setComposing({ kind: 'new', replyToId: null })
+  }
+
+  const content = text.trim()
+  const tooLong = content.length > LIMITS.messageChars
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault()
+    if (!content || tooLong) return
+    const mode = composing
+    typing.stop()
+    setText(mode.kind === 'new' ? '' : draftBeforeEdit.current)
+    if (mode.kind === 'new') drafts.delete(conversationId)
+    setComposing({ kind: 'new', replyToId: null })
+    input.current?.focus()
+    const { send, edit, editFailed } = useAppStore.getState()
+    try {
+      if (mode.kind === 'edit') await edit(mode.messageId, content)
+      else if (mode.kind === 'edit-failed') await editFailed(mode.clientMessageId, content)
+      else await send(conversationId, content, mode.replyToId ?? undefined)
+    } catch (error) {
+      setChatNotice(describeError(error))
+    }
+  }
+
+  const keyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault()
+      void submit()
+    } else if (event.key === 'Escape' && (composing.kind !== 'new' || composing.replyToId)) {
+      event.preventDefault()
+      cancel()
+    }
+  }
+
+  const editing = composing.kind !== 'new'
+  return (
+    <form className="composer" onSubmit={(e) => void submit(e)}>
+      <ComposerContext
+        conversationId={conversationId}
+        composing={composing}
+        names={names}
+        onCancel={cancel}
+      />
+      <div className="composer-row">
+        <textarea
+          ref={input}
+          className="composer-input"
+          data-testid="message-input"
+          aria-label={editing ? 'Edit message' : `Message ${title}`}
+          aria-describedby={tooLong ? counterId : undefined}
+          aria-invalid={tooLong}
+          placeholder={editing ? 'Edit your message' : `Message ${title}`}
+          rows={1}
+          enterKeyHint="send"
+          value={text}
+          onChange={(e) => change(e.target.value)}
+          onKeyDown={keyDown}
+          onBlur={typing.stop}
+        />
+        <button
+          type="submit"
+          className="send-button"
+          data-testid="send-button"
+          aria-label={editing ? 'Save' : 'Send'}
+          title={editing ? 'Save (Enter)' : 'Send (Enter)'}
+          disabled={!content || tooLong}
+        >
+          <Icon name={editing ? 'edit' : 'send'} />
+        </button>
+      </div>
+      {content.length > LIMITS.messageChars - 200 && (
+        <p id={counterId} className={tooLong ? 'composer-count field-error' : 'composer-count hint'}>
+          {content.length} / {LIMITS.messageChars} characters
+        </p>
+      )}
+    </form>
+  )
+}

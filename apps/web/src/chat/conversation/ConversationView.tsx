@@ -1,0 +1,59 @@
+import { useEffect, useRef } from 'react'
+import { useAppStore } from '../../store/index.ts'
+import { isWideLayout } from '../layout.ts'
+import { conversationTitle, useMe, useNameBook } from '../names.ts'
+import { Composer } from './Composer.tsx'
+import { ConversationHeader } from './ConversationHeader.tsx'
+import { MessageTimeline } from './MessageTimeline.tsx'
+import { MissingConversation } from './MissingConversation.tsx'
+import { NewMessageAnnouncer } from './NewMessageAnnouncer.tsx'
+import { TypingIndicator } from './TypingIndicator.tsx'
+
+/** One conversation: header, messages, who is typing, the input. */
+export function ConversationView({ conversationId }: { conversationId: string }) {
+  const me = useMe()
+  const names = useNameBook()
+  const conversation = useAppStore((s) => s.chat.conversations.find((c) => c.id === conversationId))
+  const openConversation = useAppStore((s) => s.openConversation)
+  const heading = useRef<HTMLHeadingElement>(null)
+
+  // Arriving in a conversation: typing can start at once on a wide screen; on a phone the heading takes
+  // the focus instead, so the keyboard does not cover the messages.
+  const focused = useRef(false)
+  useEffect(() => {
+    if (focused.current || !conversation) return
+    focused.current = true
+    if (isWideLayout()) document.querySelector<HTMLElement>('[data-testid="message-input"]')?.focus()
+    else heading.current?.focus()
+  }, [conversation])
+
+  const back = () => {
+    openConversation(null)
+    // Back in the list, on the conversation just left.
+    requestAnimationFrame(() =>
+      document.querySelector<HTMLElement>(`[data-conversation-id="${conversationId}"]`)?.focus(),
+    )
+  }
+
+  if (!conversation) return <MissingConversation onBack={() => openConversation(null)} />
+  const title = conversationTitle(conversation, me.id)
+  return (
+    <section
+      className="conversation"
+      aria-labelledby="conversation-title"
+      data-conversation-id={conversation.id}
+    >
+      <ConversationHeader
+        ref={heading}
+        conversation={conversation}
+        title={title}
+        meId={me.id}
+        onBack={back}
+      />
+      <MessageTimeline conversation={conversation} me={me} showSenders={conversation.kind !== 'direct'} />
+      <TypingIndicator conversationId={conversation.id} names={names} />
+      <Composer conversationId={conversation.id} title={title} names={names} />
+      <NewMessageAnnouncer conversationId={conversation.id} meId={me.id} names={names} />
+    </section>
+  )
+}

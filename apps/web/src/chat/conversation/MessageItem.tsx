@@ -1,0 +1,106 @@
+import type { User } from '@secura/shared'
+import type { LocalMessage } from '../../storage/types.ts'
+import { useAppStore } from '../../store/index.ts'
+import { joinNames, type NameBook } from '../names.ts'
+import { FailedActions } from './FailedActions.tsx'
+import { MessageMeta } from './MessageMeta.tsx'
+import { MessageText } from './MessageText.tsx'
+import { MessageToolbar } from './MessageToolbar.tsx'
+import { ReactionBar } from './ReactionBar.tsx'
+import { ReplyQuote } from './ReplyQuote.tsx'
+
+interface MessageItemProps {
+  message: LocalMessage
+  continued: boolean
+  /** False where the sender goes without saying (a direct conversation); screen readers still hear it. */
+  showSender: boolean
+  seenBy: string[] | null
+  me: User
+  names: NameBook
+  /** The message this one replies to, when it is loaded. */
+  original: LocalMessage | undefined
+  onJumpTo: (messageId: string) => void
+  onActionFailed: (error: unknown) => void
+}
+
+const MODERATORS: User['role'][] = ['moderator', 'organizer']
+
+/** One message: who and when, the quoted reply, the text (as text), reactions, and what I may do with it. */
+export function MessageItem(props: MessageItemProps) {
+  const { message, continued, showSender, seenBy, me, names, original, onJumpTo, onActionFailed } = props
+  const setComposing = useAppStore((s) => s.setComposing)
+  const actions = useAppStore.getState
+  const own = message.senderId === me.id
+  const sent = message.state === 'sent' ? message : null
+  const deleted = sent?.deletedAt != null
+  const sender = own ? 'You' : names(message.senderId)
+  const run = (action: () => Promise<void>) => void action().catch(onActionFailed)
+
+  const classes = ['message', own ? 'message-own' : 'message-other', continued && 'message-continued']
+  return (
+    <article
+      className={classes.filter(Boolean).join(' ')}
+      data-testid="message"
+      data-state={message.state}
+      data-message-id={sent?.id}
+      data-sender-id={message.senderId}
+      tabIndex={-1}
+    >
+      <p className={continued || own || !showSender ? 'sr-only' : 'message-sender'}>{sender}</p>
+      <div className="message-line">
+        <div className={deleted ? 'message-bubble message-bubble-deleted' : 'message-bubble'}>
+          {message.replyToId && (
+            <ReplyQuote
+              original={original}
+              names={names}
+              onJump={original?.state === 'sent' ? () => onJumpTo(original.id) : undefined}
+            />
+          )}
+          {deleted ? (
+            <p className="message-deleted">message deleted</p>
+          ) : (
+            <MessageText text={message.content} />
+          )}
+          <MessageMeta message={message} />
+        </div>
+        {sent && !deleted && (
+          <MessageToolbar
+            canEdit={own}
+            canDelete={own || MODERATORS.includes(me.role)}
+            onReact={(emoji) => run(() => actions().react(sent.id, emoji))}
+            onReply={() => setComposing({ kind: 'new', replyToId: sent.id })}
+            onEdit={() => setComposing({ kind: 'edit', messageId: sent.id, content: sent.content })}
+            onDelete={() => run(() => actions().remove(sent.id))}
+          />
+        )}
+      </div>
+      {message.state === 'failed' && (
+        <FailedActions
+          error={message.error}
+          onRetry={() => run(() => actions().retry(message.clientMessageId))}
+          onEdit={() =>
+            setComposing({
+              kind: 'edit-failed',
+              clientMessageId: message.clientMessageId,
+              content: message.content,
+            })
+          }
+          onDiscard={() => run(() => actions().discard(message.clientMessageId))}
+        />
+      )}
+      {sent && !deleted && (
+        <ReactionBar
+          reactions={sent.reactions}
+          meId={me.id}
+          names={names}
+          onToggle={(emoji) => run(() => actions().react(sent.id, emoji))}
+        />
+      )}
+      {seenBy && seenBy.length > 0 && (
+        <p className="seen-by" data-testid="seen-by">
+          Seen by {joinNames(seenBy.map(names), 4)}
+        </p>
+      )}
+    </article>
+  )
+}

@@ -1,0 +1,148 @@
+import type { ConversationSummary, User } from '@secura/shared'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { describeError } from '../../api/http.ts'
+import type { LocalMessage } from '../../storage/types.ts'
+import { useAppStore } from '../../store/index.ts'
+import { Icon } from '../Icon.tsx'
+import { useNameBook, useNamesFor } from '../names.ts'
+import { dayLabel } from '../time.ts'
+import { HistoryProgress, HistoryStart } from './HistoryStart.tsx'
+import { TimelineRowView } from './TimelineRowView.tsx'
+import { buildTimeline, type TimelineRow } from './timelineRows.ts'
+import { useMarkRead } from './useMarkRead.ts'
+import { useOlderHistory } from './useOlderHistory.ts'
+
+const NO_MESSAGES: LocalMessage[] = []
+/** Within this distance (px) of the end the view counts as "at the latest" and follows new messages. */
+const END_THRESHOLD = 64
+/** Room above the first message for <HistoryStart>, once all history is loaded (px): .timeline-history in chat.css. */
+const HISTORY_ROOM = 88
+
+interface MessageTimelineProps {
+  conversation: ConversationSummary
+  me: User
+  /** Names above messages; a direct conversation has only one other sender. */
+  showSenders: boolean
+}
+
+/**
+ * The messages of one conversation, virtualized: only the rows near the view are in the DOM, so a long
+ * history stays smooth. Older pages are prepended without moving what the reader is looking at.
+ */
+export function MessageTimeline({ conversation, me, showSenders }: MessageTimelineProps) {
+  const messages = useAppStore((s) => s.chat.messages[conversation.id]) ?? NO_MESSAGES
+  const hasOlder = useAppStore((s) => s.chat.hasOlder[conversation.id] ?? false)
+  const reads = useAppStore((s) => s.chat.reads[conversation.id])
+  const setChatNotice = useAppStore((s) => s.setChatNotice)
+  const names = useNameBook()
+  const rows = useMemo(() => buildTimeline(messages, { meId: me.id, reads }), [messages, me.id, reads])
+  const messagesById = useMemo(
+    () => new Map(messages.flatMap((m) => (m.state === 'sent' ? [[m.id, m] as const] : []))),
+    [messages],
+  )
+
+  useNamesFor(
+    useMemo(() => [...messages.map((m) => m.senderId), ...Object.keys(reads ?? {})], [messages, reads]),
+  )
+
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const [showJump, setShowJump] = useState(false)
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (index) => (rows[index]?.nextDay ? 110 : 70),
+    paddingStart: hasOlder ? 0 : HISTORY_ROOM,
+    getItemKey: (index) => rows[index]?.key ?? index,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: END_THRESHOLD,
+    overscan: 8,
+    directDomUpdates: true,
+    onChange: (instance) => setShowJump(!instance.isAtEnd(END_THRESHOLD)),
+  })
+  const atEnd = useCallback(() => virtualizer.isAtEnd(END_THRESHOLD), [virtualizer])
+
+  useLayoutEffect(() => virtualizer.scrollToEnd(), [virtualizer])
+  const history = useOlderHistory(conversation.id, hasOlder, () => scrollRef.current)
+  const markReadIfSeen = useMarkRead(conversation, messages, atEnd)
+  useFollowOwnSends(rows.at(-1), me.id, () => virtualizer.scrollToEnd())
+  useEffect(() => history.check(), [history.check])
+
+  const onScroll = () => {
+    history.check()
+    markReadIfSeen()
+  }
+
+  const jumpTo = (messageId: string) => {
+    const index = rows.findIndex((r) => r.message.state === 'sent' && r.message.id === messageId)
+    if (index < 0) return
+    virtualizer.scrollToIndex(index, { align: 'center' })
+    window.setTimeout(
+      () => scrollRef.current?.querySelector<HTMLElement>(`[data-message-id="${messageId}"]`)?.focus(),
+      250,
+    )
+  }
+  const onActionFailed = (error: unknown) => setChatNotice(describeError(error))
+
+  return (
+    <div className="timeline-frame">
+      <section
+        ref={scrollRef}
+        className="timeline"
+        aria-label="Messages"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable from the keyboard
+        tabIndex={0}
+        onScroll={onScroll}
+        data-testid="timeline"
+      >
+        <div ref={virtualizer.containerRef} className="timeline-track">
+          {!hasOlder && <HistoryStart firstDay={rows[0] ? dayLabel(rows[0].message.timestamp) : null} />}
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index]
+            if (!row) return null
+            return (
+              <div
+                key={item.key}
+                ref={virtualizer.measureElement}
+                data-index={item.index}
+                className="timeline-row"
+              >
+                <TimelineRowView
+                  row={row}
+                  me={me}
+                  names={names}
+                  messagesById={messagesById}
+                  showSender={showSenders}
+                  onJumpTo={jumpTo}
+                  onActionFailed={onActionFailed}
+                />
+              </div>
+            )
+          })}
+        </div>
+      </section>
+      <HistoryProgress {...history} />
+      {showJump && (
+        <button
+          type="button"
+          className="jump-latest"
+          onClick={() => virtualizer.scrollToEnd()}
+          data-testid="jump-latest"
+        >
+          <Icon name="down" /> Latest
+        </button>
+      )}
+    </div>
+  )
+}
+
+/** Sending a message brings the view to it, even when the reader had scrolled up. */
+function useFollowOwnSends(last: TimelineRow | undefined, meId: string, scrollToEnd: () => void) {
+  const lastKey = useRef(last?.key)
+  useEffect(() => {
+    if (last?.key === lastKey.current) return
+    lastKey.current = last?.key
+    if (last?.message.senderId === meId && last.message.state === 'pending') scrollToEnd()
+  })
+}

@@ -1,0 +1,27 @@
+import { useEffect, useState } from 'react'
+
+/** How long a conversation just created or opened may take to appear in the list. */
+const GRACE_MS = 3000
+
+/** The open conversation is not (or no longer) in my list: still arriving, or left / removed. */
+export function MissingConversation({ onBack }: { onBack: () => void }) {
+  const [gone, setGone] = useState(false)
+  useEffect(() => {
+    const timer = window.setTimeout(() => setGone(true), GRACE_MS)
+    return () => window.clearTimeout(timer)
+  }, [])
+  return (
+    <section className="conversation conversation-missing" aria-live="polite">
+      {gone ? (
+        <>
+          <p className="muted">This conversation is no longer available to you.</p>
+          <button type="button" className="button button-secondary" onClick={onBack}>
+            Back to conversations
+          </button>
+        </>
+      ) : (
+        <p className="muted">Opening the conversation…</p>
+      )}
+    </section>
+  )
+}

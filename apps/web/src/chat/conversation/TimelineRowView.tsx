@@ -1,0 +1,51 @@
+import type { User } from '@secura/shared'
+import type { LocalMessage } from '../../storage/types.ts'
+import type { NameBook } from '../names.ts'
+import { MessageItem } from './MessageItem.tsx'
+import type { TimelineRow } from './timelineRows.ts'
+
+interface TimelineRowViewProps {
+  row: TimelineRow
+  me: User
+  names: NameBook
+  messagesById: Map<string, LocalMessage>
+  showSender: boolean
+  onJumpTo: (messageId: string) => void
+  onActionFailed: (error: unknown) => void
+}
+
+export function TimelineRowView({
+  row,
+  me,
+  names,
+  messagesById,
+  showSender,
+  onJumpTo,
+  onActionFailed,
+}: TimelineRowViewProps) {
+  const { message } = row
+  return (
+    <>
+      <MessageItem
+        message={message}
+        continued={row.continued}
+        showSender={showSender}
+        seenBy={row.seenBy}
+        me={me}
+        names={names}
+        original={message.replyToId ? messagesById.get(message.replyToId) : undefined}
+        onJumpTo={onJumpTo}
+        onActionFailed={onActionFailed}
+      />
+      {row.nextDay && <DaySeparator label={row.nextDay} />}
+    </>
+  )
+}
+
+export function DaySeparator({ label }: { label: string }) {
+  return (
+    <h3 className="day-separator">
+      <span>{label}</span>
+    </h3>
+  )
+}

@@ -1,0 +1,56 @@
+import type { ConversationSummary } from '@secura/shared'
+import type { LocalMessage } from '../../storage/types.ts'
+
+export type Preview = Pick<LocalMessage, 'senderId' | 'content' | 'state' | 'timestamp'> & {
+  deleted: boolean
+}
+
+/** The newest message of a conversation: a loaded (or queued) one if newer than the server's summary. */
+export function latestMessage(
+  conversation: ConversationSummary,
+  loaded: LocalMessage[] | undefined,
+): Preview | null {
+  const local = loaded?.at(-1)
+  const summary = conversation.lastMessage
+  const pick =
+    local && (!summary || local.state !== 'sent' || local.seq >= summary.seq)
+      ? local
+      : summary && { ...summary, state: 'sent' as const }
+  if (!pick) return null
+  const deleted = pick.state === 'sent' && pick.deletedAt !== null
+  return {
+    senderId: pick.senderId,
+    content: pick.content,
+    state: pick.state,
+    timestamp: pick.timestamp,
+    deleted,
+  }
+}
+
+/** When the conversation last moved: its newest message, else its creation. */
+export function lastActivity(conversation: ConversationSummary, loaded: LocalMessage[] | undefined): string {
+  const times = [
+    conversation.createdAt,
+    conversation.lastMessageAt,
+    latestMessage(conversation, loaded)?.timestamp,
+  ]
+  return times.reduce<string>(
+    (newest, t) => (t && Date.parse(t) > Date.parse(newest) ? t : newest),
+    times[0] ?? '',
+  )
+}
+
+/** Newest activity first; ties keep the server's order. */
+export function sortByActivity(
+  conversations: ConversationSummary[],
+  messages: Record<string, LocalMessage[]>,
+): ConversationSummary[] {
+  return conversations
+    .map((conversation, index) => ({
+      conversation,
+      index,
+      at: Date.parse(lastActivity(conversation, messages[conversation.id])),
+    }))
+    .sort((a, b) => b.at - a.at || a.index - b.index)
+    .map((entry) => entry.conversation)
+}

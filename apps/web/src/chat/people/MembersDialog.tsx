@@ -1,0 +1,124 @@
+import type { Member } from '@secura/shared'
+import { useMemo, useState } from 'react'
+import { Notice } from '../../components/Notice.tsx'
+import { useAction } from '../../hooks/useAction.ts'
+import { useAppStore } from '../../store/index.ts'
+import { useMe } from '../names.ts'
+import { Dialog } from './Dialog.tsx'
+import { PeoplePicker, type Picked } from './PeoplePicker.tsx'
+import { PersonLabel } from './PersonLabel.tsx'
+
+/** A group's members: the owner adds and removes people; anyone can leave. */
+export function MembersDialog({ conversationId }: { conversationId: string }) {
+  const me = useMe()
+  const conversation = useAppStore((s) => s.chat.conversations.find((c) => c.id === conversationId))
+  const directory = useAppStore((s) => s.directory)
+  const setChatDialog = useAppStore((s) => s.setChatDialog)
+  const [picked, setPicked] = useState<Picked>(new Map())
+  const [confirmLeave, setConfirmLeave] = useState(false)
+  const members = conversation?.members ?? []
+  const exclude = useMemo(() => new Set(members.map((m) => m.userId)), [members])
+  const close = () => setChatDialog(null)
+  const iOwn = members.some((m) => m.userId === me.id && m.role === 'owner')
+
+  const [run, { pending, error }] = useAction(async (change: () => Promise<unknown>) => {
+    await change()
+  })
+  const { addMembers, removeMembers, openConversation } = useAppStore.getState()
+  const add = () =>
+    run(async () => {
+      await addMembers(conversationId, [...picked.keys()])
+      setPicked(new Map())
+    })
+  const remove = (member: Member) => run(() => removeMembers(conversationId, [member.userId]))
+  const leave = () =>
+    run(async () => {
+      await removeMembers(conversationId, [me.id])
+      close()
+      openConversation(null)
+    })
+
+  return (
+    <Dialog
+      title={`Members of ${conversation?.title ?? 'the group'}`}
+      onClose={close}
+      testId="members-dialog"
+    >
+      <ul className="people-list" aria-label="Members" aria-busy={pending}>
+        {members.map((member) => (
+          <li key={member.userId} className="member-row" data-testid="member" data-user-id={member.userId}>
+            <PersonLabel
+              user={{
+                id: member.userId,
+                displayName: member.displayName,
+                role: directory[member.userId]?.role ?? 'guest',
+              }}
+              suffix={[member.userId === me.id && '(you)', member.role === 'owner' && '· owner']
+                .filter(Boolean)
+                .join(' ')}
+            />
+            {iOwn && member.userId !== me.id && (
+              <button
+                type="button"
+                className="button button-danger button-small"
+                data-testid="remove-member"
+                aria-label={`Remove ${member.displayName}`}
+                disabled={pending}
+                onClick={() => void remove(member)}
+              >
+                Remove
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {iOwn && (
+        <div className="stack">
+          <PeoplePicker label="Add people" picked={picked} onChange={setPicked} exclude={exclude} />
+          <button
+            type="button"
+            className="button"
+            data-testid="add-members"
+            disabled={pending || picked.size === 0}
+            onClick={() => void add()}
+          >
+            {picked.size ? `Add ${picked.size} ${picked.size === 1 ? 'person' : 'people'}` : 'Add people'}
+          </button>
+        </div>
+      )}
+      {error && <Notice tone="error">{error}</Notice>}
+      <div className="danger-zone">
+        {confirmLeave ? (
+          <p className="delete-confirm">
+            <span>Leave this group? You will stop receiving its messages.</span>
+            <button
+              type="button"
+              className="button button-danger button-small"
+              data-testid="confirm-leave"
+              disabled={pending}
+              onClick={() => void leave()}
+            >
+              Leave
+            </button>
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              onClick={() => setConfirmLeave(false)}
+            >
+              Cancel
+            </button>
+          </p>
+        ) : (
+          <button
+            type="button"
+            className="button button-danger"
+            data-testid="leave-group"
+            onClick={() => setConfirmLeave(true)}
+          >
+            Leave group
+          </button>
+        )}
+      </div>
+    </Dialog>
+  )
+}

@@ -1,0 +1,20 @@
+import type { User } from '@secura/shared'
+import { useEffect } from 'react'
+import { createChatStorage } from '../storage/index.ts'
+import { useAppStore } from '../store/index.ts'
+
+/** Starts the signed-in user's chat storage for as long as the chat is on screen. */
+export function useChatStorage(user: User): void {
+  const attach = useAppStore((s) => s.attachChatStorage)
+  const detach = useAppStore((s) => s.detachChatStorage)
+  useEffect(() => {
+    const storage = createChatStorage({ me: { id: user.id, eventId: user.eventId } })
+    attach(storage).catch(() => {
+      // A storage stopped before it started (StrictMode remount, sign-out) has nothing to report.
+      const state = useAppStore.getState()
+      if (state.chatStorage === storage)
+        state.setChatNotice('The chat could not start. Reload the page to try again.')
+    })
+    return detach
+  }, [user.id, user.eventId, attach, detach])
+}

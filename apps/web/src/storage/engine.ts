@@ -1,0 +1,244 @@
+import {
+  type Conversation,
+  type DirectoryUser,
+  LIMITS,
+  type MarkReadResponse,
+  type MessagePage,
+  TYPING_REFRESH_MS,
+  type UserList,
+} from '@secura/shared'
+import { ApiError } from '../api/http.ts'
+import { chatApi, command, conversationCall, editMessage, removeMessage, toggleReaction } from './commands.ts'
+import { bindLiveEvents } from './live.ts'
+import { isRetryable } from './retry.ts'
+import type { ChatRuntime } from './runtime.ts'
+import type { ChatState } from './state.ts'
+import { hasOlder, oldestSeq } from './timeline.ts'
+import type { ChatSnapshot, ChatStorage } from './types.ts'
+
+/** ChatStorage (types.ts) over a started runtime: commands, and the wiring of connection events. */
+export class ChatEngine implements ChatStorage {
+  private readonly unbind: (() => void)[] = []
+  private readonly typingSentAt = new Map<string, number>()
+  private readonly unsentReads = new Map<string, number>()
+  private presenceIds: string[] = []
+  private booting: Promise<ChatRuntime> | undefined
+  private stopped = false
+  /** Settles when start() has built the runtime: every command waits for it. */
+  private readonly runtime: Promise<ChatRuntime>
+  private started!: (runtime: Promise<ChatRuntime>) => void
+
+  constructor(
+    private readonly boot: () => Promise<ChatRuntime>,
+    private readonly state: ChatState,
+  ) {
+    this.runtime = new Promise((resolve) => {
+      this.started = resolve
+    })
+  }
+
+  start(): Promise<void> {
+    if (!this.booting) {
+      this.booting = this.boot()
+      this.started(this.booting)
+    }
+    return this.booting.then((rt) => this.run(rt))
+  }
+
+  private run(rt: ChatRuntime) {
+    if (this.stopped || this.unbind.length > 0) return
+    const { socket } = rt.transport
+    this.unbind.push(
+      bindLiveEvents(socket, rt.model, rt.sync, rt.timing.typingBackstopMs),
+      socket.onStatus((status) => {
+        if (status.type === 'connect') this.onConnect(rt)
+        else if (!socket.connected) this.setConnection(rt, rt.network.onLine() ? 'reconnecting' : 'offline')
+        if (status.type === 'disconnect') rt.sync.onDisconnect()
+      }),
+      rt.network.subscribe((online) => this.onNetwork(rt, online)),
+    )
+    if (!rt.network.onLine()) this.setConnection(rt, 'offline')
+    socket.connect()
+    rt.sync.schedule(Math.min(rt.timing.pollMs, 2000))
+    rt.outbox.kick()
+  }
+
+  stop(): void {
+    this.stopped = true
+    for (const off of this.unbind.splice(0)) off()
+    void this.booting?.then((rt) => rt.close()).catch(() => undefined)
+  }
+
+  subscribe(listener: (snapshot: ChatSnapshot) => void): () => void {
+    return this.state.subscribe(listener)
+  }
+
+  getSnapshot(): ChatSnapshot {
+    return this.state.getSnapshot()
+  }
+
+  async openConversation(conversationId: string): Promise<void> {
+    const rt = await this.runtime
+    try {
+      await rt.sync.openConversation(conversationId)
+    } catch (error) {
+      // Offline with the conversation cached: it shows, and syncs when the connection is back.
+      if (isRetryable(error) && rt.model.state.timelines.get(conversationId)?.rev != null) return
+      throw error
+    }
+  }
+
+  closeConversation(conversationId: string): void {
+    this.setTyping(conversationId, false)
+    void this.runtime.then((rt) => rt.sync.closeConversation(conversationId))
+  }
+
+  async loadOlder(conversationId: string): Promise<void> {
+    const rt = await this.runtime
+    const t = rt.model.state.timelines.get(conversationId)
+    if (!t || t.rev === null) return rt.sync.openConversation(conversationId)
+    if (!hasOlder(t)) return
+    const before = t.floorSeq ?? oldestSeq(t)
+    const path = `${chatApi}/conversations/${conversationId}/messages?beforeSeq=${before}&limit=${LIMITS.pageDefault}`
+    const page = await rt.transport.http.request<MessagePage>('GET', path)
+    rt.model.applyOlderPage(conversationId, page)
+  }
+
+  async send(conversationId: string, content: string, replyToId?: string): Promise<void> {
+    if (content.trim() === '') throw new ApiError('VALIDATION', 400, 'A message cannot be empty')
+    const rt = await this.runtime
+    this.typingSentAt.delete(conversationId)
+    await rt.outbox.enqueue(conversationId, content, replyToId ?? null)
+  }
+
+  async retry(clientMessageId: string): Promise<void> {
+    await (await this.runtime).outbox.retry(clientMessageId)
+  }
+
+  async discard(clientMessageId: string): Promise<void> {
+    await (await this.runtime).outbox.discard(clientMessageId)
+  }
+
+  async editFailed(clientMessageId: string, content: string): Promise<void> {
+    if (content.trim() === '') throw new ApiError('VALIDATION', 400, 'A message cannot be empty')
+    await (await this.runtime).outbox.editFailed(clientMessageId, content)
+  }
+
+  async edit(messageId: string, content: string): Promise<void> {
+    await editMessage(await this.runtime, messageId, content)
+  }
+
+  async remove(messageId: string): Promise<void> {
+    await removeMessage(await this.runtime, messageId)
+  }
+
+  async react(messageId: string, emoji: string): Promise<void> {
+    await toggleReaction(await this.runtime, messageId, emoji)
+  }
+
+  /** Moves the read mark at once; a mark that cannot be sent now is sent when the connection is back. */
+  async markRead(conversationId: string, seq: number): Promise<void> {
+    const rt = await this.runtime
+    const summary = rt.model.state.summaries.get(conversationId)
+    if (summary && seq <= summary.lastReadSeq && !this.unsentReads.has(conversationId)) return
+    rt.model.markedRead(conversationId, seq)
+    try {
+      await command(rt, 'conversation:read', { conversationId, seq }, async () => {
+        const path = `${chatApi}/conversations/${conversationId}/mark-as-read`
+        const result = await rt.transport.http.request<MarkReadResponse>('POST', path, { seq })
+        rt.model.summaryWith(conversationId, (s) => ({ ...s, unreadCount: result.unreadCount }))
+        return { conversationId, lastReadSeq: result.lastReadSeq }
+      })
+      if ((this.unsentReads.get(conversationId) ?? 0) <= seq) this.unsentReads.delete(conversationId)
+    } catch (error) {
+      if (!isRetryable(error)) throw error
+      this.unsentReads.set(conversationId, Math.max(seq, this.unsentReads.get(conversationId) ?? 0))
+    }
+  }
+
+  /** Typing goes over the socket only (it is worth nothing late), refreshed every few seconds. */
+  setTyping(conversationId: string, isTyping: boolean): void {
+    void this.runtime.then(({ transport: { socket } }) => {
+      if (!socket.connected) return
+      const sentAt = this.typingSentAt.get(conversationId)
+      if (isTyping) {
+        if (sentAt !== undefined && Date.now() - sentAt < TYPING_REFRESH_MS) return
+        this.typingSentAt.set(conversationId, Date.now())
+        socket.emit('message:typing', { conversationId, isTyping: true })
+      } else if (sentAt !== undefined) {
+        this.typingSentAt.delete(conversationId)
+        socket.emit('message:stop-typing', { conversationId })
+      }
+    })
+  }
+
+  async createDirect(userId: string): Promise<Conversation> {
+    return conversationCall(await this.runtime, 'POST', '/conversations', { kind: 'direct', userId })
+  }
+
+  async createGroup(title: string, userIds: string[]): Promise<Conversation> {
+    return conversationCall(await this.runtime, 'POST', '/conversations', { kind: 'group', title, userIds })
+  }
+
+  async addMembers(conversationId: string, userIds: string[]): Promise<Conversation> {
+    const path = `/conversations/${conversationId}/members`
+    return conversationCall(await this.runtime, 'POST', path, { userIds })
+  }
+
+  async removeMembers(conversationId: string, userIds: string[]): Promise<Conversation> {
+    const path = `/conversations/${conversationId}/members`
+    return conversationCall(await this.runtime, 'DELETE', path, { userIds })
+  }
+
+  async searchUsers(query: string): Promise<DirectoryUser[]> {
+    const rt = await this.runtime
+    const { users } = await rt.transport.http.request<UserList>(
+      'GET',
+      `${chatApi}/users?q=${encodeURIComponent(query)}`,
+    )
+    rt.model.setPresence(users.map((u) => [u.id, u.status]))
+    return users
+  }
+
+  async watchPresence(userIds: string[]): Promise<void> {
+    const rt = await this.runtime
+    this.presenceIds = [...new Set(userIds)].slice(0, LIMITS.presenceSubscribe)
+    if (rt.transport.socket.connected) await this.subscribePresence(rt)
+  }
+
+  // ---- wiring ----
+
+  private onConnect(rt: ChatRuntime) {
+    this.setConnection(rt, 'connected')
+    rt.outbox.wake()
+    rt.sync.onConnect().catch(rt.report)
+    if (this.presenceIds.length > 0) this.subscribePresence(rt).catch(rt.report)
+    for (const [conversationId, seq] of this.unsentReads) this.markRead(conversationId, seq).catch(rt.report)
+  }
+
+  /** The browser's own network events: reconnect and resync at once when it is back. */
+  private onNetwork(rt: ChatRuntime, online: boolean) {
+    const { socket } = rt.transport
+    if (!online) return this.setConnection(rt, 'offline')
+    this.setConnection(rt, socket.connected ? 'connected' : 'reconnecting')
+    socket.connect()
+    rt.outbox.wake()
+    rt.sync.checkHeads().catch(rt.report)
+  }
+
+  private setConnection(rt: ChatRuntime, connection: ChatSnapshot['connection']) {
+    if (rt.model.state.connection === connection) return
+    rt.model.state.connection = connection
+    rt.model.state.changedConnection()
+    rt.sync.schedule()
+  }
+
+  private async subscribePresence(rt: ChatRuntime) {
+    const ack = await rt.transport.socket.emitWithAck(
+      'presence:subscribe',
+      { userIds: this.presenceIds },
+      rt.timing.ackTimeoutMs,
+    )
+    if (ack.ok) rt.model.setPresence(ack.data.statuses.map((s) => [s.userId, s.status]))
+  }
+}

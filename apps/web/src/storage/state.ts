@@ -1,0 +1,170 @@
+import type { ConversationSummary, Message, UserStatusEvent } from '@secura/shared'
+import type { OutboxEntry } from './db.ts'
+import { byActivity } from './summaries.ts'
+import { hasOlder, type Timeline } from './timeline.ts'
+import type { ChatSnapshot, ConnectionState, LocalMessage } from './types.ts'
+
+type Status = UserStatusEvent['status']
+
+/**
+ * The in-memory state of the chat and its snapshot. The snapshot is immutable: each change makes a new
+ * object that shares every part that did not change, so React and zustand compare by reference.
+ * Listeners hear once per microtask however many changes it held.
+ */
+export class ChatState {
+  connection: ConnectionState = 'connecting'
+  readonly summaries = new Map<string, ConversationSummary>()
+  readonly timelines = new Map<string, Timeline>()
+  /** conversation → user → when the indicator expires (a local backstop to the server's own stop). */
+  readonly typing = new Map<string, Map<string, number>>()
+  readonly reads = new Map<string, Record<string, number>>()
+  presence: Record<string, Status> = {}
+  outbox: readonly OutboxEntry[] = []
+
+  private snapshot: ChatSnapshot = {
+    connection: 'connecting',
+    outboxSize: 0,
+    conversations: [],
+    messages: {},
+    hasOlder: {},
+    typing: {},
+    reads: {},
+    presence: {},
+  }
+  private readonly listeners = new Set<(snapshot: ChatSnapshot) => void>()
+  private scheduled = false
+  private dirty = emptyDirty()
+  private readonly sent = new WeakMap<Message, LocalMessage>()
+  private readonly queued = new WeakMap<OutboxEntry, LocalMessage>()
+
+  getSnapshot = (): ChatSnapshot => this.snapshot
+
+  subscribe(listener: (snapshot: ChatSnapshot) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  changedConversations(): void {
+    this.mark((d) => (d.conversations = true))
+  }
+  changedMessages(conversationId: string): void {
+    this.mark((d) => d.messages.add(conversationId))
+  }
+  changedTyping(): void {
+    this.mark((d) => (d.typing = true))
+  }
+  changedReads(): void {
+    this.mark((d) => (d.reads = true))
+  }
+  changedPresence(): void {
+    this.mark((d) => (d.presence = true))
+  }
+  changedConnection(): void {
+    this.mark(() => undefined)
+  }
+
+  setOutbox(entries: readonly OutboxEntry[]): void {
+    const before = this.outbox
+    this.outbox = entries
+    this.mark((d) => {
+      for (const e of before) d.messages.add(e.conversationId)
+      for (const e of entries) d.messages.add(e.conversationId)
+    })
+  }
+
+  /** Builds the next snapshot now (tests and the end of a batch). */
+  flush(): void {
+    this.scheduled = false
+    const d = this.dirty
+    this.dirty = emptyDirty()
+    const prev = this.snapshot
+    const messages = d.messages.size > 0 ? this.buildMessages(prev.messages, d.messages) : prev.messages
+    this.snapshot = {
+      connection: this.connection,
+      outboxSize: this.outbox.length,
+      conversations: d.conversations ? [...this.summaries.values()].sort(byActivity) : prev.conversations,
+      messages,
+      hasOlder: d.messages.size > 0 ? this.buildHasOlder() : prev.hasOlder,
+      typing: d.typing ? this.buildTyping() : prev.typing,
+      reads: d.reads ? Object.fromEntries(this.reads) : prev.reads,
+      presence: d.presence ? { ...this.presence } : prev.presence,
+    }
+    for (const listener of this.listeners) listener(this.snapshot)
+  }
+
+  private mark(change: (dirty: Dirty) => void) {
+    change(this.dirty)
+    if (this.scheduled) return
+    this.scheduled = true
+    queueMicrotask(() => this.flush())
+  }
+
+  private buildMessages(prev: ChatSnapshot['messages'], changed: Set<string>) {
+    const next = { ...prev }
+    for (const id of changed) {
+      const list = this.localMessages(id)
+      if (list.length > 0) next[id] = list
+      else delete next[id]
+    }
+    return next
+  }
+
+  /** Stored messages by seq, then my queued ones not yet among them, in outbox order. */
+  private localMessages(conversationId: string): LocalMessage[] {
+    const timeline = this.timelines.get(conversationId)
+    const list: LocalMessage[] = []
+    for (const m of timeline?.messages ?? []) {
+      const local = this.sent.get(m) ?? { ...m, state: 'sent' }
+      this.sent.set(m, local)
+      list.push(local)
+    }
+    for (const e of this.outbox) {
+      if (e.conversationId !== conversationId || timeline?.ownClientIds.has(e.clientMessageId)) continue
+      const local = this.queued.get(e) ?? toLocal(e)
+      this.queued.set(e, local)
+      list.push(local)
+    }
+    return list
+  }
+
+  private buildHasOlder() {
+    const result: Record<string, boolean> = {}
+    for (const [id, t] of this.timelines) result[id] = hasOlder(t)
+    return result
+  }
+
+  private buildTyping() {
+    const result: Record<string, string[]> = {}
+    for (const [id, users] of this.typing) if (users.size > 0) result[id] = [...users.keys()]
+    return result
+  }
+}
+
+interface Dirty {
+  conversations: boolean
+  messages: Set<string>
+  typing: boolean
+  reads: boolean
+  presence: boolean
+}
+
+const emptyDirty = (): Dirty => ({
+  conversations: false,
+  messages: new Set(),
+  typing: false,
+  reads: false,
+  presence: false,
+})
+
+function toLocal(e: OutboxEntry): LocalMessage {
+  return {
+    state: e.state,
+    clientMessageId: e.clientMessageId,
+    conversationId: e.conversationId,
+    senderId: e.senderId,
+    content: e.content,
+    replyToId: e.replyToId,
+    timestamp: e.createdAt,
+    ...(e.error && { error: e.error }),
+  }
+}

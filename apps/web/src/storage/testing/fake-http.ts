@@ -1,0 +1,106 @@
+import { ApiError } from '../../api/http.ts'
+import type { NetworkStatus } from '../runtime.ts'
+import type { ChatHttp, HttpMethod } from '../transport.ts'
+import type { FakeServer } from './fake-server.ts'
+import type { Fields } from './fake-socket.ts'
+
+type Failure = { code: ApiError['code']; status: number; retryAfterMs?: number }
+
+/**
+ * REST as the test scripts it: queued failures per route first, otherwise the fake server answers.
+ * Every call is recorded.
+ */
+export class FakeHttp implements ChatHttp {
+  readonly calls: { method: HttpMethod; path: string; body: unknown; at: number }[] = []
+  private readonly failures: { method: HttpMethod; path: RegExp; failure: Failure }[] = []
+  /** Every request fails as if the network were down. */
+  down = false
+
+  constructor(
+    private readonly server: FakeServer,
+    readonly userId: string,
+  ) {}
+
+  /** The next `times` matching requests fail with this error. */
+  fail(method: HttpMethod, path: RegExp, failure: Failure, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push({ method, path, failure })
+  }
+
+  count(method: HttpMethod, path: RegExp): number {
+    return this.calls.filter((c) => c.method === method && path.test(c.path)).length
+  }
+
+  async request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+    this.calls.push({ method, path, body, at: Date.now() })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    if (this.down) throw new ApiError('NETWORK', 0, 'Cannot reach the server')
+    const index = this.failures.findIndex((f) => f.method === method && f.path.test(path))
+    if (index >= 0) {
+      const { failure } = this.failures.splice(index, 1)[0]!
+      throw new ApiError(
+        failure.code,
+        failure.status,
+        `scripted ${failure.code}`,
+        undefined,
+        failure.retryAfterMs,
+      )
+    }
+    return structuredClone(this.route(method, path, body)) as T
+  }
+
+  private route(method: HttpMethod, path: string, body: unknown): unknown {
+    const s = this.server
+    const b = (body ?? {}) as Fields
+    const url = new URL(path, 'http://test')
+    const parts = url.pathname.replace('/api/chat/', '').split('/')
+    const [resource, id, sub, mid, leaf] = parts
+    const query = (name: string) => url.searchParams.get(name) ?? undefined
+    if (resource === 'sync' && method === 'POST') return s.sync(this.userId, b.cursors)
+    if (resource === 'users') return { users: [] }
+    if (resource === 'conversations' && !id && method === 'GET') {
+      s.log.push('list')
+      return { conversations: s.list(this.userId) }
+    }
+    if (resource === 'conversations' && id && !sub && method === 'GET') {
+      s.log.push(`head ${id}`)
+      return s.room(this.userId, id).conversation
+    }
+    if (sub === 'messages' && !mid && method === 'POST') {
+      return s.send(this.userId, { ...b, conversationId: id! }, 'http').message
+    }
+    if (sub === 'messages' && !mid && method === 'GET') {
+      s.room(this.userId, id!)
+      s.log.push(`history ${id}`)
+      const sinceRev = query('sinceRev')
+      const beforeSeq = query('beforeSeq')
+      const limit = Number(query('limit') ?? 50)
+      return sinceRev !== undefined
+        ? s.changes(id!, Number(sinceRev), limit)
+        : s.history(id!, beforeSeq === undefined ? undefined : Number(beforeSeq), limit)
+    }
+    if (sub === 'messages' && mid && !leaf && method === 'PUT') return s.edit(this.userId, mid, b.content)
+    if (sub === 'messages' && mid && !leaf && method === 'DELETE') return s.remove(this.userId, mid)
+    if (leaf === 'reaction') return s.react(this.userId, mid!, b.emoji, b.action)
+    if (sub === 'mark-as-read') {
+      const result = s.markRead(this.userId, id!, b.seq)
+      const unreadCount = s.list(this.userId).find((c) => c.id === id)?.unreadCount ?? 0
+      return { ...result, unreadCount }
+    }
+    throw new ApiError('NOT_FOUND', 404, `No route ${method} ${path}`)
+  }
+}
+
+/** navigator.onLine and its events, driven by the test. */
+export class FakeNetwork implements NetworkStatus {
+  online = true
+  private readonly listeners = new Set<(online: boolean) => void>()
+  onLine = () => this.online
+  subscribe(listener: (online: boolean) => void) {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+  set(online: boolean) {
+    this.online = online
+    for (const l of this.listeners) l(online)
+  }
+}

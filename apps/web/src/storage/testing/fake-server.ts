@@ -1,0 +1,226 @@
+import type {
+  Conversation,
+  ConversationSummary,
+  Message,
+  MessagePage,
+  ServerEvents,
+  SyncResponse,
+} from '@secura/shared'
+import { ApiError } from '../../api/http.ts'
+
+type Listener = <E extends keyof ServerEvents>(event: E, payload: Parameters<ServerEvents[E]>[0]) => void
+
+interface Room {
+  conversation: Conversation
+  reads: Map<string, number>
+}
+
+/**
+ * An in-memory chat server with the rules the storage relies on (DESIGN §2, §4, §6): seq and rev per
+ * conversation, idempotent sends by (sender, clientMessageId), tombstones, changes since a rev, and
+ * message:new broadcast to joined sockets. Tests read its log to check what reached it and in what order.
+ */
+export class FakeServer {
+  readonly rooms = new Map<string, Room>()
+  readonly messages = new Map<string, Message>()
+  /** What reached the server, in order: `join <id>`, `sync`, `send <clientMessageId> <via>`, … */
+  readonly log: string[] = []
+  /** Sockets joined to a conversation get its live events. */
+  readonly subscribers = new Map<string, Set<Listener>>()
+  /** Stores and acks but broadcasts nothing: live events lost on the way. */
+  dropBroadcasts = false
+
+  addConversation(memberIds: string[], kind: Conversation['kind'] = 'group'): Conversation {
+    const id = crypto.randomUUID()
+    const now = new Date().toISOString()
+    const conversation: Conversation = {
+      id,
+      eventId: 'event-1',
+      kind,
+      title: kind === 'group' ? 'Group' : null,
+      createdById: memberIds[0] ?? null,
+      createdAt: now,
+      lastSeq: 0,
+      lastRev: 0,
+      lastMessageAt: null,
+      memberCount: memberIds.length,
+      members: memberIds.map((userId) => ({
+        userId,
+        displayName: userId,
+        role: 'member',
+        joinedAt: now,
+        lastReadSeq: 0,
+      })),
+    }
+    this.rooms.set(id, { conversation, reads: new Map(memberIds.map((u) => [u, 0])) })
+    return conversation
+  }
+
+  send(
+    userId: string,
+    input: { conversationId: string; content: string; clientMessageId: string; replyToId?: string | null },
+    via: 'socket' | 'http',
+  ): { message: Message; created: boolean } {
+    this.log.push(`send ${input.clientMessageId} ${via}`)
+    const existing = [...this.messages.values()].find(
+      (m) => m.senderId === userId && m.clientMessageId === input.clientMessageId,
+    )
+    if (existing) return { message: existing, created: false }
+    const room = this.room(userId, input.conversationId)
+    const c = room.conversation
+    c.lastSeq += 1
+    c.lastRev += 1
+    const message: Message = {
+      id: crypto.randomUUID(),
+      conversationId: c.id,
+      seq: c.lastSeq,
+      rev: c.lastRev,
+      senderId: userId,
+      clientMessageId: input.clientMessageId,
+      content: input.content,
+      replyToId: input.replyToId ?? null,
+      timestamp: new Date().toISOString(),
+      editedAt: null,
+      deletedAt: null,
+      deletedBy: null,
+      reactions: [],
+    }
+    c.lastMessageAt = message.timestamp
+    this.messages.set(message.id, message)
+    this.broadcast(c.id, 'message:new', message)
+    return { message, created: true }
+  }
+
+  edit(userId: string, messageId: string, content: string): Message {
+    const message = this.revise(userId, messageId, { content, editedAt: new Date().toISOString() })
+    this.broadcast(message.conversationId, 'message:edited', {
+      conversationId: message.conversationId,
+      messageId,
+      newContent: content,
+      editedAt: message.editedAt!,
+      rev: message.rev,
+    })
+    return message
+  }
+
+  remove(userId: string, messageId: string): Message {
+    const message = this.revise(userId, messageId, {
+      content: '',
+      deletedAt: new Date().toISOString(),
+      deletedBy: userId,
+      reactions: [],
+    })
+    this.broadcast(message.conversationId, 'message:deleted', {
+      conversationId: message.conversationId,
+      messageId,
+      deletedBy: userId,
+      deletedAt: message.deletedAt!,
+      rev: message.rev,
+    })
+    return message
+  }
+
+  react(userId: string, messageId: string, emoji: string, action: 'add' | 'remove'): Message {
+    const current = this.messages.get(messageId)
+    if (!current) throw new ApiError('NOT_FOUND', 404, 'Message not found')
+    const others = current.reactions.filter((r) => r.emoji !== emoji)
+    const users = new Set(current.reactions.find((r) => r.emoji === emoji)?.userIds ?? [])
+    if (action === 'add') users.add(userId)
+    else users.delete(userId)
+    const reactions = users.size > 0 ? [...others, { emoji, userIds: [...users] }] : others
+    const message = this.revise(userId, messageId, { reactions })
+    this.broadcast(message.conversationId, 'message:reaction', {
+      conversationId: message.conversationId,
+      messageId,
+      userId,
+      emoji,
+      action,
+      reactions,
+      rev: message.rev,
+    })
+    return message
+  }
+
+  changes(conversationId: string, sinceRev: number, limit = 100): MessagePage {
+    const changed = this.messagesOf(conversationId)
+      .filter((m) => m.rev > sinceRev)
+      .sort((a, b) => a.rev - b.rev)
+    return { messages: changed.slice(0, limit), hasMore: changed.length > limit }
+  }
+
+  history(conversationId: string, beforeSeq = Number.MAX_SAFE_INTEGER, limit = 50): MessagePage {
+    const older = this.messagesOf(conversationId).filter((m) => m.seq < beforeSeq)
+    return { messages: older.slice(-limit), hasMore: older.length > limit }
+  }
+
+  sync(userId: string, cursors: { conversationId: string; rev: number }[], limit = 100): SyncResponse {
+    this.log.push('sync')
+    const changes = cursors.flatMap(({ conversationId, rev }) => {
+      const room = this.rooms.get(conversationId)
+      if (!room?.reads.has(userId)) return []
+      const { lastSeq, lastRev } = room.conversation
+      return [{ conversationId, lastSeq, lastRev, ...this.changes(conversationId, rev, limit) }]
+    })
+    return { changes }
+  }
+
+  list(userId: string): ConversationSummary[] {
+    return [...this.rooms.values()]
+      .filter((r) => r.reads.has(userId))
+      .map(({ conversation, reads }) => {
+        const lastReadSeq = reads.get(userId) ?? 0
+        const messages = this.messagesOf(conversation.id)
+        return {
+          ...structuredClone(conversation),
+          lastMessage: messages.at(-1) ?? null,
+          unreadCount: messages.filter((m) => m.seq > lastReadSeq && m.senderId !== userId && !m.deletedAt)
+            .length,
+          lastReadSeq,
+        }
+      })
+  }
+
+  markRead(userId: string, conversationId: string, seq: number) {
+    const room = this.room(userId, conversationId)
+    const lastReadSeq = Math.max(room.reads.get(userId) ?? 0, Math.min(seq, room.conversation.lastSeq))
+    room.reads.set(userId, lastReadSeq)
+    return { conversationId, lastReadSeq }
+  }
+
+  room(userId: string, conversationId: string): Room {
+    const room = this.rooms.get(conversationId)
+    if (!room?.reads.has(userId)) throw new ApiError('NOT_FOUND', 404, 'Conversation not found')
+    return room
+  }
+
+  /** Every stored message with this clientMessageId: one per logical message. */
+  stored(clientMessageId: string): Message[] {
+    return [...this.messages.values()].filter((m) => m.clientMessageId === clientMessageId)
+  }
+
+  messagesOf(conversationId: string): Message[] {
+    return [...this.messages.values()]
+      .filter((m) => m.conversationId === conversationId)
+      .sort((a, b) => a.seq - b.seq)
+  }
+
+  broadcast<E extends keyof ServerEvents>(
+    conversationId: string,
+    event: E,
+    payload: Parameters<ServerEvents[E]>[0],
+  ) {
+    if (this.dropBroadcasts) return
+    for (const listener of this.subscribers.get(conversationId) ?? [])
+      listener(event, structuredClone(payload))
+  }
+
+  private revise(userId: string, messageId: string, patch: Partial<Message>): Message {
+    const current = this.messages.get(messageId)
+    if (!current) throw new ApiError('NOT_FOUND', 404, 'Message not found')
+    const c = this.room(userId, current.conversationId).conversation
+    c.lastRev += 1
+    const message = { ...current, ...patch, rev: c.lastRev }
+    this.messages.set(messageId, message)
+    return message
+  }
+}

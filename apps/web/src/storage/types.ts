@@ -1,0 +1,84 @@
+import type {
+  ChatError,
+  Conversation,
+  ConversationSummary,
+  DirectoryUser,
+  Message,
+  UserStatusEvent,
+} from '@secura/shared'
+
+/**
+ * The contract between the UI and the storage module (DESIGN §6). The UI only talks to ChatStorage;
+ * ChatStorage only talks to the shared protocol (socket.io /chat, REST /api/chat) and IndexedDB.
+ */
+
+/** connected: socket up. reconnecting: socket down, trying (HTTP still used). offline: the browser says no network. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline'
+
+/** A message as the UI shows it: stored ones, and our own still in the outbox (optimistic, no seq yet). */
+export type LocalMessage =
+  | (Message & { state: 'sent' })
+  | {
+      state: 'pending' | 'failed'
+      /** The outbox key, stable from the moment the message was written. */
+      clientMessageId: string
+      conversationId: string
+      senderId: string
+      content: string
+      replyToId: string | null
+      /** When it entered the outbox. */
+      timestamp: string
+      /** Why it failed (4xx): shown with retry / edit / discard. */
+      error?: ChatError
+    }
+
+export interface ChatSnapshot {
+  connection: ConnectionState
+  /** Messages still in the outbox, all conversations. */
+  outboxSize: number
+  conversations: ConversationSummary[]
+  /** Per conversation: stored messages by seq, then pending/failed ones in outbox order. */
+  messages: Record<string, LocalMessage[]>
+  /** Per conversation: whether older history exists beyond what is loaded. */
+  hasOlder: Record<string, boolean>
+  /** Per conversation: ids of users typing now (never the current user). */
+  typing: Record<string, string[]>
+  /** Per conversation: each member's read mark (read receipts). */
+  reads: Record<string, Record<string, number>>
+  presence: Record<string, UserStatusEvent['status']>
+}
+
+export interface ChatStorage {
+  /** Opens IndexedDB, shows the cached state at once, then connects and syncs. */
+  start(): Promise<void>
+  stop(): void
+  subscribe(listener: (snapshot: ChatSnapshot) => void): () => void
+  getSnapshot(): ChatSnapshot
+
+  /** Subscribes to the conversation's live events and loads its latest page (cache first). */
+  openConversation(conversationId: string): Promise<void>
+  closeConversation(conversationId: string): void
+  /** Loads the page before the oldest loaded message. */
+  loadOlder(conversationId: string): Promise<void>
+
+  /** Writes to the outbox (IndexedDB) first, then sends: socket with ack timeout → HTTP → backoff. */
+  send(conversationId: string, content: string, replyToId?: string): Promise<void>
+  retry(clientMessageId: string): Promise<void>
+  discard(clientMessageId: string): Promise<void>
+  /** Changes the text of a failed message and sends it again. */
+  editFailed(clientMessageId: string, content: string): Promise<void>
+
+  edit(messageId: string, content: string): Promise<void>
+  remove(messageId: string): Promise<void>
+  react(messageId: string, emoji: string): Promise<void>
+  markRead(conversationId: string, seq: number): Promise<void>
+  setTyping(conversationId: string, isTyping: boolean): void
+
+  createDirect(userId: string): Promise<Conversation>
+  createGroup(title: string, userIds: string[]): Promise<Conversation>
+  addMembers(conversationId: string, userIds: string[]): Promise<Conversation>
+  removeMembers(conversationId: string, userIds: string[]): Promise<Conversation>
+  searchUsers(query: string): Promise<DirectoryUser[]>
+  /** Presence of the users a view shows (the directory); replaces the previous subscription. */
+  watchPresence(userIds: string[]): Promise<void>
+}
