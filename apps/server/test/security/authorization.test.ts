@@ -1,0 +1,383 @@
+import type { JoinResponse } from '@secura/shared'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ADMIN_TOKEN,
+  type ClientSocket,
+  collect,
+  emitAck,
+  quiet,
+  type Recorder,
+  startServer,
+  type TestServer,
+} from '../helpers.ts'
+
+/**
+ * The authorization matrix (OWASP API1/API5, WebSocket authorization): every REST endpoint and every
+ * socket event, asked by every kind of caller, against a group that only `member` and `owner` belong to.
+ * Each refused call must answer the expected code, write nothing and broadcast nothing.
+ */
+
+type Caller =
+  | 'none'
+  | 'malformed'
+  | 'expired'
+  | 'revoked'
+  | 'otherEvent'
+  | 'nonMember'
+  | 'moderator'
+  | 'organizer'
+  | 'member'
+const CALLERS: Caller[] = [
+  'none',
+  'malformed',
+  'expired',
+  'revoked',
+  'otherEvent',
+  'nonMember',
+  'moderator',
+  'organizer',
+  'member',
+]
+const SIGNED_OUT: Caller[] = ['none', 'malformed', 'expired', 'revoked']
+
+let server: TestServer
+const token: Partial<Record<Caller, string>> = {}
+const guests: Record<string, JoinResponse> = {}
+let eventId: string
+let lobbyId: string
+let groupId: string
+let watcher: ClientSocket
+let seen: Recorder
+const report = { restCases: 0, socketCases: 0, refused: 0 }
+
+beforeAll(async () => {
+  server = await startServer({
+    LIMIT_SEND_PER_SEC: '1000',
+    LIMIT_SEND_BURST: '1000',
+    LIMIT_EVENTS_PER_SEC: '1000',
+    LIMIT_JOINS_PER_MIN: '10000',
+  })
+  ;({ eventId, lobbyId } = await server.createEvent('Matrix'))
+  const other = await server.createEvent('Elsewhere')
+  guests.owner = await server.join(eventId, 'Owner')
+  guests.member = await server.join(eventId, 'Member')
+  guests.nonMember = await server.join(eventId, 'Outsider')
+  guests.moderator = await server.join(eventId, 'Mod', 'moderator')
+  guests.organizer = await server.join(eventId, 'Org', 'organizer')
+  guests.otherEvent = await server.join(other.eventId, 'Stranger', 'organizer')
+  const expired = await server.join(eventId, 'Expired')
+  const revoked = await server.join(eventId, 'Revoked')
+  await server.app.db.sql.query(
+    `UPDATE "Session" SET "expiresAt" = now() - interval '1 minute' WHERE "userId" = $1`,
+    [expired.user.id],
+  )
+  await server.api('POST', '/api/auth/logout', { token: revoked.token })
+  Object.assign(token, {
+    malformed: '%%%not-a-token%%%',
+    expired: expired.token,
+    revoked: revoked.token,
+    otherEvent: guests.otherEvent.token,
+    nonMember: guests.nonMember.token,
+    moderator: guests.moderator.token,
+    organizer: guests.organizer.token,
+    member: guests.member.token,
+  })
+  const group = await server.api('POST', '/api/chat/conversations', {
+    token: guests.owner.token,
+    body: { kind: 'group', title: 'Private', userIds: [guests.member.user.id] },
+  })
+  groupId = group.body.id
+  watcher = await server.connect({ token: guests.owner.token })
+  await emitAck(watcher, 'conversation:join', { conversationId: groupId })
+  seen = collect(watcher)
+})
+afterAll(async () => {
+  console.log(
+    `authorization matrix: ${report.restCases} REST cases, ${report.socketCases} socket cases, ${report.refused} refusals checked`,
+  )
+  await server.close()
+})
+
+/** A fresh message of the owner in the group, for edit/delete/react cases. */
+async function ownerMessage(): Promise<string> {
+  const res = await server.api('POST', `/api/chat/conversations/${groupId}/messages`, {
+    token: guests.owner.token,
+    body: { clientMessageId: crypto.randomUUID(), content: 'private' },
+  })
+  return res.body.id
+}
+
+type Expected = Partial<Record<Caller, number>>
+/** Signed-out callers get 401; callers who cannot see the group get 404 (existence is not revealed). */
+const hidden = (member: number, extra: Expected = {}): Expected => ({
+  none: 401,
+  malformed: 401,
+  expired: 401,
+  revoked: 401,
+  otherEvent: 404,
+  nonMember: 404,
+  moderator: 404,
+  organizer: 404,
+  member,
+  ...extra,
+})
+
+interface RestCase {
+  name: string
+  expected: Expected
+  request: () => Promise<{ method: string; path: string; body?: unknown }>
+}
+
+const restCases: RestCase[] = [
+  {
+    name: 'GET conversation',
+    expected: hidden(200),
+    request: async () => ({ method: 'GET', path: `/api/chat/conversations/${groupId}` }),
+  },
+  {
+    name: 'GET history',
+    expected: hidden(200),
+    request: async () => ({ method: 'GET', path: `/api/chat/conversations/${groupId}/messages` }),
+  },
+  {
+    name: 'GET changes',
+    expected: hidden(200),
+    request: async () => ({ method: 'GET', path: `/api/chat/conversations/${groupId}/messages?sinceRev=0` }),
+  },
+  {
+    name: 'POST message',
+    expected: hidden(201),
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/conversations/${groupId}/messages`,
+      body: { clientMessageId: crypto.randomUUID(), content: 'hi' },
+    }),
+  },
+  {
+    name: 'PUT message (not the sender)',
+    expected: hidden(403),
+    request: async () => ({
+      method: 'PUT',
+      path: `/api/chat/conversations/${groupId}/messages/${await ownerMessage()}`,
+      body: { content: 'x' },
+    }),
+  },
+  {
+    name: 'DELETE message (not the sender, not staff)',
+    expected: hidden(403),
+    request: async () => ({
+      method: 'DELETE',
+      path: `/api/chat/conversations/${groupId}/messages/${await ownerMessage()}`,
+    }),
+  },
+  {
+    name: 'POST reaction',
+    expected: hidden(200),
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/conversations/${groupId}/messages/${await ownerMessage()}/reaction`,
+      body: { emoji: '👍' },
+    }),
+  },
+  {
+    name: 'POST mark-as-read',
+    expected: hidden(200),
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/conversations/${groupId}/mark-as-read`,
+      body: { seq: 1 },
+    }),
+  },
+  {
+    name: 'POST members (not the owner)',
+    expected: hidden(403),
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/conversations/${groupId}/members`,
+      body: { userIds: [guests.nonMember!.user.id] },
+    }),
+  },
+  {
+    name: 'DELETE members (not the owner)',
+    expected: hidden(403),
+    request: async () => ({
+      method: 'DELETE',
+      path: `/api/chat/conversations/${groupId}/members`,
+      body: { userIds: [guests.owner!.user.id] },
+    }),
+  },
+  {
+    name: 'POST admin events',
+    expected: Object.fromEntries(CALLERS.map((c) => [c, 401])),
+    request: async () => ({ method: 'POST', path: '/api/admin/events', body: { name: 'x' } }),
+  },
+  {
+    name: 'DELETE admin event',
+    expected: Object.fromEntries(CALLERS.map((c) => [c, 401])),
+    request: async () => ({ method: 'DELETE', path: `/api/admin/events/${eventId}` }),
+  },
+  {
+    name: 'POST invitation',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 404,
+      nonMember: 403,
+      moderator: 403,
+      member: 403,
+      organizer: 201,
+    },
+    request: async () => ({ method: 'POST', path: `/api/events/${eventId}/invitations`, body: {} }),
+  },
+  {
+    name: 'GET invitations',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 404,
+      nonMember: 403,
+      moderator: 403,
+      member: 403,
+      organizer: 200,
+    },
+    request: async () => ({ method: 'GET', path: `/api/events/${eventId}/invitations` }),
+  },
+  {
+    name: 'GET me',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 200,
+      nonMember: 200,
+      moderator: 200,
+      organizer: 200,
+      member: 200,
+    },
+    request: async () => ({ method: 'GET', path: '/api/auth/me' }),
+  },
+]
+
+describe('REST authorization matrix', () => {
+  it.each(restCases)('$name', async ({ expected, request }) => {
+    for (const caller of CALLERS) {
+      const want = expected[caller]
+      if (want === undefined) continue
+      const { method, path, body } = await request()
+      seen.clear()
+      const before = await server.counts()
+      const headers: Record<string, string> =
+        caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
+      const res = await server.api(method, path, { headers, ...(body !== undefined && { body }) })
+      report.restCases++
+      expect(res.status, `${caller}: ${method} ${path}`).toBe(want)
+      if (want >= 400) {
+        report.refused++
+        expect(res.body.error.code).toBe({ 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' }[want])
+        expect(await server.counts(), `${caller} wrote something`).toEqual(before)
+        await quiet(30)
+        expect(seen.names('user:status'), `${caller} caused a broadcast`).toEqual([])
+      }
+    }
+  })
+
+  it('sync and the directory never leak another conversation or event', async () => {
+    for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer'] as const) {
+      const sync = await server.api('POST', '/api/chat/sync', {
+        token: token[caller],
+        body: { cursors: [{ conversationId: groupId, rev: 0 }] },
+      })
+      expect(sync.status).toBe(200)
+      expect(sync.body.changes).toEqual([])
+      const list = await server.api('GET', '/api/chat/conversations', { token: token[caller] })
+      expect(list.body.conversations.map((c: { id: string }) => c.id)).not.toContain(groupId)
+    }
+    const directory = await server.api('GET', '/api/chat/users?q=Stranger', { token: token.member })
+    expect(directory.body.users).toEqual([])
+    for (const caller of SIGNED_OUT) {
+      const headers: Record<string, string> =
+        caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
+      expect((await server.api('POST', '/api/chat/sync', { headers, body: { cursors: [] } })).status).toBe(
+        401,
+      )
+    }
+  })
+
+  it('staff may delete others’ messages in the lobby, a guest may not', async () => {
+    const posted = await server.api('POST', `/api/chat/conversations/${lobbyId}/messages`, {
+      token: guests.owner!.token,
+      body: { clientMessageId: crypto.randomUUID(), content: 'lobby' },
+    })
+    const path = `/api/chat/conversations/${lobbyId}/messages/${posted.body.id}`
+    expect((await server.api('DELETE', path, { token: token.nonMember })).status).toBe(403)
+    expect((await server.api('DELETE', path, { token: token.moderator })).status).toBe(200)
+    const again = await server.api('POST', `/api/chat/conversations/${lobbyId}/messages`, {
+      token: guests.owner!.token,
+      body: { clientMessageId: crypto.randomUUID(), content: 'lobby 2' },
+    })
+    const deleted = await server.api(
+      'DELETE',
+      `/api/chat/conversations/${lobbyId}/messages/${again.body.id}`,
+      { token: token.organizer },
+    )
+    expect(deleted.body).toMatchObject({ content: '', deletedBy: guests.organizer!.user.id })
+  })
+})
+
+describe('socket authorization matrix', () => {
+  it('refuses the handshake of signed-out callers', async () => {
+    for (const caller of SIGNED_OUT) {
+      const error = await server.connect(caller === 'none' ? {} : { token: token[caller] }).then(
+        () => null,
+        (e: Error) => e.message,
+      )
+      report.socketCases++
+      report.refused++
+      expect(error, caller).toBe('UNAUTHORIZED')
+    }
+  })
+
+  it('answers NOT_FOUND to every event from callers who cannot see the group; members are served', async () => {
+    const events: [string, () => Promise<unknown>, boolean][] = [
+      ['conversation:join', async () => ({ conversationId: groupId }), true],
+      ['conversation:leave', async () => ({ conversationId: groupId }), true],
+      [
+        'message:send',
+        async () => ({ conversationId: groupId, clientMessageId: crypto.randomUUID(), content: 'x' }),
+        true,
+      ],
+      ['message:edited', async () => ({ messageId: await ownerMessage(), newContent: 'y' }), false],
+      ['message:deleted', async () => ({ messageId: await ownerMessage() }), false],
+      ['message:reaction', async () => ({ messageId: await ownerMessage(), emoji: '🎉' }), true],
+      ['message:typing', async () => ({ conversationId: groupId }), true],
+      ['message:stop-typing', async () => ({ conversationId: groupId }), true],
+      ['conversation:read', async () => ({ conversationId: groupId, seq: 1 }), true],
+    ]
+    for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer', 'member'] as const) {
+      const socket = await server.connect({ token: token[caller] })
+      for (const [event, payload, memberAllowed] of events) {
+        const body = await payload()
+        seen.clear()
+        const before = await server.counts()
+        const ack = await emitAck(socket, event, body)
+        report.socketCases++
+        if (caller === 'member') {
+          if (memberAllowed) expect(ack.ok, `${caller} ${event}`).toBe(true)
+          else expect(ack.ok ? 'ok' : ack.error.code, `${caller} ${event}`).toBe('FORBIDDEN')
+          continue
+        }
+        report.refused++
+        expect(ack.ok ? 'ok' : ack.error.code, `${caller} ${event}`).toBe('NOT_FOUND')
+        expect(await server.counts(), `${caller} ${event} wrote something`).toEqual(before)
+        await quiet(30)
+        expect(seen.names('user:status'), `${caller} ${event} caused a broadcast`).toEqual([])
+      }
+      socket.disconnect()
+    }
+  })
+})
