@@ -1,11 +1,12 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { appShellServiceWorker } from './sw/plugin.ts'
 
 const server = 'http://127.0.0.1:3000'
 const sharedSource = /[\\/]packages[\\/]shared[\\/]src[\\/]/
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), appShellServiceWorker()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -12,3 +12,10 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 )
+
+// The app shell's service worker (sw/service-worker.js): a reload with no network still opens the chat.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch(() => undefined)
+  })
+}

@@ -307,13 +307,49 @@ describe('rest schemas', () => {
         ['missing userIds', {}],
       ],
     },
+    UserIdList: {
+      valid: [ids.user, uuids(LIMITS.pageMax).join(',')],
+      invalid: [
+        ['empty', ''],
+        ['more than a page of ids', uuids(LIMITS.pageMax + 1).join(',')],
+        ['a non-uuid among them', `${ids.user},ana`],
+        ['a trailing comma', `${ids.user},`],
+        ['spaces after commas', `${ids.user}, ${ids.other}`],
+      ],
+    },
     UsersQuery: {
-      valid: [{}, { q: 'ad' }, { q: 'x'.repeat(LIMITS.displayNameChars), limit: LIMITS.pageMax }],
+      valid: [
+        {},
+        { q: 'ad' },
+        { q: 'x'.repeat(LIMITS.displayNameChars), limit: LIMITS.pageMax },
+        { ids: `${ids.user},${ids.other}` },
+      ],
       invalid: [
         ['q too long', { q: 'x'.repeat(LIMITS.displayNameChars + 1) }],
         ['limit 0', { limit: 0 }],
         ['limit over the page size', { limit: LIMITS.pageMax + 1 }],
         ['numeric q', { q: 5 }],
+        ['ids not uuids', { ids: 'a,b' }],
+        ['too many ids', { ids: uuids(LIMITS.pageMax + 1).join(',') }],
+      ],
+    },
+    GuestsQuery: {
+      valid: [{}, { q: 'ad', limit: LIMITS.pageMax }],
+      invalid: [
+        ['q too long', { q: 'x'.repeat(LIMITS.displayNameChars + 1) }],
+        ['limit 0', { limit: 0 }],
+        ['limit over the page size', { limit: LIMITS.pageMax + 1 }],
+      ],
+    },
+    GuestList: {
+      valid: [
+        { guests: [], total: 0, online: 0 },
+        { guests: [directoryUser], total: 3, online: 1 },
+      ],
+      invalid: [
+        ['missing total', { guests: [], online: 0 }],
+        ['negative online', { guests: [], total: 0, online: -1 }],
+        ['guest without status', { guests: [omit(directoryUser, 'status')], total: 1, online: 0 }],
       ],
     },
     UserList: {

@@ -133,13 +133,39 @@ export const MembersBody = Type.Object({
 })
 export type MembersBody = Static<typeof MembersBody>
 
+const uuidPattern = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+/** Comma-separated user ids, at most a page of them: `?ids=a,b,c`. */
+export const UserIdList = Type.String({
+  pattern: `^${uuidPattern}(?:,${uuidPattern}){0,${LIMITS.pageMax - 1}}$`,
+  description: `Comma-separated user ids, 1–${LIMITS.pageMax}`,
+})
+/**
+ * The event's directory: by name (`q`, first `limit` by name), or exactly the users named by `ids` (senders
+ * the client has no name for; ids of other events are left out, never an error).
+ */
 export const UsersQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: LIMITS.displayNameChars })),
+  ids: Type.Optional(UserIdList),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
 })
 export type UsersQuery = Static<typeof UsersQuery>
 export const UserList = Type.Object({ users: Type.Array(DirectoryUser) })
 export type UserList = Static<typeof UserList>
+
+/** The organizer console's guest list (`GET /api/events/:eventId/guests`): by name, with presence. */
+export const GuestsQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: LIMITS.displayNameChars })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
+})
+export type GuestsQuery = Static<typeof GuestsQuery>
+export const GuestList = Type.Object({
+  guests: Type.Array(DirectoryUser),
+  /** Everyone who joined the event, whatever the filter and limit. */
+  total: Type.Integer({ minimum: 0 }),
+  /** How many of them are online now. */
+  online: Type.Integer({ minimum: 0 }),
+})
+export type GuestList = Static<typeof GuestList>
 
 export const SyncCursor = Type.Object({ conversationId: Id, rev: Rev })
 export const SyncBody = Type.Object({ cursors: Type.Array(SyncCursor, { maxItems: LIMITS.syncCursors }) })

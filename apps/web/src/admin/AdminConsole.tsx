@@ -4,9 +4,10 @@ import { useAction } from '../hooks/useAction.ts'
 import { useAppStore } from '../store/index.ts'
 import { CreateEventForm } from './CreateEventForm.tsx'
 import { EventList } from './EventList.tsx'
+import { GuestPanel } from './GuestPanel.tsx'
 import { InvitationPanel } from './InvitationPanel.tsx'
 
-/** The operator's view (admin token): every event, and the invitations of the one selected. */
+/** The operator's view (admin token): every event, and the invitations and guests of the one selected. */
 export function AdminConsole() {
   const events = useAppStore((s) => s.events)
   const selectedEventId = useAppStore((s) => s.selectedEventId)
@@ -37,7 +38,10 @@ export function AdminConsole() {
         </section>
       </div>
       {selected ? (
-        <InvitationPanel event={selected} canDeleteEvent />
+        <div className="stack">
+          <InvitationPanel event={selected} canDeleteEvent />
+          <GuestPanel key={selected.id} event={selected} />
+        </div>
       ) : (
         <section className="card placeholder-panel">
           <p className="muted">Choose an event, or create one, to invite its guests.</p>

@@ -1,9 +1,10 @@
 import type { Event } from '@secura/shared'
 import { useEffect } from 'react'
 import { useAppStore } from '../store/index.ts'
+import { GuestPanel } from './GuestPanel.tsx'
 import { InvitationPanel } from './InvitationPanel.tsx'
 
-/** An organizer signed in to their event manages its invitations with their own session, no admin token. */
+/** An organizer signed in to their event sees its guests and manages its invitations with their own session. */
 export function OrganizerConsole({ event }: { event: Event }) {
   const selectedEventId = useAppStore((s) => s.selectedEventId)
   const selectEvent = useAppStore((s) => s.selectEvent)
@@ -12,5 +13,11 @@ export function OrganizerConsole({ event }: { event: Event }) {
     selectEvent(event.id)
   }, [selectEvent, event.id])
 
-  return selectedEventId === event.id ? <InvitationPanel event={event} /> : null
+  if (selectedEventId !== event.id) return null
+  return (
+    <div className="console-grid">
+      <GuestPanel event={event} />
+      <InvitationPanel event={event} />
+    </div>
+  )
 }

@@ -4,6 +4,7 @@ import type {
   CreateInvitationBody,
   CreateInvitationResponse,
   EventList,
+  GuestList,
   Invitation,
   InvitationList,
 } from '@secura/shared'
@@ -28,6 +29,13 @@ export const adminApi = {
     request<{ invitation: Invitation }>(
       'DELETE',
       `${invitationsPath(eventId)}/${encodeURIComponent(invitationId)}`,
+      { token },
+    ),
+
+  listGuests: (token: string | null, eventId: string, q: string) =>
+    request<GuestList>(
+      'GET',
+      `/api/events/${encodeURIComponent(eventId)}/guests?q=${encodeURIComponent(q)}&limit=100`,
       { token },
     ),
 }

@@ -2,7 +2,7 @@ import type { ConversationSummary, User } from '@secura/shared'
 import { useEffect, useMemo } from 'react'
 import { useAppStore } from '../store/index.ts'
 
-/** Display names by user id, from what the client knows: conversation members, the directory, me. */
+/** Display names by user id, from what the client knows: conversation members, the directory, names found by id, me. */
 export type NameBook = (userId: string) => string
 
 const UNKNOWN = 'A guest'
@@ -10,17 +10,19 @@ const UNKNOWN = 'A guest'
 export function useNameBook(): NameBook {
   const conversations = useAppStore((s) => s.chat.conversations)
   const directory = useAppStore((s) => s.directory)
+  const people = useAppStore((s) => s.people)
   const session = useAppStore((s) => s.session)
   const me = session.status === 'signed-in' ? session.user : null
   return useMemo(() => {
     const names = new Map<string, string>()
+    for (const user of Object.values(people)) names.set(user.id, user.displayName)
     for (const user of Object.values(directory)) names.set(user.id, user.displayName)
     for (const conversation of conversations) {
       for (const member of conversation.members) names.set(member.userId, member.displayName)
     }
     if (me) names.set(me.id, me.displayName)
     return (userId: string) => names.get(userId) ?? UNKNOWN
-  }, [conversations, directory, me])
+  }, [conversations, directory, people, me])
 }
 
 /** The other person of a direct conversation. */
@@ -40,7 +42,7 @@ export function conversationTitle(conversation: ConversationSummary, meId: strin
   }
 }
 
-/** Makes sure these people get a name: asks the directory for any the client does not know yet. */
+/** Makes sure these people get a name: looks up by id any the client does not know yet. */
 export function useNamesFor(userIds: string[]): void {
   const lookUpNames = useAppStore((s) => s.lookUpNames)
   const key = [...new Set(userIds)].sort().join(',')

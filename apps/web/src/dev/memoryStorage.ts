@@ -336,6 +336,7 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
     },
     searchUsers: async (q) =>
       users.filter((u) => u.displayName.toLowerCase().includes(q.trim().toLowerCase())),
+    findUsers: async (ids) => users.filter((u) => ids.includes(u.id)),
     watchPresence: async () => undefined,
   }
 }

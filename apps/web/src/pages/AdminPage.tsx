@@ -23,10 +23,16 @@ export function AdminPage() {
       <div className="console screen-only">
         <header className="console-header">
           <h1>Organizer console</h1>
-          {adminToken && (
+          {adminToken ? (
             <button type="button" className="button button-secondary" onClick={() => setAdminToken(null)}>
               Forget admin token
             </button>
+          ) : (
+            organizerEvent && (
+              <Link href="/" className="button button-secondary">
+                Back to the chat
+              </Link>
+            )
           )}
         </header>
         {adminToken ? (

@@ -3,7 +3,8 @@ import { type DBSchema, type IDBPDatabase, type IDBPIndex, type IDBPTransaction,
 
 /**
  * The IndexedDB cache of one user in one event (DESIGN §6): the outbox, the recent messages of each
- * conversation, the conversation list and, per conversation, the last rev applied to the cached messages.
+ * conversation, the conversation list, per conversation the last rev applied to the cached messages, and
+ * the names of the people met (so the lobby, which lists no members, names its speakers offline too).
  */
 
 /** A message written before its first attempt; removed when the server has it. */
@@ -39,12 +40,20 @@ export interface LockLease {
   expiresAt: number
 }
 
+/** Someone of the event, as far as naming them goes (display names never change). */
+export interface KnownUser {
+  id: string
+  displayName: string
+  role: 'guest' | 'moderator' | 'organizer'
+}
+
 interface ChatDbSchema extends DBSchema {
   outbox: { key: string; value: OutboxEntry }
   messages: { key: string; value: Message; indexes: { bySeq: [string, number] } }
   conversations: { key: string; value: ConversationSummary }
   meta: { key: string; value: ConversationMeta }
   locks: { key: string; value: LockLease }
+  users: { key: string; value: KnownUser }
 }
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>
@@ -56,15 +65,32 @@ export const CACHED_MESSAGES = 200
 export const chatDbName = (me: { id: string; eventId: string }) => `secura-chat:${me.eventId}:${me.id}`
 
 export function openChatDb(name: string): Promise<ChatDb> {
-  return openDB<ChatDbSchema>(name, 1, {
-    upgrade(db) {
-      db.createObjectStore('outbox', { keyPath: 'clientMessageId' })
-      db.createObjectStore('messages', { keyPath: 'id' }).createIndex('bySeq', ['conversationId', 'seq'])
-      db.createObjectStore('conversations', { keyPath: 'id' })
-      db.createObjectStore('meta', { keyPath: 'conversationId' })
-      db.createObjectStore('locks', { keyPath: 'name' })
+  return openDB<ChatDbSchema>(name, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('outbox', { keyPath: 'clientMessageId' })
+        db.createObjectStore('messages', { keyPath: 'id' }).createIndex('bySeq', ['conversationId', 'seq'])
+        db.createObjectStore('conversations', { keyPath: 'id' })
+        db.createObjectStore('meta', { keyPath: 'conversationId' })
+        db.createObjectStore('locks', { keyPath: 'name' })
+      }
+      if (oldVersion < 2) db.createObjectStore('users', { keyPath: 'id' })
     },
   })
+}
+
+/** The cached users among `ids`. */
+export async function readUsers(db: ChatDb, ids: string[]): Promise<KnownUser[]> {
+  const tx = db.transaction('users')
+  const found = await Promise.all(ids.map((id) => tx.store.get(id)))
+  await tx.done
+  return found.filter((u): u is KnownUser => u !== undefined)
+}
+
+export async function putUsers(db: ChatDb, users: KnownUser[]): Promise<void> {
+  if (users.length === 0) return
+  const tx = db.transaction('users', 'readwrite')
+  await Promise.all([...users.map((u) => tx.store.put(u)), tx.done])
 }
 
 export interface CachedState {

@@ -9,7 +9,9 @@ import {
 } from '@secura/shared'
 import { ApiError } from '../api/http.ts'
 import { chatApi, command, conversationCall, editMessage, removeMessage, toggleReaction } from './commands.ts'
+import type { KnownUser } from './db.ts'
 import { bindLiveEvents } from './live.ts'
+import { findUsers, rememberUsers } from './people.ts'
 import { isRetryable } from './retry.ts'
 import type { ChatRuntime } from './runtime.ts'
 import type { ChatState } from './state.ts'
@@ -24,6 +26,9 @@ export class ChatEngine implements ChatStorage {
   private presenceIds: string[] = []
   private booting: Promise<ChatRuntime> | undefined
   private stopped = false
+  /** Times in a row the server closed the socket, and the pending reconnect. */
+  private kicks = 0
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined
   /** Settles when start() has built the runtime: every command waits for it. */
   private readonly runtime: Promise<ChatRuntime>
   private started!: (runtime: Promise<ChatRuntime>) => void
@@ -53,7 +58,10 @@ export class ChatEngine implements ChatStorage {
       socket.onStatus((status) => {
         if (status.type === 'connect') this.onConnect(rt)
         else if (!socket.connected) this.setConnection(rt, rt.network.onLine() ? 'reconnecting' : 'offline')
-        if (status.type === 'disconnect') rt.sync.onDisconnect()
+        if (status.type === 'disconnect') {
+          rt.sync.onDisconnect()
+          if (status.reason === 'io server disconnect') this.reconnectLater(rt)
+        }
       }),
       rt.network.subscribe((online) => this.onNetwork(rt, online)),
     )
@@ -65,6 +73,7 @@ export class ChatEngine implements ChatStorage {
 
   stop(): void {
     this.stopped = true
+    clearTimeout(this.reconnectTimer)
     for (const off of this.unbind.splice(0)) off()
     void this.booting?.then((rt) => rt.close()).catch(() => undefined)
   }
@@ -196,8 +205,12 @@ export class ChatEngine implements ChatStorage {
       'GET',
       `${chatApi}/users?q=${encodeURIComponent(query)}`,
     )
-    rt.model.setPresence(users.map((u) => [u.id, u.status]))
+    await rememberUsers(rt, users)
     return users
+  }
+
+  async findUsers(userIds: string[]): Promise<KnownUser[]> {
+    return findUsers(await this.runtime, userIds)
   }
 
   async watchPresence(userIds: string[]): Promise<void> {
@@ -209,6 +222,7 @@ export class ChatEngine implements ChatStorage {
   // ---- wiring ----
 
   private onConnect(rt: ChatRuntime) {
+    this.kicks = 0
     this.setConnection(rt, 'connected')
     rt.outbox.wake()
     rt.sync.onConnect().catch(rt.report)
@@ -224,6 +238,24 @@ export class ChatEngine implements ChatStorage {
     socket.connect()
     rt.outbox.wake()
     rt.sync.checkHeads().catch(rt.report)
+  }
+
+  /**
+   * socket.io does not reconnect by itself when the server closed the socket (a server shutting down
+   * during a restart or a deploy): try again after a pause that grows while it keeps happening. A session
+   * that is over (sign-out elsewhere, event erased) is then refused at the handshake, which ends it.
+   */
+  private reconnectLater(rt: ChatRuntime) {
+    this.kicks++
+    const base = Math.min(30_000, rt.timing.reconnectMs * 2 ** (this.kicks - 1))
+    clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = setTimeout(
+      () => {
+        if (!this.stopped && !rt.transport.socket.connected && rt.network.onLine())
+          rt.transport.socket.connect()
+      },
+      base / 2 + (Math.random() * base) / 2,
+    )
   }
 
   private setConnection(rt: ChatRuntime, connection: ChatSnapshot['connection']) {

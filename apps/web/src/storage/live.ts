@@ -20,15 +20,9 @@ export function bindLiveEvents(
     socket.on('message:new', (message) => {
       sync.onGaps(message.conversationId, model.applyMessages(message.conversationId, [message], true))
     }),
-    socket.on('message:edited', (e) => {
-      if (model.applyEdit(e)) sync.onGap(e.conversationId, 'rev')
-    }),
-    socket.on('message:deleted', (e) => {
-      if (model.applyDelete(e)) sync.onGap(e.conversationId, 'rev')
-    }),
-    socket.on('message:reaction', (e) => {
-      if (model.applyReaction(e)) sync.onGap(e.conversationId, 'rev')
-    }),
+    socket.on('message:edited', (e) => sync.onGaps(e.conversationId, model.applyEdit(e))),
+    socket.on('message:deleted', (e) => sync.onGaps(e.conversationId, model.applyDelete(e))),
+    socket.on('message:reaction', (e) => sync.onGaps(e.conversationId, model.applyReaction(e))),
 
     socket.on('message:typing', (e) => {
       if (e.userId === meId) return

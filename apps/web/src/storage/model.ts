@@ -32,7 +32,7 @@ import {
 } from './timeline.ts'
 
 export interface Gaps {
-  /** A message:new skipped seqs: fetch at once. */
+  /** A message:new skipped seqs, or a change came for a message not held: fetch at once. */
   seq: boolean
   /** A change arrived before one below it: fetch if the hole does not close by itself. */
   rev: boolean
@@ -89,13 +89,13 @@ export class ChatModel {
     return gaps
   }
 
-  applyEdit(e: MessageEditedEvent): boolean {
+  applyEdit(e: MessageEditedEvent): Gaps {
     return this.applyPatch(e.conversationId, e.messageId, e.rev, {
       text: { content: e.newContent, editedAt: e.editedAt },
     })
   }
 
-  applyDelete(e: MessageDeletedEvent): boolean {
+  applyDelete(e: MessageDeletedEvent): Gaps {
     const before = this.state.timelines.get(e.conversationId)?.byId.get(e.messageId)
     const gap = this.applyPatch(e.conversationId, e.messageId, e.rev, {
       text: { content: '', deletedAt: e.deletedAt, deletedBy: e.deletedBy },
@@ -106,7 +106,7 @@ export class ChatModel {
     return gap
   }
 
-  applyReaction(e: MessageReactionEvent): boolean {
+  applyReaction(e: MessageReactionEvent): Gaps {
     return this.applyPatch(e.conversationId, e.messageId, e.rev, { reactions: e.reactions })
   }
 
@@ -128,15 +128,28 @@ export class ChatModel {
   resetTimeline(conversationId: string, messages: Message[], rev: number): void {
     const t = this.timeline(conversationId)
     // Messages that came live while the page was on its way are newer than it: they stay, and so do
-    // their revs above `rev`.
+    // their revs above `rev`. So do changes that came live to messages of the page: each part of a held
+    // copy newer than the page's copy is applied again over it (its rev counts as seen).
     const newest = messages.at(-1)?.seq ?? 0
+    const held = messages.flatMap((m) => {
+      const h = t.byId.get(m.id)
+      return h ? [{ h, revs: t.partRevs.get(h.id) ?? { text: h.rev, reactions: h.rev } }] : []
+    })
     replaceMessages(t, [...messages, ...t.messages.filter((m) => m.seq > newest)], this.meId)
+    for (const { h, revs } of held) {
+      const { content, editedAt, deletedAt, deletedBy } = h
+      patchMessage(t, h.id, revs.text, { text: { content, editedAt, deletedAt, deletedBy } })
+      patchMessage(t, h.id, revs.reactions, { reactions: h.reactions })
+    }
     t.rev = null
     t.floorSeq = messages[0]?.seq ?? 1
     revAtLeast(t, rev)
     this.cache.clearMessages(conversationId)
     this.settleOutbox(messages)
-    for (const m of messages) this.summaryWith(conversationId, (s) => withMessage(s, m, this.meId))
+    for (const m of messages) {
+      const current = t.byId.get(m.id) ?? m
+      this.summaryWith(conversationId, (s) => withMessage(s, current, this.meId))
+    }
     this.written(t, [...t.messages])
   }
 
@@ -235,8 +248,11 @@ export class ChatModel {
     messageId: string,
     rev: number,
     patch: Parameters<typeof patchMessage>[3],
-  ) {
+  ): Gaps {
     const t = this.timeline(conversationId)
+    // A change to a message not held (its message:new was lost, or it is not loaded yet) cannot be applied.
+    // Its rev must not count as seen: the cursor would pass it and no sync would bring the change. Fetch.
+    if (!t.byId.has(messageId)) return { seq: t.rev !== null && rev > t.rev, rev: false }
     if (patchMessage(t, messageId, rev, patch)) {
       const message = t.byId.get(messageId)!
       this.summaryWith(conversationId, (s) => withMessage(s, message, this.meId))
@@ -244,7 +260,7 @@ export class ChatModel {
     }
     const gap = noteRev(t, rev)
     if (t.rev !== null) this.cache.putMeta(t)
-    return gap
+    return { seq: false, rev: gap }
   }
 
   /** My messages the server has: their outbox entries go, in the same write as the messages. */

@@ -90,4 +90,22 @@ describe('reload in the middle of a send', () => {
       expect.objectContaining({ id: stored!.id, state: 'sent' }),
     ])
   })
+
+  // Found by the chaos harness (a client restarting while it sends): the message was written to the
+  // outbox, then telling the other tabs threw on the closed channel, so send() rejected a message that
+  // was delivered later anyway. A user told "not sent" writes it again: twice in the conversation.
+  it('a send racing stop() resolves, since its message is in the outbox, and the next start sends it once', async () => {
+    const db = uniqueDb()
+    const first = await started({ db })
+    const sending = first.storage.send(conversation.id, 'racing the stop')
+    first.storage.stop()
+    await expect(sending).resolves.toBeUndefined()
+
+    const second = await started({ db })
+    await waitFor(
+      'sent',
+      () => second.snapshot().outboxSize === 0 && sent(second.messages(conversation.id)).length,
+    )
+    expect(server.messagesOf(conversation.id).map((m) => m.content)).toEqual(['racing the stop'])
+  })
 })

@@ -21,6 +21,8 @@ export interface Timing extends SyncTiming {
   lease: LeaseOptions
   /** A typing indicator not refreshed or stopped for this long goes (a backstop to the server's stop). */
   typingBackstopMs: number
+  /** First pause before reconnecting a socket the server closed; doubles while it keeps happening. */
+  reconnectMs: number
 }
 
 export const defaultTiming: Timing = {
@@ -31,6 +33,7 @@ export const defaultTiming: Timing = {
   maxSyncRounds: 5,
   lease: { leaseMs: 10_000, pollMs: 500 },
   typingBackstopMs: TYPING_EXPIRY_MS + 1000,
+  reconnectMs: 1000,
 }
 
 /** The browser's idea of the network (navigator.onLine and the online/offline events). */
@@ -76,7 +79,15 @@ export async function createRuntime(options: RuntimeOptions, state: ChatState): 
   const cache = new CacheWriter(db, report)
   // Tabs of the same user tell each other when the outbox changes or one of them delivered a message.
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(db.name) : undefined
-  const post = (message: TabMessage) => channel?.postMessage(message)
+  // Telling the other tabs is best effort: once this storage stops, its channel is closed and posting
+  // throws, which must not fail a send whose message is already safe in the outbox.
+  const post = (message: TabMessage) => {
+    try {
+      channel?.postMessage(message)
+    } catch {
+      // closed: this tab is stopping
+    }
+  }
   const locks = options.locks === undefined ? webLocks() : (options.locks ?? undefined)
   const lock = locks
     ? createWebLock(locks, `secura-outbox:${db.name}`)

@@ -184,6 +184,18 @@ describe('sync', () => {
     await waitFor('connected', () => client.snapshot().connection === 'connected')
   })
 
+  it('reconnects by itself when the server closed the socket (a restart), and resyncs', async () => {
+    const client = await opened()
+    const connects = client.socket.connectCalls
+    client.socket.kick()
+    say(server, conversation.id, 'said during the restart')
+    await waitFor('reconnected', () => client.socket.connected && client.socket.connectCalls > connects)
+    await waitFor('resynced', () =>
+      contents(client.messages(conversation.id)).includes('said during the restart'),
+    )
+    expect(client.snapshot().connection).toBe('connected')
+  })
+
   it('a sync too far behind drops the cache for the latest page', async () => {
     const client = await opened({ timing: { maxSyncRounds: 1 } })
     client.socket.reachable = false

@@ -6,11 +6,14 @@ import type {
   Message,
   UserStatusEvent,
 } from '@secura/shared'
+import type { KnownUser } from './db.ts'
 
 /**
  * The contract between the UI and the storage module (DESIGN §6). The UI only talks to ChatStorage;
  * ChatStorage only talks to the shared protocol (socket.io /chat, REST /api/chat) and IndexedDB.
  */
+
+export type { KnownUser } from './db.ts'
 
 /** connected: socket up. reconnecting: socket down, trying (HTTP still used). offline: the browser says no network. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline'
@@ -79,6 +82,13 @@ export interface ChatStorage {
   addMembers(conversationId: string, userIds: string[]): Promise<Conversation>
   removeMembers(conversationId: string, userIds: string[]): Promise<Conversation>
   searchUsers(query: string): Promise<DirectoryUser[]>
+  /**
+   * Names for user ids the UI has no name for (lobby senders, readers, typists): from the IndexedDB cache,
+   * then `GET /api/chat/users?ids=` for the rest, ≤ 100 ids a request; what it learns is kept, so names
+   * show offline too. Ids the server does not name (another event) are left out; offline, so are those the
+   * cache does not know yet. Never rejects for lack of network.
+   */
+  findUsers(userIds: string[]): Promise<KnownUser[]>
   /** Presence of the users a view shows (the directory); replaces the previous subscription. */
   watchPresence(userIds: string[]): Promise<void>
 }

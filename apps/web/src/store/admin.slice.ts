@@ -1,4 +1,4 @@
-import type { CreateEventBody, CreateInvitationBody, Event, Invitation } from '@secura/shared'
+import type { CreateEventBody, CreateInvitationBody, Event, GuestList, Invitation } from '@secura/shared'
 import type { StateCreator } from 'zustand'
 import { adminApi } from '../api/admin.ts'
 import { ApiError } from '../api/http.ts'
@@ -31,6 +31,8 @@ export interface AdminSlice {
   loadInvitations: () => Promise<void>
   createInvitation: (body: CreateInvitationBody) => Promise<Invitation>
   revokeInvitation: (invitationId: string) => Promise<void>
+  /** The selected event's guests matching `q` (by name), with presence; the panel keeps the answer. */
+  listGuests: (q: string) => Promise<GuestList>
 }
 
 export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set, get) => {
@@ -126,6 +128,11 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
       set((s) => ({
         invitations: (s.invitations ?? []).map((i) => (i.id === invitation.id ? invitation : i)),
       }))
+    },
+
+    listGuests: (q) => {
+      const eventId = selectedEvent()
+      return asActor((token) => adminApi.listGuests(token, eventId, q))
     },
   }
 }

@@ -1,6 +1,6 @@
 import type { Conversation, DirectoryUser } from '@secura/shared'
 import type { StateCreator } from 'zustand'
-import type { ChatSnapshot, ChatStorage } from '../storage/types.ts'
+import type { ChatSnapshot, ChatStorage, KnownUser } from '../storage/types.ts'
 import type { AppState } from './index.ts'
 
 /** What the composer of the open conversation is doing: a new message (maybe a reply), or changing one. */
@@ -29,8 +29,10 @@ export interface ChatSlice {
   /** The storage's snapshot, mirrored: components select from here. */
   chat: ChatSnapshot
   activeConversationId: string | null
-  /** People seen in the directory, by id: names for the lobby (which lists no members). */
+  /** People seen in the directory, by id, with the presence it reported. */
   directory: Record<string, DirectoryUser>
+  /** Names found by id for people met elsewhere (lobby senders, readers, typists), by id. */
+  people: Record<string, KnownUser>
   composing: Composing
   chatDialog: ChatDialog
   /** Why the last chat action failed, fit to show; cleared by the next one. */
@@ -59,23 +61,47 @@ export interface ChatSlice {
   addMembers: (conversationId: string, userIds: string[]) => Promise<Conversation>
   removeMembers: (conversationId: string, userIds: string[]) => Promise<Conversation>
   searchUsers: (query: string) => Promise<DirectoryUser[]>
-  /** Asks the directory again when someone on screen has no name yet (at most every few seconds). */
+  /** Finds the names of people on screen the client does not know yet (batched, cached by the storage). */
   lookUpNames: (userIds: string[]) => void
   watchPresence: (userIds: string[]) => Promise<void>
 }
 
-/** The directory is asked again for unknown names at most this often. */
-const NAME_LOOKUP_INTERVAL_MS = 5000
+/** Unknown ids asked together: the views that need names render in the same moment. */
+const NAME_LOOKUP_BATCH_MS = 30
 
 export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, get) => {
   let unsubscribe: (() => void) | null = null
-  let lastNameLookup = 0
   let nameLookupTimer: ReturnType<typeof setTimeout> | undefined
+  /** Ids to look up in the next batch. */
+  const wanted = new Set<string>()
+  /** Ids asked for and not named (not reachable, or not of this event): asked again on reconnect. */
+  const unnamed = new Set<string>()
 
   function isNamed(userId: string): boolean {
-    const { directory, chat, session } = get()
-    if (directory[userId] || (session.status === 'signed-in' && session.user.id === userId)) return true
+    const { directory, people, chat, session } = get()
+    if (directory[userId] || people[userId]) return true
+    if (session.status === 'signed-in' && session.user.id === userId) return true
     return chat.conversations.some((c) => c.members.some((m) => m.userId === userId))
+  }
+
+  function lookUpWanted() {
+    nameLookupTimer = undefined
+    const storage = get().chatStorage
+    const ids = [...wanted].filter((id) => !isNamed(id))
+    wanted.clear()
+    if (!storage || ids.length === 0) return
+    storage.findUsers(ids).then(
+      (users) => {
+        if (get().chatStorage !== storage) return
+        for (const id of ids) unnamed.add(id)
+        for (const user of users) unnamed.delete(user.id)
+        if (users.length > 0)
+          set((s) => ({ people: { ...s.people, ...Object.fromEntries(users.map((u) => [u.id, u])) } }))
+      },
+      () => {
+        for (const id of ids) unnamed.add(id)
+      },
+    )
   }
 
   function storage(): ChatStorage {
@@ -89,6 +115,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
     chat: EMPTY_SNAPSHOT,
     activeConversationId: null,
     directory: {},
+    people: {},
     composing: NEW_MESSAGE,
     chatDialog: null,
     chatNotice: null,
@@ -97,10 +124,18 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       get().detachChatStorage()
       set({ chatStorage: next, chat: next.getSnapshot() })
       unsubscribe = next.subscribe((chat) => {
-        if (get().chatStorage === next) set({ chat })
+        if (get().chatStorage !== next) return
+        const reconnected = chat.connection === 'connected' && get().chat.connection !== 'connected'
+        set({ chat })
+        // Names that could not be found offline are asked again once the connection is back.
+        if (reconnected && unnamed.size > 0) {
+          const retry = [...unnamed]
+          unnamed.clear()
+          get().lookUpNames(retry)
+        }
       })
       await next.start()
-      // The lobby lists no members: the first directory page names most of its speakers at once.
+      // The first directory page: presence for the people one is most likely to see.
       if (get().chatStorage === next)
         void get()
           .searchUsers('')
@@ -110,6 +145,8 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
     detachChatStorage: () => {
       clearTimeout(nameLookupTimer)
       nameLookupTimer = undefined
+      wanted.clear()
+      unnamed.clear()
       unsubscribe?.()
       unsubscribe = null
       get().chatStorage?.stop()
@@ -118,6 +155,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         chat: EMPTY_SNAPSHOT,
         activeConversationId: null,
         directory: {},
+        people: {},
         composing: NEW_MESSAGE,
         chatDialog: null,
         chatNotice: null,
@@ -166,19 +204,12 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       set((s) => ({ directory: { ...s.directory, ...Object.fromEntries(users.map((u) => [u.id, u])) } }))
       return users
     },
-    // The lobby lists no members and messages carry only a sender id: the directory is the only source of
-    // names. Its first page (by name) covers a small event; in a large one a few names may stay unknown.
+    // The lobby lists no members and messages carry only a sender id: unknown senders are found by id.
     lookUpNames: (userIds) => {
-      if (!get().chatStorage || nameLookupTimer || userIds.every(isNamed)) return
-      const wait = Math.max(0, lastNameLookup + NAME_LOOKUP_INTERVAL_MS - Date.now())
-      nameLookupTimer = setTimeout(() => {
-        nameLookupTimer = undefined
-        lastNameLookup = Date.now()
-        if (get().chatStorage)
-          get()
-            .searchUsers('')
-            .catch(() => undefined)
-      }, wait)
+      if (!get().chatStorage) return
+      for (const id of userIds) if (!isNamed(id)) wanted.add(id)
+      if (wanted.size > 0 && !nameLookupTimer)
+        nameLookupTimer = setTimeout(lookUpWanted, NAME_LOOKUP_BATCH_MS)
     },
     watchPresence: (userIds) => storage().watchPresence(userIds),
   }

@@ -3,6 +3,7 @@ import type { StateCreator } from 'zustand'
 import { authApi } from '../api/auth.ts'
 import { ApiError, describeError } from '../api/http.ts'
 import type { AppState } from './index.ts'
+import { readCachedSession, writeCachedSession } from './sessionCache.ts'
 
 export type Session =
   | { status: 'loading' }
@@ -12,27 +13,41 @@ export type Session =
 
 export interface SessionSlice {
   session: Session
-  /** Asks the server who the session cookie belongs to. */
+  /** Asks the server who the session cookie belongs to; offline, the last known answer opens the cached chat. */
   loadSession: () => Promise<void>
   setSignedIn: (user: User, event: Event) => void
   signOut: () => Promise<void>
 }
 
-export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set) => ({
+export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, get) => ({
   session: { status: 'loading' },
 
   loadSession: async () => {
     try {
       const { user, event } = await authApi.me()
+      writeCachedSession({ user, event })
       set({ session: { status: 'signed-in', user, event } })
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'UNAUTHORIZED')
+      if (error instanceof ApiError && error.code === 'UNAUTHORIZED') {
+        writeCachedSession(null)
         set({ session: { status: 'signed-out' } })
-      else set({ session: { status: 'unreachable', message: describeError(error) } })
+        return
+      }
+      const cached = error instanceof ApiError && error.code === 'NETWORK' ? readCachedSession() : null
+      if (!cached) {
+        set({ session: { status: 'unreachable', message: describeError(error) } })
+        return
+      }
+      // Offline (or the server is down): open on the last known session, and check it when the network is back.
+      set({ session: { status: 'signed-in', ...cached } })
+      window.addEventListener('online', () => void get().loadSession(), { once: true })
     }
   },
 
-  setSignedIn: (user, event) => set({ session: { status: 'signed-in', user, event } }),
+  setSignedIn: (user, event) => {
+    writeCachedSession({ user, event })
+    set({ session: { status: 'signed-in', user, event } })
+  },
 
   signOut: async () => {
     try {
@@ -41,6 +56,7 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
       // An expired session is as good as signed out; anything else keeps the user signed in.
       if (!(error instanceof ApiError && error.code === 'UNAUTHORIZED')) throw error
     }
+    writeCachedSession(null)
     set({ session: { status: 'signed-out' } })
   },
 })

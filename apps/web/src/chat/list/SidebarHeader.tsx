@@ -21,7 +21,7 @@ export function SidebarHeader({ user, event }: { user: User; event: Event }) {
           {user.role !== 'guest' && (
             <span className={`badge badge-${user.role}`}>{ROLE_LABELS[user.role]}</span>
           )}
-          {user.role === 'organizer' && <Link href="/admin">Invitations</Link>}
+          {user.role === 'organizer' && <Link href="/admin">Organizer console</Link>}
         </p>
       </div>
       <button

@@ -56,7 +56,11 @@ export class FakeHttp implements ChatHttp {
     const [resource, id, sub, mid, leaf] = parts
     const query = (name: string) => url.searchParams.get(name) ?? undefined
     if (resource === 'sync' && method === 'POST') return s.sync(this.userId, b.cursors)
-    if (resource === 'users') return { users: [] }
+    // Every id is someone here except those starting with "0000": another event's, which the server leaves out.
+    if (resource === 'users') {
+      const ids = query('ids')?.split(',') ?? []
+      return { users: ids.filter((id) => !id.startsWith('0000')).map(fakeUser) }
+    }
     if (resource === 'conversations' && !id && method === 'GET') {
       s.log.push('list')
       return { conversations: s.list(this.userId) }
@@ -89,6 +93,14 @@ export class FakeHttp implements ChatHttp {
     throw new ApiError('NOT_FOUND', 404, `No route ${method} ${path}`)
   }
 }
+
+const fakeUser = (id: string) => ({
+  id,
+  displayName: `Name of ${id}`,
+  role: 'guest',
+  status: 'online',
+  lastSeenAt: '2024-06-01T12:00:00.000Z',
+})
 
 /** navigator.onLine and its events, driven by the test. */
 export class FakeNetwork implements NetworkStatus {

@@ -66,6 +66,11 @@ export class FakeSocket implements ChatSocket {
     if (this.connected) this.down('transport close')
   }
 
+  /** The server closes the socket itself (a restart, a deploy): socket.io then does not reconnect on its own. */
+  kick(): void {
+    if (this.connected) this.down('io server disconnect')
+  }
+
   onStatus(listener: (status: SocketStatus) => void): () => void {
     this.statusListeners.add(listener)
     return () => this.statusListeners.delete(listener)

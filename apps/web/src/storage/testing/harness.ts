@@ -19,6 +19,7 @@ export const fastTiming: Timing = {
   maxSyncRounds: 5,
   lease: { leaseMs: 300, pollMs: 10 },
   typingBackstopMs: 60_000,
+  reconnectMs: 20,
 }
 
 export interface Client {

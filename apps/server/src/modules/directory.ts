@@ -1,0 +1,48 @@
+import type { DirectoryUser } from '@secura/shared'
+import type { PrismaClient } from '../db/prisma.ts'
+import type { PresenceService } from './presence/presence.service.ts'
+
+export interface DirectoryFilter {
+  /** Part of a display name, case-insensitive. */
+  q?: string | undefined
+  /** Exactly these users (those of other events are left out). */
+  ids?: string[] | undefined
+  limit: number
+}
+
+/**
+ * Users of one event as the directory and the guest list show them: by name, with presence. One query
+ * for both the guests' directory (conversations) and the organizer's guest list (identity).
+ */
+export async function findEventUsers(
+  prisma: PrismaClient,
+  presence: Pick<PresenceService, 'isOnline'>,
+  eventId: string,
+  { q, ids, limit }: DirectoryFilter,
+): Promise<DirectoryUser[]> {
+  const users = await prisma.user.findMany({
+    where: {
+      eventId,
+      ...(ids && { id: { in: ids } }),
+      // `contains` becomes ILIKE '%q%' unescaped: a typed % or _ must match itself, not everything.
+      ...(q?.trim() && {
+        displayName: { contains: q.trim().replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' },
+      }),
+    },
+    orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
+    take: limit,
+  })
+  return Promise.all(
+    users.map(async (u) => ({
+      id: u.id,
+      displayName: u.displayName,
+      role: u.role,
+      status: (await presence.isOnline(u.id)) ? ('online' as const) : ('offline' as const),
+      lastSeenAt: u.lastSeenAt.toISOString(),
+    })),
+  )
+}
+
+/** `a,b,c` → unique ids (the schema has checked their form and count). */
+export const splitIds = (list: string | undefined): string[] | undefined =>
+  list === undefined ? undefined : [...new Set(list.split(',').map((id) => id.toLowerCase()))]

@@ -1,0 +1,22 @@
+import { EventParams, GuestList, GuestsQuery } from '@secura/shared'
+import type { FastifyInstance } from 'fastify'
+import { errors } from './schemas.ts'
+
+/** /api/events/:eventId/guests: the organizer console's guest list; the admin, or an organizer of that event. */
+export default async function guestRoutes(app: FastifyInstance) {
+  const { identity } = app.services
+  app.addHook('preHandler', app.requireActor)
+
+  app.get<{ Params: EventParams; Querystring: GuestsQuery }>(
+    '/:eventId/guests',
+    {
+      schema: {
+        tags: ['invitations'],
+        params: EventParams,
+        querystring: GuestsQuery,
+        response: { 200: GuestList, ...errors },
+      },
+    },
+    (request) => identity.listGuests(request.actor!, request.params.eventId, request.query),
+  )
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+
+export interface TestDatabase {
+  /** Environment for the server: DATABASE_URL of a fresh database, or DATA_DIR of a fresh PGlite. */
+  env: Record<string, string>
+  describe: string
+  drop(): Promise<void>
+}
+
+/**
+ * A fresh database for one run: a new database on the Postgres server of DATABASE_URL when it is set,
+ * else an embedded PGlite in a temporary folder. Dropped (or removed) afterwards.
+ */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.DATABASE_URL
+  if (!serverUrl) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'secura-e2e-'))
+    return {
+      env: { DATA_DIR: dataDir },
+      describe: `embedded PGlite in ${dataDir}`,
+      drop: () => rm(dataDir, { recursive: true, force: true }),
+    }
+  }
+  const name = `e2e_${randomBytes(6).toString('hex')}`
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return {
+    env: { DATABASE_URL: url.toString() },
+    describe: `Postgres database ${name}`,
+    drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  }
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}

@@ -1,0 +1,135 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { type Browser, type BrowserContext, test as base, expect, type Page } from '@playwright/test'
+import type { CreateEventResponse, CreateInvitationResponse, JoinResponse, MessagePage } from '@secura/shared'
+import { ChatPage } from './chat-page.ts'
+import { SocketCutter } from './socket-cutter.ts'
+
+const screenshotDir = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url))
+mkdirSync(screenshotDir, { recursive: true })
+
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
+
+export interface PersonOptions {
+  /** A phone-sized context instead of a desktop one. */
+  phone?: boolean
+  /** Route the page's WebSockets through a SocketCutter, so the test can cut them (setOffline does not). */
+  cuttable?: boolean
+}
+
+export interface Person {
+  name: string
+  context: BrowserContext
+  page: Page
+  chat: ChatPage
+  sockets: SocketCutter | undefined
+}
+
+/** The REST API, as the admin or as a guest with a token: for setting up and for checking the server's state. */
+export class Api {
+  constructor(readonly baseURL: string) {}
+
+  async call<T>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+    const headers: Record<string, string> = {}
+    if (options.token) headers.authorization = `Bearer ${options.token}`
+    if (options.body !== undefined) headers['content-type'] = 'application/json'
+    const res = await fetch(this.baseURL + path, {
+      method,
+      headers,
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+    })
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+
+  admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.call<T>(method, path, { token: process.env.E2E_ADMIN_TOKEN!, body })
+  }
+
+  createEvent(name: string): Promise<CreateEventResponse> {
+    return this.admin('POST', '/api/admin/events', { name })
+  }
+
+  invite(eventId: string, body: { role?: string; maxUses?: number } = {}): Promise<CreateInvitationResponse> {
+    return this.admin('POST', `/api/events/${eventId}/invitations`, body)
+  }
+
+  /** A guest who joins over REST (no browser): reads the server's state with a token. */
+  async joinedGuest(eventId: string, displayName: string): Promise<JoinResponse> {
+    const { code } = await this.invite(eventId)
+    return this.call('POST', '/api/auth/join', { body: { code, displayName } })
+  }
+
+  /** Every message of a conversation as the server stores it, oldest first. */
+  async history(token: string, conversationId: string) {
+    const page = await this.call<MessagePage>(
+      'GET',
+      `/api/chat/conversations/${conversationId}/messages?limit=100`,
+      { token },
+    )
+    return page.messages.sort((a, b) => a.seq - b.seq)
+  }
+}
+
+interface Fixtures {
+  api: Api
+  /** Opens a new browser context for a person; each is closed after the test. Dialogs fail the test. */
+  person: (name: string, options?: PersonOptions) => Promise<Person>
+  /** Joins through an invitation URL, as a new person, and waits for the chat. */
+  join: (url: string, name: string, options?: PersonOptions) => Promise<Person>
+  /** Saves a screenshot of the page under artifacts/screenshots (the whole page with fullPage). */
+  shot: (page: Page, name: string, options?: { fullPage?: boolean }) => Promise<void>
+}
+
+export const test = base.extend<Fixtures>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern
+  baseURL: async ({}, use) => use(process.env.E2E_BASE_URL),
+  api: async ({ baseURL }, use) => use(new Api(baseURL!)),
+
+  person: async ({ browser, baseURL }, use) => {
+    const opened: { context: BrowserContext; dialogs: string[] }[] = []
+    await use(async (name, options = {}) => {
+      const { context, dialogs } = await openContext(browser, baseURL!, options)
+      opened.push({ context, dialogs })
+      const sockets = options.cuttable ? await SocketCutter.attach(context) : undefined
+      const page = await context.newPage()
+      return { name, context, page, chat: new ChatPage(page), sockets }
+    })
+    for (const { context } of opened) await context.close()
+    // A dialog is never part of these flows: one means script ran where it should not have.
+    expect(opened.flatMap((o) => o.dialogs)).toEqual([])
+  },
+
+  join: async ({ person }, use) => {
+    await use(async (url, name, options) => {
+      const someone = await person(name, options)
+      await someone.page.goto(url)
+      await someone.page.getByLabel('Your display name').fill(name)
+      await someone.page.getByRole('button', { name: 'Join the chat' }).click()
+      // Generous: the first requests after a restart of an embedded database can be slow on a busy machine.
+      await someone.page.waitForURL((url) => url.pathname === '/', { timeout: 30_000 })
+      await someone.chat.expectConnected()
+      return someone
+    })
+  },
+
+  // biome-ignore lint/correctness/noEmptyPattern: as above
+  shot: async ({}, use) => {
+    await use(async (page, name, options = {}) => {
+      await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: options.fullPage ?? false })
+    })
+  },
+})
+
+async function openContext(browser: Browser, baseURL: string, options: PersonOptions) {
+  const context = await browser.newContext({ baseURL, ...(options.phone ? PHONE : {}) })
+  const dialogs: string[] = []
+  context.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`)
+    void dialog.dismiss()
+  })
+  return { context, dialogs }
+}
+
+export { expect }
