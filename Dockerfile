@@ -22,4 +22,6 @@ EXPOSE 3000
 VOLUME ["/data"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "node_modules/tsx/dist/cli.mjs", "src/server.ts"]
+# One process (tsx as a loader, not its CLI, which would run the server in a child): SIGTERM reaches the
+# server itself, which drains and closes gracefully (docker compose waits stop_grace_period for it).
+CMD ["node", "--import", "tsx", "src/server.ts"]

@@ -32,7 +32,13 @@ if (stale('apps/server/src/generated/prisma', 'prisma/schema.prisma')) {
 }
 if (
   process.argv.includes('--web') &&
-  stale('apps/web/dist/index.html', 'apps/web/src', 'apps/web/index.html', 'packages/shared/src')
+  stale(
+    'apps/web/dist/index.html',
+    'apps/web/src',
+    'apps/web/sw',
+    'apps/web/index.html',
+    'packages/shared/src',
+  )
 ) {
   run('pnpm --filter @secura/web build')
 }

@@ -13,8 +13,16 @@ pnpm exec prisma generate
 pnpm --filter @secura/web build
 
 # Only what the server needs at run time; its workspace dependency (the shared protocol) comes along.
+# `pnpm deploy --legacy` records its own one-package, production-only install as the workspace's install
+# state (node_modules/.pnpm-workspace-state-v1.json): the next pnpm command run in the workspace would take
+# the workspace for out of date and reinstall it without devDependencies. Keep the workspace's own record.
+state="$src/node_modules/.pnpm-workspace-state-v1.json"
+saved="$(mktemp)"
+cp "$state" "$saved"
+trap 'cp "$saved" "$state"; rm -f "$saved"' EXIT
 rm -rf "$out/app"
 pnpm --filter @secura/server deploy --prod --legacy "$out/app"
+cp "$saved" "$state"
 mkdir -p "$out/app/prisma" "$out/app/web"
 cp -r prisma/migrations prisma/schema.prisma "$out/app/prisma/"
 cp -r apps/web/dist "$out/app/web/dist"

@@ -8,7 +8,9 @@ import chatSocket from './plugins/chat-socket.ts'
 import db from './plugins/db.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
+import metrics from './plugins/metrics.ts'
 import realtime from './plugins/realtime.ts'
+import redis from './plugins/redis.ts'
 import security from './plugins/security.ts'
 import services from './plugins/services.ts'
 import validation from './plugins/validation.ts'
@@ -16,6 +18,7 @@ import web from './plugins/web.ts'
 import adminRoutes from './routes/admin.ts'
 import authRoutes from './routes/auth.ts'
 import chatRoutes from './routes/chat.ts'
+import guestRoutes from './routes/guests.ts'
 import healthRoutes from './routes/health.ts'
 import invitationRoutes from './routes/invitations.ts'
 
@@ -50,7 +53,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ),
   )
 
-  // 1. external plugins
+  // 1. external plugins (and what they report to or keep state in: metrics, then Redis in cluster mode)
+  await app.register(metrics)
+  await app.register(redis)
   await app.register(errors)
   await app.register(validation)
   await app.register(security)
@@ -67,6 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes)
   await app.register(adminRoutes, { prefix: '/api/admin' })
   await app.register(invitationRoutes, { prefix: '/api/events' })
+  await app.register(guestRoutes, { prefix: '/api/events' })
   await app.register(authRoutes, { prefix: '/api/auth' })
   await app.register(chatRoutes, { prefix: '/api/chat' })
   await app.register(web)

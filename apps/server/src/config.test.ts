@@ -73,4 +73,19 @@ describe('loadConfig', () => {
     }
     expect(problems).toHaveLength(8)
   })
+
+  it('cluster mode: a key prefix and heartbeat settings, with an entry outliving a missed beat', () => {
+    expect(loadConfig(base)).toMatchObject({
+      redisKeyPrefix: 'secura:',
+      heartbeatMs: 5000,
+      instanceTtlMs: 15_000,
+    })
+    const bad = {
+      ...base,
+      REDIS_KEY_PREFIX: 'has space',
+      REDIS_HEARTBEAT_MS: '5000',
+      REDIS_INSTANCE_TTL_MS: '6000',
+    }
+    expect(() => loadConfig(bad)).toThrow(/REDIS_KEY_PREFIX[\s\S]*REDIS_INSTANCE_TTL_MS/)
+  })
 })

@@ -11,6 +11,11 @@ export interface Config {
   /** Postgres when set; embedded PGlite under dataDir otherwise. */
   databaseUrl: string | undefined
   redisUrl: string | undefined
+  /** Prepended to every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  redisKeyPrefix: string
+  /** Cluster mode: how often an instance renews its entry in Redis, and how long the entry lives without renewal. */
+  heartbeatMs: number
+  instanceTtlMs: number
   adminToken: string
   /** True when the admin token was generated on this start (it is printed once). */
   adminTokenGenerated: boolean
@@ -111,6 +116,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const sessionTtlDays = int('SESSION_TTL_DAYS', 30, 1, 3650)
   const presenceGraceMs = int('PRESENCE_GRACE_MS', 5000, 0, 600_000)
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'secura:'
+  if (!/^[\w.:-]{0,64}$/.test(redisKeyPrefix))
+    problems.push('REDIS_KEY_PREFIX must be at most 64 letters, digits or . _ : -')
+  const heartbeatMs = int('REDIS_HEARTBEAT_MS', 5000, 100, 60_000)
+  // A crashed instance's users go offline within instanceTtlMs + heartbeatMs (+ a sweep): 20 s by default.
+  const instanceTtlMs = int('REDIS_INSTANCE_TTL_MS', 15_000, 300, 600_000)
+  if (instanceTtlMs < 2 * heartbeatMs)
+    problems.push(
+      'REDIS_INSTANCE_TTL_MS must be at least twice REDIS_HEARTBEAT_MS (one missed beat is no crash)',
+    )
 
   let adminToken = env.ADMIN_TOKEN ?? ''
   let adminTokenGenerated = false
@@ -136,6 +151,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     databaseUrl,
     redisUrl,
+    redisKeyPrefix,
+    heartbeatMs,
+    instanceTtlMs,
     adminToken,
     adminTokenGenerated,
     dataDir,

@@ -33,7 +33,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     await migrate(db.sql)
     // Sockets live in the server process; the CLI changes data only.
-    const identity = createIdentityService({ prisma: db.prisma, publisher: noPublisher, ...config })
+    const identity = createIdentityService({
+      prisma: db.prisma,
+      publisher: noPublisher,
+      presence: { isOnline: async () => false },
+      pageMax: config.limits.pageMax,
+      ...config,
+    })
 
     if (command === 'events') {
       for (const e of (await identity.listEvents()).events) console.log(`${e.id}  ${e.name}`)

@@ -14,7 +14,11 @@ export interface SqlRunner {
   exec(sql: string): Promise<void>
   /** Runs a script in one transaction on one connection: all of it commits, or none of it. */
   execInTransaction(sql: string): Promise<void>
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>
+  /**
+   * `name` makes it a prepared statement on Postgres (parsed and planned once per connection, not per call):
+   * for the hot paths' fixed statements only. PGlite ignores it.
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<R[]>
   /** Runs fn holding a lock that other processes on the same database wait for (PGlite is single-process). */
   withExclusiveLock<T>(fn: () => Promise<T>): Promise<T>
 }
@@ -31,6 +35,17 @@ export interface DatabaseOptions {
   /** PGlite data directory, or `memory://` for a throwaway database. */
   embeddedDir: string
   poolSize?: number
+}
+
+/**
+ * The driver-level runner of the database a Prisma client was made for. Hot paths (a message send, a history
+ * page) use it for single-statement SQL without Prisma's per-query overhead; on PGlite they stay on Prisma,
+ * whose adapter serializes the one connection around interactive transactions.
+ */
+const runners = new WeakMap<PrismaClient, SqlRunner>()
+export const postgresRunnerOf = (prisma: PrismaClient): SqlRunner | undefined => {
+  const runner = runners.get(prisma)
+  return runner?.kind === 'postgres' ? runner : undefined
 }
 
 // A fixed key for pg_advisory_lock: every instance migrating the same database takes the same lock.
@@ -67,8 +82,12 @@ function createPostgres(connectionString: string, max: number): Database {
         client.release()
       }
     },
-    async query(text, params) {
-      return (await pool.query(text, params as unknown[])).rows
+    async query(text, params, name) {
+      return (
+        await pool.query(
+          name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] },
+        )
+      ).rows
     },
     async withExclusiveLock(fn) {
       const client = await pool.connect()
@@ -84,6 +103,7 @@ function createPostgres(connectionString: string, max: number): Database {
       }
     },
   }
+  runners.set(prisma, sql)
   return {
     prisma,
     sql,

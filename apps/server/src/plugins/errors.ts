@@ -1,12 +1,22 @@
+import type { ErrorCode } from '@secura/shared'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError, toAppError } from '../errors.ts'
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The error code this request was answered with (for /metrics). */
+    errorCode: ErrorCode | undefined
+  }
+}
+
 /** Every failure leaves as `{ error: { code, message, … } }`; nothing internal is ever sent. */
 export default fp(
   async (app: FastifyInstance) => {
+    app.decorateRequest('errorCode', undefined)
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const appError = fromFastify(error) ?? toAppError(error)
+      request.errorCode = appError.code
       if (appError.code === 'INTERNAL' || appError.code === 'UNAVAILABLE') {
         request.log.error({ err: error }, 'request failed')
       }
@@ -15,14 +25,15 @@ export default fp(
       }
       return reply.status(appError.status).send({ error: appError.toJSON() })
     })
-    app.setNotFoundHandler((request, reply) =>
-      reply.status(404).send({
+    app.setNotFoundHandler((request, reply) => {
+      request.errorCode = 'NOT_FOUND'
+      return reply.status(404).send({
         error: {
           code: 'NOT_FOUND',
           message: `No route for ${request.method} ${request.url.split('?')[0]}`,
         },
-      }),
-    )
+      })
+    })
   },
   { name: 'errors' },
 )

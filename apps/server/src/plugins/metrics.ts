@@ -1,3 +1,4 @@
+import { ErrorStatus } from '@secura/shared'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
@@ -22,7 +23,14 @@ declare module 'fastify' {
   }
 }
 
-/** prom-client's process and Node metrics (heap, event-loop lag, …) plus the chat's own; admin token required. */
+const codeOfStatus = new Map<number, string>(
+  Object.entries(ErrorStatus).map(([code, status]) => [status, code]),
+)
+
+/**
+ * prom-client's process and Node metrics (heap, event-loop lag, …) plus the chat's own; admin token required.
+ * Registered first, so that every other plugin can report; gauges read the app when scraped.
+ */
 export default fp(
   async (app: FastifyInstance) => {
     const registry = new Registry()
@@ -33,7 +41,7 @@ export default fp(
       help: 'Sockets connected to this instance',
       registers: [registry],
       collect() {
-        this.set(app.chat.sockets.size)
+        this.set(app.hasDecorator('chat') ? app.chat.sockets.size : 0)
       },
     })
     new Gauge({
@@ -42,8 +50,17 @@ export default fp(
       registers: [registry],
       collect() {
         const users = new Set<string>()
-        for (const socket of app.chat.sockets.values()) users.add(socket.data.user.id)
+        if (app.hasDecorator('chat'))
+          for (const socket of app.chat.sockets.values()) users.add(socket.data.user.id)
         this.set(users.size)
+      },
+    })
+    new Gauge({
+      name: 'secura_presence_online_users',
+      help: 'Users shown online, on every instance (the same figure on each when REDIS_URL is set)',
+      registers: [registry],
+      async collect() {
+        if (app.hasDecorator('services')) this.set(await app.services.presence.onlineCount())
       },
     })
     const accepted = new Counter({
@@ -67,12 +84,12 @@ export default fp(
     })
     const databaseErrors = new Counter({
       name: 'secura_database_errors_total',
-      help: 'Commands that failed because the database was unavailable',
+      help: 'Commands that failed because the database was unavailable (answered UNAVAILABLE)',
       registers: [registry],
     })
     const redisErrors = new Counter({
       name: 'secura_redis_errors_total',
-      help: 'Errors reported by the Redis connections',
+      help: 'Failed Redis calls and connection errors (the instance answers from local knowledge meanwhile)',
       registers: [registry],
     })
 
@@ -82,7 +99,6 @@ export default fp(
       commandDone(transport, command, seconds, errorCode) {
         duration.observe({ transport, command }, seconds)
         if (errorCode) rejected.inc({ transport, code: errorCode })
-        if (errorCode === 'UNAVAILABLE') databaseErrors.inc()
       },
       databaseError: () => databaseErrors.inc(),
       redisError: () => redisErrors.inc(),
@@ -93,12 +109,11 @@ export default fp(
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url
       if (!route?.startsWith('/api/')) return
+      // The error handler records the code it answered with; other errors (Fastify's 503 while closing) by status.
       const code =
-        reply.statusCode >= 400
-          ? reply.statusCode >= 500 && reply.statusCode !== 503
-            ? 'INTERNAL'
-            : String(reply.statusCode)
-          : undefined
+        request.errorCode ??
+        (reply.statusCode >= 400 ? (codeOfStatus.get(reply.statusCode) ?? 'INTERNAL') : undefined)
+      if (code === 'UNAVAILABLE' && request.errorCode) databaseErrors.inc()
       metrics.commandDone('http', `${request.method} ${route}`, reply.elapsedTime / 1000, code)
     })
 
@@ -109,5 +124,5 @@ export default fp(
       return reply.type(registry.contentType).send(await registry.metrics())
     })
   },
-  { name: 'metrics', dependencies: ['realtime'] },
+  { name: 'metrics', dependencies: ['config'] },
 )

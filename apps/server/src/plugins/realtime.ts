@@ -6,12 +6,14 @@ import {
   Room,
   type ServerEvents,
 } from '@secura/shared'
+import { createAdapter } from '@socket.io/redis-adapter'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { type Namespace, Server, type Socket } from 'socket.io'
 import { type AppError, toAppError } from '../errors.ts'
 import type { Authenticated } from '../modules/identity/identity.service.ts'
 import { type Publisher, sessionRoom } from '../modules/ports.ts'
+import { type CommandTracker, commandTracker } from '../realtime/in-flight.ts'
 import { SESSION_COOKIE } from './auth.ts'
 
 export interface SocketData {
@@ -27,8 +29,13 @@ declare module 'fastify' {
     io: ChatServer
     chat: ChatNamespace
     publisher: Publisher
+    /** Socket commands being answered here: refused, then waited for, on shutdown. */
+    socketCommands: CommandTracker
   }
 }
+
+/** How long a shutting-down instance waits for the socket commands it is answering. */
+const DRAIN_MS = 5000
 
 const handshakeAuth = compile(HandshakeAuth)
 
@@ -53,15 +60,28 @@ function refusal(code: AppError['code'], message: string): Error {
 export default fp(
   async (app: FastifyInstance) => {
     const allowedOrigins = new Set(app.config.allowedOrigins)
+    const socketCommands = commandTracker()
     const io: ChatServer = new Server(app.server, {
       maxHttpBufferSize: app.config.limits.packetBytes,
       serveClient: false,
       cors: { origin: [...allowedOrigins], credentials: true },
-      // Checked before the upgrade, so a foreign page cannot ride on a guest's cookie (CSWSH).
+      // Checked before the upgrade, so a foreign page cannot ride on a guest's cookie (CSWSH). A shutting-down
+      // instance takes no new connections: the client retries, and the balancer sends it elsewhere.
       allowRequest: (req, callback) => {
         const origin = req.headers.origin
-        callback(null, origin === undefined || allowedOrigins.has(origin))
+        callback(null, !socketCommands.draining && (origin === undefined || allowedOrigins.has(origin)))
       },
+      // Several instances: every broadcast, socketsLeave and disconnectSockets goes through Redis to all of
+      // them. The pub/sub adapter, not the streams one: it adds no storage and no latency, and what it drops
+      // while Redis is away (broadcasts are fire-and-forget) our rev sync repairs — clients fetch changes
+      // since their last rev on every reconnect and check conversation heads periodically (DESIGN §6). The
+      // sharded variant only pays off on Redis Cluster.
+      ...(app.redis && {
+        adapter: createAdapter(app.redis.pub, app.redis.sub, {
+          key: `${app.redis.prefix}socket.io`,
+          requestsTimeout: 3000,
+        }),
+      }),
     })
     const chat: ChatNamespace = io.of(CHAT_NAMESPACE)
 
@@ -84,7 +104,8 @@ export default fp(
         next()
       } catch (error) {
         const appError = toAppError(error)
-        if (appError.code === 'INTERNAL') app.log.error({ err: error }, 'socket handshake failed')
+        if (appError.code === 'INTERNAL')
+          app.log.error({ err: error, socketId: socket.id }, 'socket handshake failed')
         next(refusal(appError.code, appError.message))
       }
     })
@@ -111,13 +132,20 @@ export default fp(
     app.decorate('io', io)
     app.decorate('chat', chat)
     app.decorate('publisher', publisher)
-    // This instance's sockets only: clients reconnect (to another instance, behind a balancer) and resync.
+    app.decorate('socketCommands', socketCommands)
+    // Shutdown, first step: refuse new sockets and commands, let the commands being answered finish and ack,
+    // then close this instance's connections. Closing the transport (not a namespace disconnect, which a
+    // client takes as final) makes clients reconnect — through the balancer, to another instance — and
+    // resync. HTTP requests in flight are finished by Fastify after this hook.
     app.addHook('preClose', async () => {
-      chat.local.disconnectSockets(true)
+      const open = await socketCommands.drain(DRAIN_MS)
+      if (open > 0) app.log.warn({ open }, 'closing with socket commands still unanswered')
+      app.log.info({ sockets: chat.sockets.size }, 'closing socket connections; clients reconnect elsewhere')
+      for (const socket of chat.sockets.values()) socket.conn.close()
     })
     app.addHook('onClose', async () => {
       await io.close()
     })
   },
-  { name: 'realtime', dependencies: ['config'] },
+  { name: 'realtime', dependencies: ['config', 'redis'] },
 )

@@ -30,6 +30,14 @@ export default fp(
     await app.register(cookie)
     await app.register(rateLimit, {
       global: false,
+      // Cluster mode: counted in Redis, so the limit holds across instances. If Redis fails, requests pass
+      // (fail open): join codes are 128-bit secrets, the limit only throttles abuse, and a Redis outage must
+      // not lock every guest out. Connection errors are counted in secura_redis_errors_total.
+      ...(app.redis && {
+        redis: app.redis.commands,
+        nameSpace: `${app.redis.prefix}rate-limit:`,
+        skipOnError: true,
+      }),
       errorResponseBuilder: (_request, context) =>
         Object.assign(new Error('Too many requests; slow down'), {
           statusCode: 429,
@@ -37,5 +45,5 @@ export default fp(
         }),
     })
   },
-  { name: 'security', dependencies: ['config'] },
+  { name: 'security', dependencies: ['config', 'redis'] },
 )

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { redisPresenceStore } from '../cluster/redis-presence-store.ts'
+import { redisTokenBuckets } from '../cluster/redis-token-buckets.ts'
 import { type AccessService, createAccessService } from '../modules/access.service.ts'
 import {
   type ConversationsService,
@@ -33,10 +35,44 @@ export default fp(
     const { publicUrl, sessionTtlMs, limits, presenceGraceMs } = app.config
     const publisher = app.publisher
     const typing = createTypingService(publisher)
-    const presence = createPresenceService({ prisma, publisher, graceMs: presenceGraceMs })
-    const sendLimiter = memoryTokenBuckets(limits.sendPerSec, limits.sendBurst)
+    const { redis } = app
+    // Cluster mode: presence and the per-user send limit live in Redis, shared by every instance.
+    const presenceStore = redis
+      ? redisPresenceStore(redis.commands, {
+          prefix: redis.prefix,
+          instanceId: redis.instanceId,
+          graceMs: presenceGraceMs,
+          failed: redis.failed,
+        })
+      : undefined
+    if (presenceStore) redis?.membership.join(presenceStore)
+    const presence = createPresenceService({
+      prisma,
+      publisher,
+      graceMs: presenceGraceMs,
+      store: presenceStore,
+      onError: (err) => app.log.error({ err }, 'presence announcement failed'),
+    })
+    const localSendLimiter = memoryTokenBuckets(limits.sendPerSec, limits.sendBurst)
+    const sendLimiter = redis
+      ? redisTokenBuckets(redis.commands, {
+          prefix: redis.prefix,
+          name: 'send',
+          perSec: limits.sendPerSec,
+          burst: limits.sendBurst,
+          fallback: localSendLimiter,
+          failed: redis.failed,
+        })
+      : localSendLimiter
     app.decorate('services', {
-      identity: createIdentityService({ prisma, publisher, publicUrl, sessionTtlMs }),
+      identity: createIdentityService({
+        prisma,
+        publisher,
+        presence,
+        publicUrl,
+        sessionTtlMs,
+        pageMax: limits.pageMax,
+      }),
       access: createAccessService(prisma),
       conversations: createConversationsService({ prisma, publisher, presence, limits }),
       messages: createMessagesService({ prisma, publisher, limits, sendLimiter, typing }),
@@ -45,8 +81,8 @@ export default fp(
     })
     app.addHook('onClose', async () => {
       typing.close()
-      presence.close()
+      await presence.close()
     })
   },
-  { name: 'services', dependencies: ['db', 'realtime'] },
+  { name: 'services', dependencies: ['db', 'realtime', 'redis'] },
 )

@@ -11,7 +11,11 @@ export function registerChatHandlers(ctx: HandlerContext, services: Services, vi
   const user = () => socket.data.user
   const { messages, conversations, presence, typing, access } = services
 
-  on(ctx, 'message:send', async (payload) => (await messages.send(user(), toSendCommand(payload))).message)
+  on(ctx, 'message:send', async (payload) => {
+    const { message, created } = await messages.send(user(), toSendCommand(payload))
+    if (created) ctx.metrics?.messageAccepted('socket')
+    return message
+  })
   on(ctx, 'message:edited', (p) => messages.edit(user(), p.messageId, p.newContent))
   on(ctx, 'message:deleted', (p) => messages.delete(user(), p.messageId))
   on(ctx, 'message:reaction', (p) => messages.react(user(), p.messageId, p.emoji, p.action))
@@ -31,23 +35,19 @@ export function registerChatHandlers(ctx: HandlerContext, services: Services, vi
   on(ctx, 'conversation:join', async ({ conversationId }) => {
     await access.assertMember(user(), conversationId)
     const room = Room.conversation(conversationId)
-    const wasViewing = viewers.isViewing(room, user().id)
+    // The viewer tracker sees the join and announces a new viewer (room-viewers.ts).
     await socket.join(room)
-    const userCount = viewers.count(room)
-    if (!wasViewing) {
-      socket.to(room).emit('conversation:user-joined', { conversationId, userId: user().id, userCount })
-    }
-    return { conversationId, userCount }
+    return { conversationId, userCount: await viewers.settled(room, user().id) }
   })
   on(ctx, 'conversation:leave', async ({ conversationId }) => {
     const room = Room.conversation(conversationId)
     if (!socket.rooms.has(room)) {
       // Not viewing it: members only, so a stranger learns nothing (not even how many are viewing).
       await access.assertMember(user(), conversationId)
-      return { conversationId, userCount: viewers.count(room) }
+      return { conversationId, userCount: await viewers.count(room) }
     }
     await socket.leave(room)
-    return { conversationId, userCount: viewers.leftRoom(room, user().id, conversationId) }
+    return { conversationId, userCount: await viewers.settled(room, user().id) }
   })
 
   on(ctx, 'conversation:read', async ({ conversationId, seq }) => {

@@ -3,7 +3,9 @@ import { ClientEventSchemas, compile } from '@secura/shared'
 import type { Static } from '@sinclair/typebox'
 import type { FastifyBaseLogger } from 'fastify'
 import { AppError, toAppError } from '../errors.ts'
+import type { Metrics } from '../plugins/metrics.ts'
 import type { ChatSocket } from '../plugins/realtime.ts'
+import type { CommandTracker } from './in-flight.ts'
 
 type EventName = keyof ClientEvents
 type Payload<E extends EventName> = Static<(typeof ClientEventSchemas)[E]>
@@ -22,6 +24,10 @@ export interface HandlerContext {
   log: FastifyBaseLogger
   /** Runs before every handler: the per-socket event rate limit. Throws RATE_LIMITED. */
   guard(event: EventName): Promise<void>
+  /** Where commands are timed and counted (/metrics). */
+  metrics?: Pick<Metrics, 'commandDone' | 'messageAccepted' | 'databaseError'>
+  /** Commands being answered here: a shutdown waits for them. */
+  inFlight?: CommandTracker
 }
 
 /**
@@ -42,6 +48,9 @@ export function on<E extends EventName>(
       const last = args[args.length - 1]
       const ack = typeof last === 'function' ? (last as (r: Ack<AckData<E>>) => void) : undefined
       const raw = ack && args.length === 1 ? undefined : args[0]
+      const started = performance.now()
+      let errorCode: string | undefined
+      ctx.inFlight?.enter()
       try {
         await ctx.guard(event)
         const parsed = validator.parse(raw ?? {})
@@ -55,10 +64,17 @@ export function on<E extends EventName>(
         ack?.({ ok: true, data })
       } catch (error) {
         const appError = toAppError(error)
-        if (appError.code === 'INTERNAL' || appError.code === 'UNAVAILABLE') {
+        errorCode = appError.code
+        // A database outage is mapped to UNAVAILABLE here; the same code raised on purpose (shutting down) is no failure.
+        const failed = !(error instanceof AppError)
+        if (failed && (appError.code === 'INTERNAL' || appError.code === 'UNAVAILABLE')) {
           ctx.log.error({ err: error, event, socketId: ctx.socket.id }, 'socket command failed')
+          if (appError.code === 'UNAVAILABLE') ctx.metrics?.databaseError()
         }
         ack?.({ ok: false, error: appError.toJSON() })
+      } finally {
+        ctx.inFlight?.leave()
+        ctx.metrics?.commandDone('socket', event, (performance.now() - started) / 1000, errorCode)
       }
     },
   )

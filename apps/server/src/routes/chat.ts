@@ -20,6 +20,7 @@ import {
 } from '@secura/shared'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { validation } from '../errors.ts'
+import { splitIds } from '../modules/directory.ts'
 import { currentUser } from '../plugins/auth.ts'
 import { errors } from './schemas.ts'
 
@@ -105,6 +106,7 @@ export default async function chatRoutes(app: FastifyInstance) {
         ...request.body,
         conversationId: request.params.id,
       })
+      if (created) app.metrics.messageAccepted('http')
       return reply.status(created ? 201 : 200).send(message)
     },
   )
@@ -170,9 +172,10 @@ export default async function chatRoutes(app: FastifyInstance) {
   app.get<{ Querystring: UsersQuery }>(
     '/users',
     { schema: { tags, querystring: UsersQuery, response: { 200: UserList, ...errors } } },
-    async (request) => ({
-      users: await conversations.directory(me(request), request.query.q, request.query.limit),
-    }),
+    async (request) => {
+      const { q, ids, limit } = request.query
+      return { users: await conversations.directory(me(request), { q, ids: splitIds(ids), limit }) }
+    },
   )
 
   app.post<{ Body: SyncBody }>(

@@ -1,7 +1,6 @@
 import type { JoinResponse } from '@secura/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  ADMIN_TOKEN,
   type ClientSocket,
   collect,
   emitAck,
@@ -101,7 +100,7 @@ afterAll(async () => {
 /** A fresh message of the owner in the group, for edit/delete/react cases. */
 async function ownerMessage(): Promise<string> {
   const res = await server.api('POST', `/api/chat/conversations/${groupId}/messages`, {
-    token: guests.owner.token,
+    token: guests.owner!.token,
     body: { clientMessageId: crypto.randomUUID(), content: 'private' },
   })
   return res.body.id

@@ -1,6 +1,5 @@
 import {
   type ConversationSummary,
-  type DirectoryUser,
   type Limits,
   type MarkReadResponse,
   Room,
@@ -11,6 +10,7 @@ import type { PrismaClient } from '../../db/prisma.ts'
 import { forbidden, isUniqueViolation, notFound, validation } from '../../errors.ts'
 import type { Conversation } from '../../generated/prisma/client.ts'
 import { type Viewer, visibleConversation } from '../access.ts'
+import { type DirectoryFilter, findEventUsers } from '../directory.ts'
 import { withReactions } from '../messages/wire.ts'
 import type { Publisher } from '../ports.ts'
 import type { PresenceService } from '../presence/presence.service.ts'
@@ -257,30 +257,13 @@ export function createConversationsService({ prisma, publisher, presence, limits
       return { conversationId: conversation.id, lastReadSeq, unreadCount: Number(unread?.n ?? 0) }
     },
 
-    /** The event's directory, by name, with presence. */
-    async directory(
-      viewer: Viewer,
-      q: string | undefined,
-      limit = limits.pageDefault,
-    ): Promise<DirectoryUser[]> {
-      const users = await prisma.user.findMany({
-        where: {
-          eventId: viewer.eventId,
-          // `contains` becomes ILIKE '%q%' unescaped: a typed % or _ must match itself, not everything.
-          ...(q?.trim() && {
-            displayName: { contains: q.trim().replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' },
-          }),
-        },
-        orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
-        take: Math.min(limit, limits.pageMax),
-      })
-      return users.map((u) => ({
-        id: u.id,
-        displayName: u.displayName,
-        role: u.role,
-        status: presence.isOnline(u.id) ? 'online' : 'offline',
-        lastSeenAt: u.lastSeenAt.toISOString(),
-      }))
+    /** The event's directory, by name, with presence; or, with `ids`, exactly those users of the event. */
+    directory(viewer: Viewer, filter: Omit<DirectoryFilter, 'limit'> & { limit?: number | undefined }) {
+      const limit = Math.min(
+        filter.limit ?? (filter.ids ? limits.pageMax : limits.pageDefault),
+        limits.pageMax,
+      )
+      return findEventUsers(prisma, presence, viewer.eventId, { ...filter, limit })
     },
   }
 }

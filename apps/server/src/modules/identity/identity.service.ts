@@ -3,6 +3,8 @@ import type {
   CreateEventResponse,
   CreateInvitationBody,
   CreateInvitationResponse,
+  GuestList,
+  GuestsQuery,
   InvitationPreview,
   JoinResponse,
   MeResponse,
@@ -13,7 +15,10 @@ import type { PrismaClient } from '../../db/prisma.ts'
 import { AppError, forbidden, notFound, unauthorized } from '../../errors.ts'
 import type { Session, User } from '../../generated/prisma/client.ts'
 import { toConversation } from '../conversations/wire.ts'
+import { findEventUsers } from '../directory.ts'
 import { type Publisher, sessionRoom } from '../ports.ts'
+import type { PresenceService } from '../presence/presence.service.ts'
+import { findSession } from './sessions.ts'
 import { hashSecret, newSecret } from './tokens.ts'
 import { toEvent, toInvitation, toUser } from './wire.ts'
 
@@ -24,17 +29,21 @@ export type Authenticated = { user: User; session: Session }
 export interface IdentityDeps {
   prisma: PrismaClient
   publisher: Publisher
+  presence: Pick<PresenceService, 'isOnline'>
   publicUrl: string
   sessionTtlMs: number
+  /** Largest page of the guest list. */
+  pageMax: number
 }
 
-export function createIdentityService({ prisma, publisher, publicUrl, sessionTtlMs }: IdentityDeps) {
+export function createIdentityService(deps: IdentityDeps) {
+  const { prisma, publisher, presence, publicUrl, sessionTtlMs, pageMax } = deps
   /** The admin, or an organizer of this event. A user of another event learns nothing: NOT_FOUND. */
-  async function assertCanManage(actor: Actor, eventId: string) {
+  async function assertCanManage(actor: Actor, eventId: string, what = 'manage its invitations') {
     const event = await prisma.event.findUnique({ where: { id: eventId } })
     if (!event || (actor.kind === 'user' && actor.user.eventId !== eventId)) throw notFound('Event')
     if (actor.kind === 'user' && actor.user.role !== 'organizer') {
-      throw forbidden('Only organizers of this event can manage its invitations')
+      throw forbidden(`Only organizers of this event can ${what}`)
     }
     return event
   }
@@ -129,6 +138,18 @@ export function createIdentityService({ prisma, publisher, publicUrl, sessionTtl
       return { invitation: toInvitation(invitation) }
     },
 
+    /** The event's guests by name, with presence, and how many joined and are online: the console's guest list. */
+    async listGuests(actor: Actor, eventId: string, { q, limit }: GuestsQuery): Promise<GuestList> {
+      await assertCanManage(actor, eventId, 'see its guests')
+      const guests = await findEventUsers(prisma, presence, eventId, {
+        q,
+        limit: Math.min(limit ?? pageMax, pageMax),
+      })
+      const everyone = await prisma.user.findMany({ where: { eventId }, select: { id: true } })
+      const online = await Promise.all(everyone.map((u) => presence.isOnline(u.id)))
+      return { guests, total: everyone.length, online: online.filter(Boolean).length }
+    },
+
     async previewInvitation(code: string): Promise<InvitationPreview> {
       const invitation = await findUsableInvitation(code)
       return {
@@ -178,10 +199,7 @@ export function createIdentityService({ prisma, publisher, publicUrl, sessionTtl
     /** The session a token names, if it is current; null otherwise. */
     async authenticate(token: string): Promise<Authenticated | null> {
       if (!token) return null
-      const session = await prisma.session.findUnique({
-        where: { tokenHash: hashSecret(token) },
-        include: { user: true },
-      })
+      const session = await findSession(prisma, hashSecret(token))
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null
       const { user, ...rest } = session
       return { user, session: rest }

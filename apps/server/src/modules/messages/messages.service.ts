@@ -15,7 +15,8 @@ import { isStaff, type Viewer, visibleConversation } from '../access.ts'
 import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
-import { type MessageRow, reactionsOf, toMessage, withReactions } from './wire.ts'
+import { createMessageStore, MESSAGE_COLUMNS, type RowWithReactions, type SentRow } from './store.ts'
+import { type MessageRow, reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
 
 export interface MessagesDeps {
   prisma: PrismaClient
@@ -25,9 +26,11 @@ export interface MessagesDeps {
   typing: TypingService
 }
 
-const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy"`
+const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
+  toMessage(row, summarize(reactionPairs ?? []))
 
 export function createMessagesService({ prisma, publisher, limits, sendLimiter, typing }: MessagesDeps) {
+  const store = createMessageStore(prisma)
   function checkedContent(raw: string): string {
     const content = raw.trim()
     if (content.length === 0) throw validation('Message text must not be empty')
@@ -88,76 +91,69 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
 
   return {
     /**
-     * Stores a message once per (sender, clientMessageId). seq and rev are taken and the row written in
-     * one statement: a failed insert (a replay racing the original) rolls the counters back, so seq has
-     * no gaps. Broadcasts only what this call created, after it committed.
+     * Stores a message once per (sender, clientMessageId). One statement checks membership, takes seq and
+     * rev and writes the row; a replay fails its insert on the unique key (rolling the counters back, so seq
+     * has no gaps) and is answered with the original, as is a replay refused by any check on the way.
+     * Broadcasts only what this call created, after it committed.
      */
     async send(viewer: Viewer, command: MessageSendCommand): Promise<{ message: Message; created: boolean }> {
-      const existing = await findBySender(viewer.id, command.clientMessageId)
-      if (existing) return { message: existing, created: false }
-      const content = checkedContent(command.content)
-      const { conversation } = await visibleConversation(prisma, viewer, command.conversationId)
-      if (command.replyToId) {
-        const target = await prisma.message.findUnique({
-          where: { id: command.replyToId },
-          select: { conversationId: true },
-        })
-        if (target?.conversationId !== conversation.id)
-          throw validation('replyToId must be a message of the same conversation')
+      const replayOr = async (error: unknown) => {
+        const original = await findBySender(viewer.id, command.clientMessageId)
+        if (original) return { message: original, created: false }
+        throw error
       }
-      await enforce(sendLimiter, viewer.id, 'messages')
-
-      let row: MessageRow | undefined
+      let content: string
       try {
-        ;[row] = await prisma.$queryRawUnsafe<MessageRow[]>(
-          `WITH c AS (
-             UPDATE "Conversation" SET "lastSeq" = "lastSeq" + 1, "lastRev" = "lastRev" + 1, "lastMessageAt" = now()
-             WHERE id = $1::uuid RETURNING "lastSeq", "lastRev", "lastMessageAt"
-           )
-           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt")
-           SELECT $2::uuid, $1::uuid, c."lastSeq", c."lastRev", $3::uuid, $4, $5, $6::uuid, c."lastMessageAt" FROM c
-           RETURNING ${MESSAGE_COLUMNS}`,
-          conversation.id,
-          uuidv7(),
-          viewer.id,
-          command.clientMessageId,
+        content = checkedContent(command.content)
+        await enforce(sendLimiter, viewer.id, 'messages')
+      } catch (error) {
+        return replayOr(error)
+      }
+
+      let row: SentRow | undefined
+      try {
+        row = await store.insert(viewer, {
+          id: uuidv7(),
+          conversationId: command.conversationId,
+          clientMessageId: command.clientMessageId,
           content,
-          command.replyToId ?? null,
-        )
+          replyToId: command.replyToId ?? null,
+        })
       } catch (error) {
         if (!isUniqueViolation(error)) throw error
-        // The same clientMessageId won a race over the other transport: answer with the original.
-        const original = await findBySender(viewer.id, command.clientMessageId)
-        if (!original) throw error
-        return { message: original, created: false }
+        // The same clientMessageId was stored before, or won a race over the other transport.
+        return replayOr(error)
       }
-      if (!row) throw notFound('Conversation')
+      if (!row) {
+        // Nothing written: a replay from a conversation the sender has left, a stranger (NOT_FOUND, existence
+        // not revealed), or a reply to a message of another conversation.
+        const original = await findBySender(viewer.id, command.clientMessageId)
+        if (original) return { message: original, created: false }
+        await visibleConversation(prisma, viewer, command.conversationId)
+        throw validation('replyToId must be a message of the same conversation')
+      }
       const message = toMessage(row)
+      const conversationId = message.conversationId
 
-      typing.clear(conversation.id, viewer.id)
-      publisher.emit(Room.conversation(conversation.id), 'message:new', message)
+      typing.clear(conversationId, viewer.id)
+      publisher.emit(Room.conversation(conversationId), 'message:new', message)
       const received = {
-        conversationId: conversation.id,
+        conversationId,
         messageId: message.id,
         seq: message.seq,
         senderId: viewer.id,
         preview: content.slice(0, PREVIEW_CHARS),
       }
-      if (conversation.kind === 'event') {
+      if (row.kind === 'event') {
         // One emit to the whole event, not one per guest.
         publisher.emit(
-          Room.event(conversation.eventId),
+          Room.event(viewer.eventId),
           'conversation:message-received',
           received,
           Room.user(viewer.id),
         )
-      } else {
-        const members = await prisma.member.findMany({
-          where: { conversationId: conversation.id },
-          select: { userId: true },
-        })
-        const others = members.filter((m) => m.userId !== viewer.id).map((m) => Room.user(m.userId))
-        if (others.length > 0) publisher.emit(others, 'conversation:message-received', received)
+      } else if (row.recipients && row.recipients.length > 0) {
+        publisher.emit(row.recipients.map(Room.user), 'conversation:message-received', received)
       }
       return { message, created: true }
     },
@@ -169,16 +165,13 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
       beforeSeq?: number,
       limit = limits.pageDefault,
     ): Promise<MessagePage> {
-      await visibleConversation(prisma, viewer, conversationId)
       const take = Math.min(limit, limits.pageMax)
-      const rows = await prisma.message.findMany({
-        where: { conversationId, ...(beforeSeq !== undefined && { seq: { lt: beforeSeq } }) },
-        orderBy: { seq: 'desc' },
-        take: take + 1,
-      })
+      const rows = await store.pageBefore(viewer, conversationId, beforeSeq, take + 1)
+      // An empty page is either an empty conversation or one the viewer may not see: tell which.
+      if (rows.length === 0) await visibleConversation(prisma, viewer, conversationId)
       const hasMore = rows.length > take
       const page = rows.slice(0, take).reverse()
-      return { messages: await withReactions(prisma, page), hasMore }
+      return { messages: page.map(withPairs), hasMore }
     },
 
     /** Every message changed after `sinceRev` (new, edited, deleted, reacted), in rev order. */
@@ -188,8 +181,10 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
       sinceRev: number,
       limit = limits.pageMax,
     ): Promise<MessagePage> {
-      await visibleConversation(prisma, viewer, conversationId)
-      return changesOf(conversationId, sinceRev, Math.min(limit, limits.pageMax))
+      const take = Math.min(limit, limits.pageMax)
+      const rows = await store.changedSince(viewer, conversationId, sinceRev, take + 1)
+      if (rows.length === 0) await visibleConversation(prisma, viewer, conversationId)
+      return { messages: rows.slice(0, take).map(withPairs), hasMore: rows.length > take }
     },
 
     /** Changes of many conversations in one round trip; conversations the viewer cannot see are left out. */
@@ -325,12 +320,8 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
   }
 
   async function changesOf(conversationId: string, sinceRev: number, limit: number): Promise<MessagePage> {
-    const rows = await prisma.message.findMany({
-      where: { conversationId, rev: { gt: sinceRev } },
-      orderBy: { rev: 'asc' },
-      take: limit + 1,
-    })
-    return { messages: await withReactions(prisma, rows.slice(0, limit)), hasMore: rows.length > limit }
+    const rows = await store.changedSinceChecked(conversationId, sinceRev, limit + 1)
+    return { messages: rows.slice(0, limit).map(withPairs), hasMore: rows.length > limit }
   }
 }
 

@@ -1,5 +1,5 @@
 import type * as Wire from '@secura/shared'
-import type { PrismaClient } from '../../db/prisma.ts'
+import { type PrismaClient, postgresRunnerOf } from '../../db/prisma.ts'
 
 /** A message row as the database returns it (Prisma model or raw SQL row with the same columns). */
 export interface MessageRow {
@@ -44,17 +44,23 @@ export async function reactionsOf(
 ): Promise<Map<string, Wire.ReactionSummary[]>> {
   const result = new Map<string, Wire.ReactionSummary[]>()
   if (messageIds.length === 0) return result
-  const rows = await prisma.reaction.findMany({
-    where: { messageId: { in: messageIds } },
-    orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }],
-  })
+  const runner = postgresRunnerOf(prisma)
+  const rows = runner
+    ? await runner.query<{ messageId: string; userId: string; emoji: string }>(
+        `SELECT "messageId", "userId", emoji FROM "Reaction" WHERE "messageId" = ANY($1::uuid[]) ORDER BY "createdAt", "userId"`,
+        [messageIds],
+      )
+    : await prisma.reaction.findMany({
+        where: { messageId: { in: messageIds } },
+        orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }],
+      })
+  const pairs = new Map<string, [string, string][]>()
   for (const row of rows) {
-    const list = result.get(row.messageId) ?? []
-    const summary = list.find((r) => r.emoji === row.emoji)
-    if (summary) summary.userIds.push(row.userId)
-    else list.push({ emoji: row.emoji, userIds: [row.userId] })
-    result.set(row.messageId, list)
+    const list = pairs.get(row.messageId) ?? []
+    list.push([row.emoji, row.userId])
+    pairs.set(row.messageId, list)
   }
+  for (const [messageId, list] of pairs) result.set(messageId, summarize(list))
   return result
 }
 
@@ -64,4 +70,15 @@ export async function withReactions(prisma: PrismaClient, rows: MessageRow[]): P
     rows.map((r) => r.id),
   )
   return rows.map((row) => toMessage(row, reactions.get(row.id) ?? []))
+}
+
+/** Groups [emoji, userId] pairs (oldest first) per emoji, in the order each emoji was first given. */
+export function summarize(pairs: Iterable<readonly [string, string]>): Wire.ReactionSummary[] {
+  const list: Wire.ReactionSummary[] = []
+  for (const [emoji, userId] of pairs) {
+    const summary = list.find((r) => r.emoji === emoji)
+    if (summary) summary.userIds.push(userId)
+    else list.push({ emoji, userIds: [userId] })
+  }
+  return list
 }

@@ -1,6 +1,7 @@
 import { Room, type UserStatusEvent } from '@secura/shared'
 import type { PrismaClient } from '../../db/prisma.ts'
 import type { Publisher } from '../ports.ts'
+import { memoryPresenceStore, type PresenceStore } from './presence-store.ts'
 
 export const presenceRoom = (userId: string) => `presence:${userId}`
 
@@ -9,17 +10,28 @@ export interface PresenceDeps {
   publisher: Publisher
   /** How long after a user's last socket closes before they are shown offline. */
   graceMs: number
+  /** Who is connected: this process's memory (one instance) or Redis (several). */
+  store?: PresenceStore
+  /** Failures of announcements the store starts by itself (no socket to blame them on). */
+  onError?: (error: unknown) => void
 }
 
 /**
- * Who is online, in this process: a user is online while any of their sockets is connected, and goes
- * offline only `graceMs` after the last one closes, so reloads and second tabs do not flap.
- * Status changes go to the user's direct and group partners and to sockets subscribed to them —
- * never to a whole event.
+ * Who is online: a user is online while any of their sockets is connected (on any instance, with a
+ * shared store), and goes offline only `graceMs` after the last one closes, so reloads and second tabs do
+ * not flap. The store decides each change atomically, so it is announced once. Status changes go to the
+ * user's direct and group partners and to sockets subscribed to them — never to a whole event.
  */
-export function createPresenceService({ prisma, publisher, graceMs }: PresenceDeps) {
-  const sockets = new Map<string, number>()
-  const pendingOffline = new Map<string, NodeJS.Timeout>()
+export function createPresenceService({
+  prisma,
+  publisher,
+  graceMs,
+  store = memoryPresenceStore(),
+  onError = () => {},
+}: PresenceDeps) {
+  /** Sockets of each user on this instance (typing indicators are per instance). */
+  const localSockets = new Map<string, number>()
+  const offlineTimers = new Map<string, NodeJS.Timeout>()
   const lastSeen = new Map<string, Date>()
 
   async function announce(userId: string, status: 'online' | 'offline', at: Date) {
@@ -32,7 +44,7 @@ export function createPresenceService({ prisma, publisher, graceMs }: PresenceDe
       distinct: ['userId'],
     })
     // Overtaken while the database answered (a reconnect during the offline write): the newer change is told.
-    const online = (sockets.get(userId) ?? 0) > 0 || pendingOffline.has(userId)
+    const online = (await store.online([userId])).has(userId)
     if (online !== (status === 'online')) return
     const event: UserStatusEvent = {
       userId,
@@ -43,66 +55,94 @@ export function createPresenceService({ prisma, publisher, graceMs }: PresenceDe
     publisher.emit([presenceRoom(userId), ...partners.map((p) => Room.user(p.userId))], 'user:status', event)
   }
 
-  async function goOffline(userId: string) {
-    pendingOffline.delete(userId)
-    if ((sockets.get(userId) ?? 0) > 0) return
+  async function wentOffline(userId: string) {
     const at = new Date()
     lastSeen.set(userId, at)
     await prisma.user.updateMany({ where: { id: userId }, data: { lastSeenAt: at } })
     await announce(userId, 'offline', at)
   }
 
-  return {
-    isOnline: (userId: string) => (sockets.get(userId) ?? 0) > 0 || pendingOffline.has(userId),
+  store.onOffline((userIds) => {
+    for (const userId of userIds) wentOffline(userId).catch(onError)
+  })
+  store.onOnline((userIds) => {
+    for (const userId of userIds) announce(userId, 'online', new Date()).catch(onError)
+  })
 
+  return {
     async connected(userId: string): Promise<void> {
-      const count = (sockets.get(userId) ?? 0) + 1
-      sockets.set(userId, count)
-      const pending = pendingOffline.get(userId)
+      localSockets.set(userId, (localSockets.get(userId) ?? 0) + 1)
+      const pending = offlineTimers.get(userId)
       if (pending) {
-        // Back within the grace period (a reload): nobody saw them leave.
         clearTimeout(pending)
-        pendingOffline.delete(userId)
-        return
+        offlineTimers.delete(userId)
       }
-      if (count === 1) await announce(userId, 'online', new Date())
+      // False when back within the grace period (a reload), or already online elsewhere: nobody is told.
+      if (await store.connected(userId)) await announce(userId, 'online', new Date())
     },
 
     /** Returns true when this was the user's last socket here. */
     disconnected(userId: string, onOffline: (error: unknown) => void): boolean {
-      const count = (sockets.get(userId) ?? 1) - 1
-      if (count > 0) {
-        sockets.set(userId, count)
-        return false
-      }
-      sockets.delete(userId)
-      const timer = setTimeout(() => goOffline(userId).catch(onOffline), graceMs)
-      timer.unref()
-      pendingOffline.set(userId, timer)
-      return true
+      const count = (localSockets.get(userId) ?? 1) - 1
+      if (count > 0) localSockets.set(userId, count)
+      else localSockets.delete(userId)
+      store
+        .disconnected(userId)
+        .then((noSocketLeft) => {
+          if (!noSocketLeft) return
+          clearTimeout(offlineTimers.get(userId))
+          const timer = setTimeout(() => {
+            offlineTimers.delete(userId)
+            store
+              .settle(userId)
+              .then((offline) => (offline ? wentOffline(userId) : undefined))
+              .catch(onOffline)
+          }, graceMs)
+          timer.unref()
+          offlineTimers.set(userId, timer)
+        })
+        .catch(onOffline)
+      return count <= 0
     },
 
-    /** Statuses of the given users (of the viewer's event), from memory and the stored lastSeenAt. */
+    /** Which of these users are shown online. */
+    online: (userIds: string[]) => store.online(userIds),
+
+    async isOnline(userId: string): Promise<boolean> {
+      return (await store.online([userId])).has(userId)
+    },
+
+    /** Sockets the user holds open, on every instance. */
+    socketCount: (userId: string) => store.socketCount(userId),
+
+    /** How many users are shown online. */
+    onlineCount: () => store.onlineCount(),
+
+    /** Statuses of the given users (of the viewer's event), from the store and the stored lastSeenAt. */
     async statuses(eventId: string, userIds: string[]): Promise<UserStatusEvent[]> {
       const users = await prisma.user.findMany({
         where: { id: { in: userIds }, eventId },
         select: { id: true, lastSeenAt: true },
       })
+      const online = await store.online(users.map((u) => u.id))
       const now = new Date().toISOString()
       return users.map((u) => {
-        const online = (sockets.get(u.id) ?? 0) > 0 || pendingOffline.has(u.id)
+        // Written here a moment ago, or by another instance since: the later one.
+        const cached = lastSeen.get(u.id)
+        const seen = cached && cached > u.lastSeenAt ? cached : u.lastSeenAt
         return {
           userId: u.id,
-          status: online ? 'online' : 'offline',
-          lastSeenAt: (lastSeen.get(u.id) ?? u.lastSeenAt).toISOString(),
+          status: online.has(u.id) ? 'online' : 'offline',
+          lastSeenAt: seen.toISOString(),
           timestamp: now,
         }
       })
     },
 
-    close() {
-      for (const timer of pendingOffline.values()) clearTimeout(timer)
-      pendingOffline.clear()
+    async close() {
+      for (const timer of offlineTimers.values()) clearTimeout(timer)
+      offlineTimers.clear()
+      await store.close()
     },
   }
 }

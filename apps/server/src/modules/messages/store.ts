@@ -1,0 +1,114 @@
+// The message hot paths as single SQL statements: one round trip per send (membership, seq/rev, insert and
+// the recipients in one statement) and per history page (membership folded into the read). On Postgres they
+// go straight through pg; on the embedded PGlite through Prisma (see postgresRunnerOf).
+import { type PrismaClient, postgresRunnerOf } from '../../db/prisma.ts'
+import type { Viewer } from '../access.ts'
+import type { MessageRow } from './wire.ts'
+
+export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy"`
+const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
+  .map((c) => `m.${c}`)
+  .join(', ')
+
+/** `name`: a prepared statement on Postgres (see SqlRunner.query). */
+export type Query = <R>(name: string, text: string, params: unknown[]) => Promise<R[]>
+
+export function rawQuery(prisma: PrismaClient): Query {
+  const runner = postgresRunnerOf(prisma)
+  if (runner) return (name, text, params) => runner.query(text, params, name)
+  return (_name, text, params) => prisma.$queryRawUnsafe(text, ...params)
+}
+
+/** A stored message with what the broadcast needs: the conversation's kind and, for groups and directs, who else is in it. */
+export interface SentRow extends MessageRow {
+  kind: 'event' | 'direct' | 'group'
+  recipients: string[] | null
+}
+
+/** A message row with its reactions as [emoji, userId] pairs, oldest first (null when none). */
+export type RowWithReactions = MessageRow & { reactionPairs: [string, string][] | null }
+const REACTIONS = `(SELECT json_agg(json_build_array(r.emoji, r."userId") ORDER BY r."createdAt", r."userId")
+  FROM "Reaction" r WHERE r."messageId" = m.id) AS "reactionPairs"`
+
+// The viewer may see the conversation: a member, and it is in their event (DESIGN §7).
+const VISIBLE = `EXISTS (SELECT 1 FROM "Member" mb JOIN "Conversation" cv ON cv.id = mb."conversationId"
+  WHERE mb."conversationId" = $1::uuid AND mb."userId" = $2::uuid AND cv."eventId" = $3::uuid)`
+
+export function createMessageStore(prisma: PrismaClient) {
+  const query = rawQuery(prisma)
+  return {
+    /**
+     * Takes the next seq and rev and writes the row in one statement, only if the sender is a member of the
+     * conversation (in their event) and a reply target, if any, is in the same conversation. No row back:
+     * nothing was written (not a member, or a bad reply target). A replay fails the insert with a unique
+     * violation, which rolls the counters back with it: seq has no gaps.
+     */
+    async insert(
+      viewer: Viewer,
+      m: {
+        id: string
+        conversationId: string
+        clientMessageId: string
+        content: string
+        replyToId: string | null
+      },
+    ): Promise<SentRow | undefined> {
+      const [row] = await query<SentRow>(
+        'message.insert',
+        `WITH c AS (
+           UPDATE "Conversation" SET "lastSeq" = "lastSeq" + 1, "lastRev" = "lastRev" + 1, "lastMessageAt" = now()
+           WHERE id = $1::uuid AND "eventId" = $3::uuid
+             AND EXISTS (SELECT 1 FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" = $2::uuid)
+             AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = $7::uuid AND "conversationId" = $1::uuid))
+           RETURNING "lastSeq", "lastRev", "lastMessageAt", kind
+         ), m AS (
+           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt")
+           SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt" FROM c
+           RETURNING ${MESSAGE_COLUMNS}
+         )
+         SELECT ${M_COLUMNS}, c.kind::text AS kind,
+           CASE WHEN c.kind = 'event' THEN NULL
+                ELSE (SELECT array_agg("userId")::text[] FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" <> $2::uuid)
+           END AS recipients
+         FROM m, c`,
+        [m.conversationId, viewer.id, viewer.eventId, m.id, m.clientMessageId, m.content, m.replyToId],
+      )
+      return row
+    },
+
+    /** Newest first, with reactions: the `limit` messages before `beforeSeq` (or the latest); empty when the viewer may not see them. */
+    pageBefore(viewer: Viewer, conversationId: string, beforeSeq: number | undefined, limit: number) {
+      // No beforeSeq = before the largest int: one statement whose generic plan still walks the index.
+      return query<RowWithReactions>(
+        'message.page',
+        `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m
+         WHERE m."conversationId" = $1::uuid AND m.seq < $4::int AND ${VISIBLE}
+         ORDER BY m.seq DESC LIMIT $5::int`,
+        [conversationId, viewer.id, viewer.eventId, beforeSeq ?? 2_147_483_647, limit],
+      )
+    },
+
+    /** Changed after `sinceRev`, by rev; empty when the viewer may not see them. */
+    changedSince(viewer: Viewer, conversationId: string, sinceRev: number, limit: number) {
+      return query<RowWithReactions>(
+        'message.changes',
+        `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m
+         WHERE m."conversationId" = $1::uuid AND m.rev > $4::int AND ${VISIBLE}
+         ORDER BY m.rev ASC LIMIT $5::int`,
+        [conversationId, viewer.id, viewer.eventId, sinceRev, limit],
+      )
+    },
+
+    /** Changed after `sinceRev`, by rev, for a conversation whose visibility the caller has checked. */
+    changedSinceChecked(conversationId: string, sinceRev: number, limit: number) {
+      return query<RowWithReactions>(
+        'message.changes-checked',
+        `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m WHERE m."conversationId" = $1::uuid AND m.rev > $2::int
+         ORDER BY m.rev ASC LIMIT $3::int`,
+        [conversationId, sinceRev, limit],
+      )
+    },
+  }
+}
+
+export type MessageStore = ReturnType<typeof createMessageStore>

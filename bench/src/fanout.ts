@@ -1,0 +1,196 @@
+// Scenario 1: clients in conversations of `roomSize`, one paced send rate after another, until p99
+// delivery passes the threshold or anything is lost. Also used for the two-node run (scenario 4).
+
+import type { Protocol } from './clients.ts'
+import { merge, type Percentiles, percentiles } from './hist.ts'
+import { cpuPercent, cpuPercentEach, loadAverage, sample, sampleEach } from './proc.ts'
+import type { ClientSpec } from './worker.ts'
+import type { Workers } from './workers.ts'
+
+export const P99_LIMIT_MS = 50
+
+export interface StepResult {
+  rate: number
+  sent: number
+  acked: number
+  failed: number
+  expected: number
+  delivered: number
+  lost: number
+  dups: number
+  late: number
+  ack: Percentiles
+  delivery: Percentiles
+  deliveriesPerSec: number
+  serverCpuPct: number
+  dbCpuPct: number | null
+  serverRssMb: number
+  generatorLagP99Ms: number
+  errors: Record<string, number>
+  load1: number
+  ok: boolean
+}
+
+export interface FanoutResult {
+  target: string
+  roomSize: number
+  clients: number
+  connected: number
+  connect: Percentiles & { perSec: number; errors: Record<string, number> }
+  steps: StepResult[]
+  /** Highest step with p99 delivery under the limit, no loss, no duplicate, no failed send. */
+  sustained: { rate: number; deliveryP99: number; ackP99: number } | null
+}
+
+export interface FanoutOptions {
+  target: string
+  protocol: Protocol
+  serverPid: number
+  dbPids?: () => Promise<number[]>
+  clients: ClientSpec[]
+  convSizes: Record<string, number>
+  rates: number[]
+  stepMs: number
+  workers: Workers
+  log: (line: string) => void
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const clock = () => performance.timeOrigin + performance.now()
+
+export async function connectClients(workers: Workers, protocol: Protocol, clients: ClientSpec[]) {
+  const t0 = performance.now()
+  const results = await workers.all((i) => ({
+    type: 'connect',
+    protocol,
+    clients: clients.filter((_, k) => k % workers.size === i),
+    concurrency: 50,
+  }))
+  const elapsed = (performance.now() - t0) / 1000
+  const errors: Record<string, number> = {}
+  for (const r of results)
+    for (const [k, v] of Object.entries(r.errors as Record<string, number>)) errors[k] = (errors[k] ?? 0) + v
+  const connected = results.reduce((a, r) => a + r.connected, 0)
+  const joinFailed = results.reduce((a, r) => a + r.joinFailed, 0)
+  const connectMs = Math.max(...results.map((r) => r.connectMs))
+  return {
+    connected,
+    joinFailed,
+    connect: {
+      ...percentiles(merge(results.map((r) => r.connectHist))),
+      perSec: Math.round(connected / (connectMs / 1000)),
+      errors,
+    },
+    elapsed,
+  }
+}
+
+export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
+  const roomSize = Math.max(...Object.values(o.convSizes))
+  const c = await connectClients(o.workers, o.protocol, o.clients)
+  o.log(
+    `  ${o.target}: ${c.connected}/${o.clients.length} connected (${c.connect.perSec}/s, p99 ${c.connect.p99} ms)`,
+  )
+  const result: FanoutResult = {
+    target: o.target,
+    roomSize,
+    clients: o.clients.length,
+    connected: c.connected,
+    connect: c.connect,
+    steps: [],
+    sustained: null,
+  }
+  if (c.connected < o.clients.length || c.joinFailed > 0) {
+    o.log(`  ${o.target}: connection or join failures ${JSON.stringify(c.connect.errors)}`)
+    await o.workers.all(() => ({ type: 'close' }))
+    return result
+  }
+  // Let the server finish what connecting set off (presence, join announcements) before the first step.
+  for (let i = 0; i < 20; i++) {
+    const a = sample(o.serverPid)
+    await sleep(1000)
+    const b = sample(o.serverPid)
+    if (!a || !b || cpuPercent(a, b) < 15) break
+  }
+  const queue = [...o.rates]
+  let retried = -1
+  while (queue.length > 0) {
+    const rate = queue.shift()!
+    const stepId = Math.random().toString(36).slice(2, 8)
+    const dbPids = o.dbPids ? await o.dbPids() : []
+    const load1 = loadAverage().load1
+    const startAt = clock() + 300
+    const before = sample(o.serverPid)
+    const dbBefore = sampleEach(dbPids)
+    const sends = await o.workers.all(() => ({
+      type: 'step',
+      stepId,
+      rate: rate / o.workers.size,
+      durationMs: o.stepMs,
+      startAt,
+      convSizes: o.convSizes,
+    }))
+    const after = sample(o.serverPid)
+    const dbAfter = sampleEach(dbPids)
+    const expected = sends.reduce((a, s) => a + s.expected, 0)
+    // Wait for the deliveries still in flight: until every expected one arrived, or 5 s.
+    const deadline = performance.now() + 5000
+    while (performance.now() < deadline) {
+      const counts = await o.workers.all(() => ({ type: 'count' }))
+      if (counts.reduce((a, x) => a + x.delivered, 0) >= expected) break
+      await sleep(100)
+    }
+    const got = await o.workers.all(() => ({ type: 'collect' }))
+    const errors: Record<string, number> = {}
+    for (const s of sends)
+      for (const [k, v] of Object.entries(s.errors as Record<string, number>))
+        errors[k] = (errors[k] ?? 0) + v
+    const delivered = got.reduce((a, g) => a + g.delivered, 0)
+    const step: StepResult = {
+      rate,
+      sent: sends.reduce((a, s) => a + s.sent, 0),
+      acked: sends.reduce((a, s) => a + s.acked, 0),
+      failed: sends.reduce((a, s) => a + s.failed, 0),
+      expected,
+      delivered,
+      lost: Math.max(0, expected - delivered),
+      dups: got.reduce((a, g) => a + g.dups, 0),
+      late: got.reduce((a, g) => a + g.late, 0),
+      ack: percentiles(merge(sends.map((s) => s.ackHist))),
+      delivery: percentiles(merge(got.map((g) => g.deliveryHist))),
+      deliveriesPerSec: Math.round(delivered / (o.stepMs / 1000)),
+      serverCpuPct: before && after ? cpuPercent(before, after) : 0,
+      dbCpuPct: dbPids.length > 0 ? cpuPercentEach(dbBefore, dbAfter) : null,
+      serverRssMb: after ? Math.round(after.rss / 1048576) : 0,
+      generatorLagP99Ms: Math.max(...sends.map((s) => s.lagP99Ms)),
+      errors,
+      load1,
+      ok: false,
+    }
+    step.ok =
+      step.failed === 0 &&
+      step.lost === 0 &&
+      step.dups === 0 &&
+      step.delivery.p99 < P99_LIMIT_MS &&
+      step.acked === step.sent
+    result.steps.push(step)
+    o.log(
+      `  ${o.target} rooms of ${roomSize} @ ${rate}/s: delivery p50 ${step.delivery.p50} p99 ${step.delivery.p99} ms, ` +
+        `ack p99 ${step.ack.p99} ms, lost ${step.lost}, dups ${step.dups}, failed ${step.failed}, ` +
+        `cpu ${step.serverCpuPct}%${step.dbCpuPct !== null ? ` (+db ${step.dbCpuPct}%)` : ''}, load ${load1}${step.ok ? '' : '  ✗'}`,
+    )
+    if (!step.ok) {
+      // One retry of a failed step: the machine is shared, and one stall should not end the curve.
+      if (retried === rate) break
+      retried = rate
+      queue.unshift(rate)
+      await sleep(2000)
+      continue
+    }
+    result.sustained = { rate, deliveryP99: step.delivery.p99, ackP99: step.ack.p99 }
+    await sleep(500)
+  }
+  await o.workers.all(() => ({ type: 'close' }))
+  await sleep(500)
+  return result
+}

@@ -1,0 +1,178 @@
+// Scenario 3: history reads from a conversation of many messages, under a paced REST load from autocannon.
+// Client time over keep-alive loopback, and server time from Fastify's own log (responseTime of each request).
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
+import pg from 'pg'
+import { newHistogram, type Percentiles, percentiles } from './hist.ts'
+import { loadAverage } from './proc.ts'
+import { api, type Guest } from './setup.ts'
+import type { Workers } from './workers.ts'
+
+export interface HistoryCase {
+  name: string
+  path: string
+  client: Percentiles
+  server: Percentiles | null
+}
+
+export interface HistoryResult {
+  messages: number
+  seedSeconds: number
+  restLoad: { rate: number; requests: number; non2xx: number; errors: number; p99: number }
+  samples: number
+  cases: HistoryCase[]
+  load1: number
+}
+
+/** Seeds `count` messages straight into Postgres, with seq/rev and the conversation's counters consistent. */
+export async function seedConversation(
+  databaseUrl: string,
+  conversationId: string,
+  senders: string[],
+  count: number,
+) {
+  const c = new pg.Client({ connectionString: databaseUrl })
+  await c.connect()
+  try {
+    const t0 = performance.now()
+    await c.query('BEGIN')
+    await c.query(
+      `INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "createdAt")
+       SELECT gen_random_uuid(), $1::uuid, i, i, ($2::uuid[])[1 + i % array_length($2::uuid[], 1)], 'seed-' || i,
+              'seeded message number ' || i, now() - make_interval(secs => $3::int - i)
+       FROM generate_series(1, $3::int) AS i`,
+      [conversationId, senders, count],
+    )
+    await c.query(
+      `UPDATE "Conversation" SET "lastSeq" = $2, "lastRev" = $2, "lastMessageAt" = now() WHERE id = $1::uuid`,
+      [conversationId, count],
+    )
+    await c.query('COMMIT')
+    await c.query('ANALYZE "Message"')
+    return (performance.now() - t0) / 1000
+  } finally {
+    await c.end()
+  }
+}
+
+/** responseTime (ms) of each logged request whose URL matches, from the log written after `offset`. */
+function serverTimes(logFile: string, offset: number, match: (url: string) => boolean): number[] {
+  const size = statSync(logFile).size
+  const buf = Buffer.alloc(size - offset)
+  const fd = openSync(logFile, 'r')
+  readSync(fd, buf, 0, buf.length, offset)
+  closeSync(fd)
+  const urls = new Map<string, string>()
+  const times: number[] = []
+  for (const line of buf.toString('utf8').split('\n')) {
+    if (!line.startsWith('{')) continue
+    let entry: any
+    try {
+      entry = JSON.parse(line)
+    } catch {
+      continue
+    }
+    if (entry.req?.url) urls.set(entry.reqId, entry.req.url)
+    else if (entry.responseTime !== undefined) {
+      const url = urls.get(entry.reqId)
+      if (url && match(url)) times.push(entry.responseTime)
+    }
+  }
+  return times
+}
+
+export async function runHistory(o: {
+  url: string
+  logFile: string
+  databaseUrl: string
+  owner: Guest
+  other: Guest
+  messages: number
+  samples: number
+  restRate: number
+  workers: Workers
+  log: (line: string) => void
+}): Promise<HistoryResult> {
+  const conv = await api(o.url, 'POST', '/api/chat/conversations', o.owner.token, {
+    kind: 'group',
+    title: 'history bench',
+    userIds: [o.other.userId],
+  })
+  const seedSeconds = await seedConversation(
+    o.databaseUrl,
+    conv.id,
+    [o.owner.userId, o.other.userId],
+    o.messages,
+  )
+  o.log(`  seeded ${o.messages} messages in ${seedSeconds.toFixed(1)} s`)
+  const base = `/api/chat/conversations/${conv.id}/messages`
+  const n = o.messages
+  // The background load reads pages of 20 all over the conversation; the measured reads take 50.
+  const loadPaths = Array.from({ length: 500 }, (_, i) =>
+    i % 2
+      ? `${base}?beforeSeq=${1 + Math.floor(Math.random() * n)}&limit=20`
+      : `${base}?sinceRev=${Math.floor(Math.random() * n)}&limit=20`,
+  )
+  const cases = [
+    { name: 'latest page (50)', path: `${base}?limit=50` },
+    { name: 'page deep in history (50, beforeSeq)', path: `${base}?beforeSeq=${Math.floor(n / 2)}&limit=50` },
+    { name: 'sinceRev sync (last 50 changes)', path: `${base}?sinceRev=${n - 50}&limit=50` },
+  ]
+  const load1 = loadAverage().load1
+  const offset = statSync(o.logFile).size
+  const durationMs = Math.max(5000, o.samples * cases.length * 15)
+  const loadRun = o.workers.one(0, {
+    type: 'rest-load',
+    url: o.url,
+    token: o.other.token,
+    paths: loadPaths,
+    rate: o.restRate,
+    durationMs,
+    connections: 8,
+  })
+  await new Promise((r) => setTimeout(r, 500))
+  const clientTimes = cases.map(() => newHistogram())
+  // Interleaved, so each case sees the same background load.
+  for (let s = 0; s < o.samples; s++) {
+    for (const [k, c] of cases.entries()) {
+      const t0 = performance.now()
+      const res = await fetch(`${o.url}${c.path}`, { headers: { authorization: `Bearer ${o.owner.token}` } })
+      const body = (await res.json()) as { messages: unknown[] }
+      if (!res.ok || body.messages.length !== 50) throw new Error(`history read ${c.path} → ${res.status}`)
+      clientTimes[k]!.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)))
+    }
+  }
+  const load = await loadRun
+  await new Promise((r) => setTimeout(r, 300))
+  const result: HistoryResult = {
+    messages: n,
+    seedSeconds: Math.round(seedSeconds * 10) / 10,
+    restLoad: {
+      rate: o.restRate,
+      requests: load.requests,
+      non2xx: load.non2xx,
+      errors: load.errors,
+      p99: load.latencyP99,
+    },
+    samples: o.samples,
+    load1,
+    cases: cases.map((c, k) => {
+      const times = serverTimes(o.logFile, offset, (u) => u === c.path)
+      const h = newHistogram()
+      for (const t of times) h.recordValue(Math.max(1, Math.round(t * 1000)))
+      return {
+        name: c.name,
+        path: c.path.replace(conv.id, ':id'),
+        client: percentiles(clientTimes[k]!),
+        server: times.length > 0 ? percentiles(h) : null,
+      }
+    }),
+  }
+  for (const c of result.cases)
+    o.log(
+      `  ${c.name}: server p50 ${c.server?.p50 ?? 'n/a'} p99 ${c.server?.p99 ?? 'n/a'} ms; client p50 ${c.client.p50} p99 ${c.client.p99} ms`,
+    )
+  o.log(
+    `  background load: ${load.requests} requests at ${o.restRate}/s, p99 ${load.latencyP99} ms, non-2xx ${load.non2xx}`,
+  )
+  return result
+}

@@ -1,0 +1,75 @@
+// `tsx src/profile-top.ts <file.cpuprofile> [n]`: the top frames of a V8 CPU profile by self time, and the
+// self time per package (node_modules/<pkg>) or app folder, so a profile can be read without a browser.
+import { readFileSync } from 'node:fs'
+
+interface Node {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  hitCount: number
+  children?: number[]
+}
+const argv = process.argv.slice(2)
+const [file, n = '30'] = argv.filter((a) => !a.startsWith('--'))
+// --from=S --to=S: only samples between S seconds after the profile's start (e.g. one measured step).
+const bound = (name: string) =>
+  Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? Number.NaN)
+if (!file) throw new Error('usage: profile-top <file.cpuprofile> [n] [--from=s] [--to=s]')
+const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+  nodes: Node[]
+  samples: number[]
+  timeDeltas: number[]
+}
+const from = bound('from')
+const to = bound('to')
+const hits = new Map<number, number>()
+let t = 0
+for (const [i, id] of profile.samples.entries()) {
+  t += profile.timeDeltas[i] ?? 0
+  const s = t / 1e6
+  if ((Number.isNaN(from) || s >= from) && (Number.isNaN(to) || s <= to))
+    hits.set(id, (hits.get(id) ?? 0) + 1)
+}
+console.log(`profile spans ${(t / 1e6).toFixed(1)} s`)
+for (const node of profile.nodes) node.hitCount = hits.get(node.id) ?? 0
+const total = [...hits.values()].reduce((a, b) => a + b, 0)
+const byFrame = new Map<string, number>()
+const byPackage = new Map<string, number>()
+const where = (url: string) => {
+  const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (pkg) return pkg[1]!
+  const app = /\/work\/[^/]+\/(apps\/[^/]+\/src\/[^/]+|packages\/[^/]+)/.exec(url)
+  if (app) return app[1]!
+  return url.startsWith('node:') ? url : url === '' ? '(native/gc/idle)' : url
+}
+for (const node of profile.nodes) {
+  const { functionName, url, lineNumber } = node.callFrame
+  const key = `${functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, '').replace(/^file:\/\/\/work\/[^/]+\//, '')}:${lineNumber + 1}`
+  byFrame.set(key, (byFrame.get(key) ?? 0) + node.hitCount)
+  byPackage.set(where(url), (byPackage.get(where(url)) ?? 0) + node.hitCount)
+}
+// Inclusive time of the app's own functions (apps/*/src): which service call costs what, callees included.
+const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+const inclusive = new Map<string, number>()
+function walk(node: Node, stack: Set<string>): number {
+  let sum = node.hitCount
+  const { functionName, url, lineNumber } = node.callFrame
+  const key = url.includes('/apps/')
+    ? `${functionName || '(anonymous)'} ${url.replace(/.*\/apps\//, 'apps/')}:${lineNumber + 1}`
+    : ''
+  const fresh = key !== '' && !stack.has(key)
+  if (fresh) stack.add(key)
+  for (const c of node.children ?? []) sum += walk(byId.get(c)!, stack)
+  if (fresh) {
+    stack.delete(key)
+    inclusive.set(key, (inclusive.get(key) ?? 0) + sum)
+  }
+  return sum
+}
+walk(profile.nodes[0]!, new Set())
+const pct = (v: number) => `${((v / total) * 100).toFixed(1)}%`.padStart(6)
+console.log(`${total} samples\n-- by package --`)
+for (const [k, v] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(pct(v), k)
+console.log('-- top frames (self) --')
+for (const [k, v] of [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) console.log(pct(v), k)
+console.log('-- app functions (inclusive) --')
+for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) console.log(pct(v), k)

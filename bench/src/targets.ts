@@ -1,0 +1,172 @@
+// The servers under test, each started fresh as a child process of the harness and stopped after use.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, openSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import type { Protocol } from './clients.ts'
+import { inspectorUrl, memoryAfterGc } from './inspector.ts'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const BENCH = join(ROOT, 'bench')
+/** Which checkout's server to run: this one, or another (to compare a change against its base). */
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ?? ROOT
+
+const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0)
+
+export type TargetName = 'secura' | 'socketio' | 'ws'
+
+export interface Target {
+  name: TargetName
+  protocol: Protocol
+  url: string
+  pid: number
+  logFile: string
+  /** RSS and heap in use after a full collection, over the inspector (the same for every target). */
+  memory(): Promise<{ rss: number; heapUsed: number }>
+  stop(): Promise<void>
+}
+
+export interface SecuraOptions {
+  databaseUrl: string
+  adminToken: string
+  port: number
+  env: Record<string, string>
+  logFile: string
+  cpuProfDir?: string
+  redisUrl?: string
+}
+
+/** Every child gets the hard limit of open files (10,000 sockets need more than the usual 1,024). */
+function spawnWithUlimit(args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const out = openSync(logFile, 'a')
+  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  return spawn('sh', ['-c', `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec ${quoted}`], {
+    cwd,
+    env,
+    stdio: ['ignore', out, out, 'ipc'],
+  })
+}
+
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+  child?: ChildProcess,
+) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what}: the process exited (${child.exitCode})`)
+    if (await check().catch(() => false)) return
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`${what}: not ready after ${timeoutMs} ms`)
+}
+
+function stopper(child: ChildProcess) {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill('SIGTERM')
+    })
+}
+
+export async function startSecura(o: SecuraOptions): Promise<Target> {
+  const execArgv = ['--import', 'tsx', '--inspect=127.0.0.1:0']
+  if (o.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`)
+  const env = {
+    ...process.env,
+    DATABASE_URL: o.databaseUrl,
+    ADMIN_TOKEN: o.adminToken,
+    PORT: String(o.port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${o.port}`,
+    LOG_LEVEL: 'info',
+    ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : { REDIS_URL: '' }),
+    ...o.env,
+  }
+  const offset = sizeOf(o.logFile)
+  const child = spawnWithUlimit(
+    ['node', ...execArgv, 'src/server.ts'],
+    join(SERVER_ROOT, 'apps/server'),
+    env,
+    o.logFile,
+  )
+  const url = `http://127.0.0.1:${o.port}`
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'Secura Chat server', 90_000, child)
+  const inspector = inspectorUrl(o.logFile, offset)
+  return {
+    name: 'secura',
+    protocol: 'socketio',
+    url,
+    pid: child.pid!,
+    logFile: o.logFile,
+    memory: async () => memoryAfterGc(await inspector),
+    stop: stopper(child),
+  }
+}
+
+export async function startBaseline(name: 'socketio' | 'ws', logFile: string): Promise<Target> {
+  const file = join(BENCH, 'baselines', name === 'ws' ? 'ws-server.ts' : 'socketio-server.ts')
+  const offset = sizeOf(logFile)
+  const child = spawnWithUlimit(
+    ['node', '--import', 'tsx', '--inspect=127.0.0.1:0', file],
+    BENCH,
+    { ...process.env, PORT: '0' },
+    logFile,
+  )
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: any) => resolve(m.listening))
+    child.once('exit', (code) => reject(new Error(`baseline ${name} exited (${code})`)))
+  })
+  const url = `http://127.0.0.1:${port}`
+  const inspector = inspectorUrl(logFile, offset)
+  return {
+    name,
+    protocol: name === 'ws' ? 'ws' : 'socketio',
+    url,
+    pid: child.pid!,
+    logFile,
+    memory: async () => memoryAfterGc(await inspector),
+    stop: stopper(child),
+  }
+}
+
+/** A throwaway database on the local Postgres server for one bench run. */
+export async function createBenchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `secura_bench_${Date.now().toString(36)}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl })
+      await c.connect()
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await c.end()
+    },
+  }
+}
+
+/** Postgres backends serving a database: their CPU counts toward the cost of a stored message. */
+export async function backendPids(databaseUrl: string): Promise<number[]> {
+  const c = new pg.Client({ connectionString: databaseUrl })
+  await c.connect()
+  try {
+    const { rows } = await c.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    )
+    return rows.map((r) => Number(r.pid))
+  } finally {
+    await c.end()
+  }
+}
