@@ -106,7 +106,7 @@ export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
     return result
   }
   // Let the server finish what connecting set off (presence, join announcements) before the first step.
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < (o.stepMs < 3000 ? 5 : 20); i++) {
     const a = sample(o.serverPid)
     await sleep(1000)
     const b = sample(o.serverPid)

@@ -34,10 +34,10 @@ const plan = quick
       clients: 200,
       roomSizes: [10],
       rates: { 10: [100, 300], 100: [] as number[] } as Record<number, number[]>,
-      stepMs: 2000,
-      capacity: [100, 500],
+      stepMs: 1500,
+      capacity: [100, 300],
       historyMessages: 20_000,
-      historySamples: 40,
+      historySamples: 30,
       restRate: 50,
     }
   : {
@@ -162,7 +162,7 @@ async function main() {
   const dbPids = () => backendPids(db.url)
   try {
     const needGuests = Math.max(
-      only.has('fanout') ? plan.clients : 0,
+      only.has('fanout') || (only.has('cluster') && !quick && process.env.REDIS_URL) ? plan.clients : 0,
       only.has('capacity') ? Math.max(...plan.capacity) : 0,
       2,
     )
@@ -273,7 +273,8 @@ async function main() {
     async function runCluster(redisUrl: string): Promise<NonNullable<RunResult['cluster']>> {
       log('two instances behind Redis')
       const a = await secura({ redisUrl })
-      const b = await secura({ redisUrl, port: port + 100 })
+      // Port + 1: + 100 could land on 4045, a port fetch() refuses to reach.
+      const b = await secura({ redisUrl, port: port + 1 })
       try {
         // Probe: a message sent on one instance must reach a client of the other, else cluster mode is not there.
         const [probe] = await createGroups(a.url, setup.guests.slice(0, 2), 2)

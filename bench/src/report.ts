@@ -199,7 +199,7 @@ export function chart(r: RunResult): string {
     })
   })
   parts.push(
-    `<text x="8" y="${height - 6}" font-size="10" fill="#666">${r.date} · load ${r.conditions.loadBefore[0]} · hollow point = step failed (p99 ≥ 50 ms or loss) · dashed = 50 ms</text>`,
+    `<text x="8" y="${height - 6}" font-size="10" fill="#666">${r.date} · load ${r.conditions.loadBefore[0]} · hollow point = a failed step (p99 ≥ 50 ms or loss; a retried first try stays visible), the line follows the last try · dashed = 50 ms</text>`,
   )
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>\n`
 }

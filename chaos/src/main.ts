@@ -197,7 +197,7 @@ function printScenario(r: Report, errorLogs: string[]) {
   for (const f of r.faults) console.log(`    +${(f.atMs / 1000).toFixed(1)}s ${f.what}`)
   if (m) {
     console.log(
-      `  messages: ${m.queued} sent (${m.acked} acked during the run, ${m.stillQueued} still queued at its end), ${m.checked} rows checked; ` +
+      `  messages: ${m.sent} sent (${m.acked} acked during the run, ${m.stillQueued} still queued at its end), ${m.checked} rows checked; ` +
         `lost ${m.lost}, duplicated ${m.duplicated}, out of order ${m.outOfOrder}, seq gaps ${m.gaps}, ` +
         `divergent views ${m.divergent}, duplicate ids in views ${m.viewDuplicates}, rejected ${m.rejected}, undrained ${m.undrained}`,
     )
@@ -224,7 +224,7 @@ function printSummary(reports: Report[]) {
   for (const r of reports) {
     const m = r.messages
     const figures = m
-      ? `sent ${m.queued}, checked ${m.checked}, lost ${m.lost}, duplicated ${m.duplicated}, out of order ${m.outOfOrder}, max latency ${r.deliveryLatency?.maxMs ?? '-'} ms`
+      ? `sent ${m.sent}, checked ${m.checked}, lost ${m.lost}, duplicated ${m.duplicated}, out of order ${m.outOfOrder}, max latency ${r.deliveryLatency?.maxMs ?? '-'} ms`
       : (r.reason ?? '')
     console.log(
       `  ${r.status.padEnd(7)} ${r.name.padEnd(16)} faults ${String(r.faults.length).padEnd(3)} ${figures}`,

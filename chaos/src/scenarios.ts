@@ -33,6 +33,14 @@ async function clientsOf(ctx: ScenarioContext, baseUrl: (i: number) => string, c
   return clients
 }
 
+/** The common start: a fresh database, one server, the event's guests, and a client for each. */
+async function oneServerWorld(ctx: ScenarioContext) {
+  await ctx.database()
+  const server = await ctx.server('server')
+  await ctx.createWorld(server.url, GUESTS)
+  return { server, clients: await clientsOf(ctx, () => server.url) }
+}
+
 /** After a fault, at a fixed time from the start of the traffic. */
 async function at(ctx: ScenarioContext, start: number, ms: number) {
   await sleep(Math.max(0, start + ms - Date.now()))
@@ -44,10 +52,7 @@ const serverKill: Scenario = {
   title: 'server SIGKILLed mid-stream (twice) and restarted',
   timeLimitMs: 180_000,
   async run(ctx) {
-    await ctx.database()
-    const server = await ctx.server('server')
-    await ctx.createWorld(server.url, GUESTS)
-    const clients = await clientsOf(ctx, () => server.url)
+    const { server, clients } = await oneServerWorld(ctx)
     ctx.markStart()
     const done = new AbortController()
     const traffic = ctx.traffic(clients, { intervalMs: 250, editEvery: 12, signal: done.signal })
@@ -73,10 +78,7 @@ const serverTerm: Scenario = {
   title: 'graceful restart (SIGTERM, exit 0, start again) mid-stream',
   timeLimitMs: 180_000,
   async run(ctx) {
-    await ctx.database()
-    const server = await ctx.server('server')
-    await ctx.createWorld(server.url, GUESTS)
-    const clients = await clientsOf(ctx, () => server.url)
+    const { server, clients } = await oneServerWorld(ctx)
     ctx.markStart()
     const start = Date.now()
     const traffic = ctx.traffic(clients, { durationMs: 14_000, intervalMs: 250, editEvery: 12 })
@@ -100,10 +102,7 @@ const postgresDown: Scenario = {
   title: 'Postgres stopped (pg_ctl stop -m immediate) for ~5 s, then started',
   timeLimitMs: 180_000,
   async run(ctx) {
-    await ctx.database()
-    const server = await ctx.server('server')
-    await ctx.createWorld(server.url, GUESTS)
-    const clients = await clientsOf(ctx, () => server.url)
+    const { server, clients } = await oneServerWorld(ctx)
     ctx.markStart()
     const start = Date.now()
     const traffic = ctx.traffic(clients, { durationMs: 16_000, intervalMs: 250, editEvery: 12 })
@@ -200,7 +199,7 @@ const slowConsumer: Scenario = {
 
     ctx.markStart()
     const beforeStart = Date.now()
-    await ctx.traffic(clients, { count: 200, intervalMs: 200, conversations: lobby, filler, label: 'before' })
+    await ctx.traffic(clients, { count: 200, intervalMs: 400, conversations: lobby, filler, label: 'before' })
     await sleep(1500)
     const rssBefore = await server.rss()
     ctx.fault(`SIGSTOP the slow consumer (pid ${slow.pid})`)
@@ -216,7 +215,7 @@ const slowConsumer: Scenario = {
     })()
     const sentDuring = await ctx.traffic(clients, {
       count: 1000,
-      intervalMs: 200,
+      intervalMs: 400,
       conversations: lobby,
       filler,
       label: 'during',
@@ -229,6 +228,7 @@ const slowConsumer: Scenario = {
     sampling = false
     await sampler
     const rssAfter = await server.rss()
+    const slowState = await slow.state()
     const before = ctx.latency((s) => s.queuedAt >= beforeStart && s.queuedAt < duringStart)
     const during = ctx.latency((s) => s.queuedAt >= duringStart && s.queuedAt < duringEnd)
     const mb = (n: number | undefined) => (n === undefined ? null : Math.round((n / 1048576) * 10) / 10)
@@ -246,6 +246,11 @@ const slowConsumer: Scenario = {
         otherClientsLatencyBefore: before,
         otherClientsLatencyDuring: during,
         serverRssMiB: { before: mb(rssBefore), peakWhileStopped: mb(rssPeak), after: mb(rssAfter) },
+        stoppedForMs: duringEnd - duringStart,
+        // The server drops a socket that answers no ping for pingInterval + pingTimeout (45 s): the
+        // consumer then reconnects and resyncs, or reloads its latest page when too far behind.
+        slowConsumerSocketDrops: slowState.drops,
+        slowConsumerPageReloads: slowState.pageLoads - slow.spec.conversations.length,
       },
     }
   },

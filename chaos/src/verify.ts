@@ -7,8 +7,8 @@ import { sleep } from './infra/util.ts'
 import { fetchHistory } from './world.ts'
 
 export interface Figures {
-  /** Messages the clients queued (each written to an outbox). */
-  queued: number
+  /** Messages the clients sent (each written to an outbox first). */
+  sent: number
   /** Of those, acknowledged to their sender by the time the traffic ended. */
   acked: number
   /** Still in an outbox (unacknowledged) when the traffic ended: they had to drain. */
@@ -199,7 +199,7 @@ export async function verify(
 
   return {
     figures: {
-      queued: queued.length,
+      sent: queued.length,
       acked: queued.length - stillQueued,
       stillQueued,
       checked: rows.length,

@@ -16,6 +16,8 @@ export interface RemoteState {
   messages: Record<string, unknown[]>
   errors: string[]
   answers: Record<string, number>
+  drops: number
+  pageLoads: number
 }
 
 let client: ChaosClient | undefined
@@ -38,6 +40,8 @@ process.on('message', (message: ToChild) => {
             messages: snapshot?.messages ?? {},
             errors: client?.errors ?? [],
             answers: Object.fromEntries(client?.answers ?? []),
+            drops: client?.drops ?? 0,
+            pageLoads: client?.pageLoads ?? 0,
           },
         })
       } else if (message.type === 'stop') {
