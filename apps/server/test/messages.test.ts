@@ -74,10 +74,13 @@ describe('sending', () => {
     const { lobbyId, a, b } = await setup()
     const aSocket = await viewer(a, lobbyId)
     const bSocket = await viewer(b, lobbyId)
+    // Ben's other device, not viewing the lobby: it gets the badge instead of the message.
+    const bElsewhere = await server.connect({ token: b.token })
     const bReceived = nextEvent<{ senderId: string; preview: string }>(
-      bSocket,
+      bElsewhere,
       'conversation:message-received',
     )
+    const badgesOnViewer = record(bSocket, 'conversation:message-received')
     const own = record<Message>(aSocket, 'message:new')
     const theirs = record<Message>(bSocket, 'message:new')
     const ack = await emitAck<Message>(aSocket, 'message:send', {
@@ -106,6 +109,8 @@ describe('sending', () => {
     await waitUntil(() => own.length === 2 && theirs.length === 2, 'both messages on both sockets')
     expect(theirs.map((m) => m.clientMessageId)).toEqual([ack.ok && ack.data.clientMessageId, messageId])
     expect(own).toEqual(theirs)
+    expect(badgesOnViewer).toEqual([])
+    bElsewhere.disconnect()
   })
 
   it('trims content; empty, whitespace-only and too long text is VALIDATION on both transports', async () => {

@@ -3,8 +3,10 @@ import fp from 'fastify-plugin'
 import { redisViewerStore } from '../cluster/redis-viewer-store.ts'
 import { AppError } from '../errors.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
-import { registerChatHandlers } from '../realtime/chat.handlers.ts'
+import { chatHandlers } from '../realtime/chat.handlers.ts'
+import { dispatcher, type EventName } from '../realtime/handle.ts'
 import { roomViewers } from '../realtime/room-viewers.ts'
+import type { ChatSocket } from './realtime.ts'
 
 /** Refused events in one window after which a socket is taken to be abusive and disconnected. */
 const ABUSE_WINDOW_MS = 10_000
@@ -30,47 +32,58 @@ export default fp(
       next()
     })
 
-    chat.on('connection', (socket) => {
-      const log = app.log.child({ socketId: socket.id, userId: socket.data.user.id })
-      const userId = socket.data.user.id
-      const limiter = memoryTokenBuckets(eventsPerSec, eventsPerSec)
-      let refused = 0
-      let windowStart = Date.now()
+    // One rate limiter, one guard and one listener for all sockets: a connection costs no closures of its own.
+    const limiter = memoryTokenBuckets(eventsPerSec, eventsPerSec)
+    /** Sockets refused lately: refusals in the current window, and when it began. */
+    const refusals = new Map<string, { count: number; since: number }>()
 
-      const guard = async (event: string) => {
-        if (socketCommands.draining) {
-          throw new AppError(
-            'UNAVAILABLE',
-            'This server is restarting; send again once reconnected',
-            undefined,
-            1000,
-          )
-        }
-        if (event === 'message:send') return // limited per user, across transports, by the messages service
-        const result = await limiter.take(socket.id)
-        if (result.ok) return
-        if (Date.now() - windowStart > ABUSE_WINDOW_MS) {
-          windowStart = Date.now()
-          refused = 0
-        }
-        if (++refused > eventsPerSec * 5) {
-          log.warn('disconnecting an abusive socket')
-          socket.disconnect(true)
-        }
-        throw new AppError('RATE_LIMITED', 'Too many events; slow down', undefined, result.retryAfterMs)
-      }
-
-      registerChatHandlers({ socket, log, guard, metrics, inFlight: socketCommands }, services, viewers)
-      services.presence.connected(userId).catch((err) => log.error({ err }, 'presence update failed'))
-
-      // Leaving the conversation rooms is followed by the viewer tracker (room-viewers.ts).
-      socket.on('disconnect', () => {
-        const last = services.presence.disconnected(userId, (err) =>
-          log.error({ err }, 'presence update failed'),
+    const guard = async (socket: ChatSocket, event: EventName | undefined) => {
+      if (socketCommands.draining) {
+        throw new AppError(
+          'UNAVAILABLE',
+          'This server is restarting; send again once reconnected',
+          undefined,
+          1000,
         )
-        services.typing.clearSocket(socket.id)
-        if (last) services.typing.clearUser(userId)
-      })
+      }
+      if (event === 'message:send') return // limited per user, across transports, by the messages service
+      const result = await limiter.take(socket.id)
+      if (result.ok) return
+      const now = Date.now()
+      let refused = refusals.get(socket.id)
+      if (!refused || now - refused.since > ABUSE_WINDOW_MS) {
+        refused = { count: 0, since: now }
+        refusals.set(socket.id, refused)
+      }
+      if (++refused.count > eventsPerSec * 5) {
+        app.log.warn({ socketId: socket.id, userId: socket.data.user.id }, 'disconnecting an abusive socket')
+        socket.disconnect(true)
+      }
+      throw new AppError('RATE_LIMITED', 'Too many events; slow down', undefined, result.retryAfterMs)
+    }
+    const dispatch = dispatcher(
+      { log: app.log, guard, metrics, inFlight: socketCommands },
+      chatHandlers(services, viewers, metrics),
+    )
+
+    function disconnected(this: ChatSocket) {
+      const userId = this.data.user.id
+      refusals.delete(this.id)
+      const last = services.presence.disconnected(userId, (err) =>
+        app.log.error({ err, userId }, 'presence update failed'),
+      )
+      services.typing.clearSocket(this.id)
+      if (last) services.typing.clearUser(userId)
+    }
+
+    chat.on('connection', (socket) => {
+      const userId = socket.data.user.id
+      socket.onAny(dispatch)
+      services.presence
+        .connected(userId)
+        .catch((err) => app.log.error({ err, userId }, 'presence update failed'))
+      // Leaving the conversation rooms is followed by the viewer tracker (room-viewers.ts).
+      socket.on('disconnect', disconnected)
     })
 
     app.addHook('onClose', () => viewers.close())

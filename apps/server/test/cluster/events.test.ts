@@ -121,7 +121,9 @@ describe('two instances on one Redis', () => {
     expect(receivers(tabs, 'conversation:user-joined')).toEqual(['ana', 'ben'])
 
     // message:new to the room (every tab in it, sender's own included); message-received to the other
-    // members' user rooms, never the sender's.
+    // members' sockets not viewing the conversation (Cy's tab on b, out of the room for now), never the sender's.
+    const leftB = await emitAck(tabs.cyB!.socket, 'conversation:leave', { conversationId: groupId })
+    expect(leftB.ok && leftB.data.userCount).toBe(3)
     clear()
     const sent = await emitAck(tabs.ben!.socket, 'message:send', {
       conversationId: groupId,
@@ -131,11 +133,12 @@ describe('two instances on one Redis', () => {
     if (!sent.ok) throw new Error(JSON.stringify(sent.error))
     const messageId: string = sent.data.id
     await tabs.cyA!.rec.waitFor('message:new')
-    await tabs.ana!.rec.waitFor('conversation:message-received')
+    await tabs.cyB!.rec.waitFor('conversation:message-received')
     await settle()
-    expect(receivers(tabs, 'message:new')).toEqual(['ana', 'ben', 'cyA', 'cyB'])
-    for (const name of ['ana', 'ben', 'cyA', 'cyB']) expect(tabs[name]!.rec.of('message:new')).toHaveLength(1)
-    expect(receivers(tabs, 'conversation:message-received')).toEqual(['ana', 'cyA', 'cyB'])
+    expect(receivers(tabs, 'message:new')).toEqual(['ana', 'ben', 'cyA'])
+    for (const name of ['ana', 'ben', 'cyA']) expect(tabs[name]!.rec.of('message:new')).toHaveLength(1)
+    expect(receivers(tabs, 'conversation:message-received')).toEqual(['cyB'])
+    expect(await joinAs('cyB')).toBe(3)
 
     // The lobby: one emit to the event room, except the sender — Out (another event) hears nothing.
     clear()

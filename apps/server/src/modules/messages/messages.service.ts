@@ -144,16 +144,17 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
         senderId: viewer.id,
         preview: content.slice(0, PREVIEW_CHARS),
       }
+      // The badge goes to the members' other sockets: one viewing the conversation has just had the whole
+      // message, and two packets for one message would double what the busiest path writes.
+      const viewing = Room.conversation(conversationId)
       if (row.kind === 'event') {
         // One emit to the whole event, not one per guest.
-        publisher.emit(
-          Room.event(viewer.eventId),
-          'conversation:message-received',
-          received,
+        publisher.emit(Room.event(viewer.eventId), 'conversation:message-received', received, [
           Room.user(viewer.id),
-        )
+          viewing,
+        ])
       } else if (row.recipients && row.recipients.length > 0) {
-        publisher.emit(row.recipients.map(Room.user), 'conversation:message-received', received)
+        publisher.emit(row.recipients.map(Room.user), 'conversation:message-received', received, viewing)
       }
       return { message, created: true }
     },
