@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PUBLIC_URL, startServer, type TestServer } from './helpers.ts'
+import { SecurityReport } from './security/report.ts'
 
+const report = new SecurityReport('handshake', 'socket handshake: tokens, seed ids, foreign Origin (CSWSH)')
 let server: TestServer
 let eventId: string
 beforeAll(async () => {
   server = await startServer()
   eventId = (await server.createEvent()).eventId
 })
-afterAll(() => server.close())
+afterAll(async () => {
+  report.finish()
+  await server?.close()
+})
 
 async function refusal(
   auth: Record<string, unknown>,
@@ -37,12 +42,16 @@ describe('socket handshake on /chat', () => {
     const guest = await server.join(eventId, 'Ben')
     const before = await server.counts()
     for (const auth of [{}, { token: '' }, { token: 42 }, { token: 'not-a-real-token' }]) {
-      const error = await refusal(auth)
-      expect(error.message, JSON.stringify(auth)).toBe('UNAUTHORIZED')
-      expect(error.data?.code).toBe('UNAUTHORIZED')
+      await report.check('refused', 'missing or malformed token', async () => {
+        const error = await refusal(auth)
+        expect(error.message, JSON.stringify(auth)).toBe('UNAUTHORIZED')
+        expect(error.data?.code).toBe('UNAUTHORIZED')
+      })
     }
     await server.api('POST', '/api/auth/logout', { token: guest.token })
-    expect((await refusal({ token: guest.token })).message).toBe('UNAUTHORIZED')
+    await report.check('refused', 'revoked token', async () => {
+      expect((await refusal({ token: guest.token })).message).toBe('UNAUTHORIZED')
+    })
     const after = await server.counts()
     expect(after).toEqual(before)
   })
@@ -50,19 +59,24 @@ describe('socket handshake on /chat', () => {
   it('refuses a seed userId or eventId that does not match the session', async () => {
     const guest = await server.join(eventId, 'Cy')
     const other = await server.join(eventId, 'Di')
-    expect((await refusal({ token: guest.token, userId: other.user.id })).message).toBe('UNAUTHORIZED')
+    await report.check('refused', 'seed userId of another user', async () => {
+      expect((await refusal({ token: guest.token, userId: other.user.id })).message).toBe('UNAUTHORIZED')
+    })
     const otherEvent = (await server.createEvent('Other')).eventId
-    expect((await refusal({ token: guest.token, userId: guest.user.id, eventId: otherEvent })).message).toBe(
-      'UNAUTHORIZED',
-    )
+    await report.check('refused', 'seed eventId of another event', async () => {
+      const error = await refusal({ token: guest.token, userId: guest.user.id, eventId: otherEvent })
+      expect(error.message).toBe('UNAUTHORIZED')
+    })
   })
 
   it('refuses a foreign Origin before the upgrade (cross-site WebSocket hijacking)', async () => {
     const guest = await server.join(eventId, 'Eve')
     const connectedBefore = server.app.chat.sockets.size
-    const error = await refusal({ token: guest.token }, 'https://evil.example')
-    expect(error.message).toBe('websocket error')
-    expect(server.app.chat.sockets.size).toBe(connectedBefore)
+    await report.check('refused', 'foreign Origin (CSWSH)', async () => {
+      const error = await refusal({ token: guest.token }, 'https://evil.example')
+      expect(error.message).toBe('websocket error')
+      expect(server.app.chat.sockets.size).toBe(connectedBefore)
+    })
     const allowed = await server.connect({ token: guest.token }, { origin: PUBLIC_URL })
     expect(server.app.chat.sockets.size).toBe(connectedBefore + 1)
     allowed.disconnect()

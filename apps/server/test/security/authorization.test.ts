@@ -9,6 +9,7 @@ import {
   startServer,
   type TestServer,
 } from '../helpers.ts'
+import { SecurityReport } from './report.ts'
 
 /**
  * The authorization matrix (OWASP API1/API5, WebSocket authorization): every REST endpoint and every
@@ -47,7 +48,10 @@ let lobbyId: string
 let groupId: string
 let watcher: ClientSocket
 let seen: Recorder
-const report = { restCases: 0, socketCases: 0, refused: 0 }
+const report = new SecurityReport(
+  'authorization',
+  'authorization matrix, every endpoint and event × nine callers',
+)
 
 beforeAll(async () => {
   server = await startServer({
@@ -91,10 +95,8 @@ beforeAll(async () => {
   seen = collect(watcher)
 })
 afterAll(async () => {
-  console.log(
-    `authorization matrix: ${report.restCases} REST cases, ${report.socketCases} socket cases, ${report.refused} refusals checked`,
-  )
-  await server.close()
+  report.finish()
+  await server?.close()
 })
 
 /** A fresh message of the owner in the group, for edit/delete/react cases. */
@@ -263,47 +265,52 @@ const restCases: RestCase[] = [
 ]
 
 describe('REST authorization matrix', () => {
-  it.each(restCases)('$name', async ({ expected, request }) => {
+  it.each(restCases)('$name', async ({ name, expected, request }) => {
     for (const caller of CALLERS) {
       const want = expected[caller]
       if (want === undefined) continue
-      const { method, path, body } = await request()
-      seen.clear()
-      const before = await server.counts()
-      const headers: Record<string, string> =
-        caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
-      const res = await server.api(method, path, { headers, ...(body !== undefined && { body }) })
-      report.restCases++
-      expect(res.status, `${caller}: ${method} ${path}`).toBe(want)
-      if (want >= 400) {
-        report.refused++
-        expect(res.body.error.code).toBe({ 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' }[want])
-        expect(await server.counts(), `${caller} wrote something`).toEqual(before)
-        await quiet(30)
-        expect(seen.names('user:status'), `${caller} caused a broadcast`).toEqual([])
-      }
+      await report.check('REST', name, async () => {
+        const { method, path, body } = await request()
+        seen.clear()
+        const before = await server.counts()
+        const headers: Record<string, string> =
+          caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
+        const res = await server.api(method, path, { headers, ...(body !== undefined && { body }) })
+        expect(res.status, `${caller}: ${method} ${path}`).toBe(want)
+        if (want >= 400) {
+          expect(res.body.error.code).toBe({ 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' }[want])
+          expect(await server.counts(), `${caller} wrote something`).toEqual(before)
+          await quiet(30)
+          expect(seen.names('user:status'), `${caller} caused a broadcast`).toEqual([])
+        }
+      })
     }
   })
 
   it('sync and the directory never leak another conversation or event', async () => {
     for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer'] as const) {
-      const sync = await server.api('POST', '/api/chat/sync', {
-        token: token[caller],
-        body: { cursors: [{ conversationId: groupId, rev: 0 }] },
+      await report.check('leak check', 'sync and conversation list', async () => {
+        const sync = await server.api('POST', '/api/chat/sync', {
+          token: token[caller],
+          body: { cursors: [{ conversationId: groupId, rev: 0 }] },
+        })
+        expect(sync.status).toBe(200)
+        expect(sync.body.changes).toEqual([])
+        const list = await server.api('GET', '/api/chat/conversations', { token: token[caller] })
+        expect(list.body.conversations.map((c: { id: string }) => c.id)).not.toContain(groupId)
       })
-      expect(sync.status).toBe(200)
-      expect(sync.body.changes).toEqual([])
-      const list = await server.api('GET', '/api/chat/conversations', { token: token[caller] })
-      expect(list.body.conversations.map((c: { id: string }) => c.id)).not.toContain(groupId)
     }
-    const directory = await server.api('GET', '/api/chat/users?q=Stranger', { token: token.member })
-    expect(directory.body.users).toEqual([])
+    await report.check('leak check', 'directory across events', async () => {
+      const directory = await server.api('GET', '/api/chat/users?q=Stranger', { token: token.member })
+      expect(directory.body.users).toEqual([])
+    })
     for (const caller of SIGNED_OUT) {
-      const headers: Record<string, string> =
-        caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
-      expect((await server.api('POST', '/api/chat/sync', { headers, body: { cursors: [] } })).status).toBe(
-        401,
-      )
+      await report.check('leak check', 'sync signed out', async () => {
+        const headers: Record<string, string> =
+          caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
+        const sync = await server.api('POST', '/api/chat/sync', { headers, body: { cursors: [] } })
+        expect(sync.status).toBe(401)
+      })
     }
   })
 
@@ -313,31 +320,38 @@ describe('REST authorization matrix', () => {
       body: { clientMessageId: crypto.randomUUID(), content: 'lobby' },
     })
     const path = `/api/chat/conversations/${lobbyId}/messages/${posted.body.id}`
-    expect((await server.api('DELETE', path, { token: token.nonMember })).status).toBe(403)
-    expect((await server.api('DELETE', path, { token: token.moderator })).status).toBe(200)
+    const target = 'DELETE lobby message (staff only)'
+    await report.check('REST', target, async () => {
+      expect((await server.api('DELETE', path, { token: token.nonMember })).status).toBe(403)
+    })
+    await report.check('REST', target, async () => {
+      expect((await server.api('DELETE', path, { token: token.moderator })).status).toBe(200)
+    })
     const again = await server.api('POST', `/api/chat/conversations/${lobbyId}/messages`, {
       token: guests.owner!.token,
       body: { clientMessageId: crypto.randomUUID(), content: 'lobby 2' },
     })
-    const deleted = await server.api(
-      'DELETE',
-      `/api/chat/conversations/${lobbyId}/messages/${again.body.id}`,
-      { token: token.organizer },
-    )
-    expect(deleted.body).toMatchObject({ content: '', deletedBy: guests.organizer!.user.id })
+    await report.check('REST', target, async () => {
+      const deleted = await server.api(
+        'DELETE',
+        `/api/chat/conversations/${lobbyId}/messages/${again.body.id}`,
+        { token: token.organizer },
+      )
+      expect(deleted.body).toMatchObject({ content: '', deletedBy: guests.organizer!.user.id })
+    })
   })
 })
 
 describe('socket authorization matrix', () => {
   it('refuses the handshake of signed-out callers', async () => {
     for (const caller of SIGNED_OUT) {
-      const error = await server.connect(caller === 'none' ? {} : { token: token[caller] }).then(
-        () => null,
-        (e: Error) => e.message,
-      )
-      report.socketCases++
-      report.refused++
-      expect(error, caller).toBe('UNAUTHORIZED')
+      await report.check('socket handshake', 'signed-out caller', async () => {
+        const error = await server.connect(caller === 'none' ? {} : { token: token[caller] }).then(
+          () => null,
+          (e: Error) => e.message,
+        )
+        expect(error, caller).toBe('UNAUTHORIZED')
+      })
     }
   })
 
@@ -360,21 +374,21 @@ describe('socket authorization matrix', () => {
     for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer', 'member'] as const) {
       const socket = await server.connect({ token: token[caller] })
       for (const [event, payload, memberAllowed] of events) {
-        const body = await payload()
-        seen.clear()
-        const before = await server.counts()
-        const ack = await emitAck(socket, event, body)
-        report.socketCases++
-        if (caller === 'member') {
-          if (memberAllowed) expect(ack.ok, `${caller} ${event}`).toBe(true)
-          else expect(ack.ok ? 'ok' : ack.error.code, `${caller} ${event}`).toBe('FORBIDDEN')
-          continue
-        }
-        report.refused++
-        expect(ack.ok ? 'ok' : ack.error.code, `${caller} ${event}`).toBe('NOT_FOUND')
-        expect(await server.counts(), `${caller} ${event} wrote something`).toEqual(before)
-        await quiet(30)
-        expect(seen.names('user:status'), `${caller} ${event} caused a broadcast`).toEqual([])
+        await report.check('socket event', event, async () => {
+          const body = await payload()
+          seen.clear()
+          const before = await server.counts()
+          const ack = await emitAck(socket, event, body)
+          if (caller === 'member') {
+            if (memberAllowed) expect(ack.ok, `${caller} ${event}`).toBe(true)
+            else expect(ack.ok ? 'ok' : ack.error.code, `${caller} ${event}`).toBe('FORBIDDEN')
+            return
+          }
+          expect(ack.ok ? 'ok' : ack.error.code, `${caller} ${event}`).toBe('NOT_FOUND')
+          expect(await server.counts(), `${caller} ${event} wrote something`).toEqual(before)
+          await quiet(30)
+          expect(seen.names('user:status'), `${caller} ${event} caused a broadcast`).toEqual([])
+        })
       }
       socket.disconnect()
     }
