@@ -96,16 +96,18 @@ export function toAppError(error: unknown): AppError {
 }
 
 /** Unique-constraint violation (Prisma P2002, Postgres 23505; raw queries report P2010 with the driver's code). */
-export function isUniqueViolation(error: unknown): boolean {
+/** The codes a driver or Prisma error carries (Prisma's own, and the Postgres SQLSTATE wherever the layers put it). */
+function errorCodes(error: unknown): unknown[] {
   const e = error as {
     code?: unknown
-    cause?: { code?: unknown; originalCode?: unknown }
+    cause?: { originalCode?: unknown }
     meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }
   } | null
-  return (
-    e?.code === 'P2002' ||
-    e?.code === '23505' ||
-    e?.cause?.originalCode === '23505' ||
-    e?.meta?.driverAdapterError?.cause?.originalCode === '23505'
-  )
+  return [e?.code, e?.cause?.originalCode, e?.meta?.driverAdapterError?.cause?.originalCode]
 }
+
+export const isUniqueViolation = (error: unknown): boolean =>
+  errorCodes(error).some((code) => code === '23505' || code === 'P2002')
+
+/** Two transactions waited on each other and Postgres aborted this one: nothing was written. */
+export const isDeadlock = (error: unknown): boolean => errorCodes(error).includes('40P01')

@@ -15,6 +15,7 @@ import { isStaff, type Viewer, visibleConversation } from '../access.ts'
 import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
+import { sendQueue } from './send-queue.ts'
 import { createMessageStore, MESSAGE_COLUMNS, type RowWithReactions, type SentRow } from './store.ts'
 import { type MessageRow, reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
 
@@ -31,6 +32,7 @@ const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
 
 export function createMessagesService({ prisma, publisher, limits, sendLimiter, typing }: MessagesDeps) {
   const store = createMessageStore(prisma)
+  const sends = sendQueue(store)
   function checkedContent(raw: string): string {
     const content = raw.trim()
     if (content.length === 0) throw validation('Message text must not be empty')
@@ -92,8 +94,9 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
   return {
     /**
      * Stores a message once per (sender, clientMessageId). One statement checks membership, takes seq and
-     * rev and writes the row; a replay fails its insert on the unique key (rolling the counters back, so seq
-     * has no gaps) and is answered with the original, as is a replay refused by any check on the way.
+     * rev and writes the row — shared with the sends that arrive meanwhile (send-queue.ts); a replay writes
+     * nothing (its insert fails on the unique key, rolling the counters back, so seq has no gaps, or a batch
+     * leaves it out) and is answered with the original, as is a replay refused by any check on the way.
      * Broadcasts only what this call created, after it committed.
      */
     async send(viewer: Viewer, command: MessageSendCommand): Promise<{ message: Message; created: boolean }> {
@@ -112,7 +115,8 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
 
       let row: SentRow | undefined
       try {
-        row = await store.insert(viewer, {
+        row = await sends.insert({
+          viewer,
           id: uuidv7(),
           conversationId: command.conversationId,
           clientMessageId: command.clientMessageId,
@@ -125,8 +129,8 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
         return replayOr(error)
       }
       if (!row) {
-        // Nothing written: a replay from a conversation the sender has left, a stranger (NOT_FOUND, existence
-        // not revealed), or a reply to a message of another conversation.
+        // Nothing written: a replay (left out of a batch, or from a conversation the sender has left), a
+        // stranger (NOT_FOUND, existence not revealed), or a reply to a message of another conversation.
         const original = await findBySender(viewer.id, command.clientMessageId)
         if (original) return { message: original, created: false }
         await visibleConversation(prisma, viewer, command.conversationId)

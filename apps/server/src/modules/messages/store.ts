@@ -76,6 +76,75 @@ export function createMessageStore(prisma: PrismaClient) {
       return row
     },
 
+    /**
+     * Several sends in one statement and one commit (see sendQueue in messages.service.ts): each row is written
+     * under the same rules as `insert`, and the rows of one conversation take consecutive seqs in the order
+     * given. The map holds the rows written, by message id; one missing was not written (not a member, a bad
+     * reply target, or already stored under its clientMessageId — a replay). A replay stored meanwhile by
+     * another instance fails the whole statement with a unique violation, which writes nothing: the caller
+     * then sends them one by one.
+     */
+    async insertMany(
+      items: {
+        viewer: Viewer
+        id: string
+        conversationId: string
+        clientMessageId: string
+        content: string
+        replyToId: string | null
+      }[],
+    ): Promise<Map<string, SentRow>> {
+      const column = <T>(pick: (i: (typeof items)[number]) => T) => items.map(pick)
+      const rows = await query<SentRow>(
+        'message.insert-many',
+        `WITH input AS (
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::uuid[])
+             WITH ORDINALITY AS i(cid, uid, eid, mid, cmid, content, reply, n)
+         ), valid AS (
+           SELECT DISTINCT ON (i.uid, i.cmid) i.* FROM input i
+           WHERE EXISTS (SELECT 1 FROM "Conversation" WHERE id = i.cid AND "eventId" = i.eid)
+             AND EXISTS (SELECT 1 FROM "Member" WHERE "conversationId" = i.cid AND "userId" = i.uid)
+             AND (i.reply IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = i.reply AND "conversationId" = i.cid))
+             AND NOT EXISTS (SELECT 1 FROM "Message" WHERE "senderId" = i.uid AND "clientMessageId" = i.cmid)
+           ORDER BY i.uid, i.cmid, i.n
+         ), numbered AS (
+           SELECT v.*, row_number() OVER (PARTITION BY v.cid ORDER BY v.n)::int AS k,
+             count(*) OVER (PARTITION BY v.cid)::int AS total
+           FROM valid v
+         ), locked AS (
+           -- In one order, so two instances writing to the same conversations wait instead of deadlocking.
+           SELECT id FROM "Conversation" WHERE id IN (SELECT cid FROM numbered) ORDER BY id FOR UPDATE
+         ), c AS (
+           UPDATE "Conversation" cv
+           SET "lastSeq" = cv."lastSeq" + t.total, "lastRev" = cv."lastRev" + t.total, "lastMessageAt" = now()
+           FROM (SELECT cid, max(total) AS total FROM numbered GROUP BY cid) t
+           WHERE cv.id = t.cid AND cv.id IN (SELECT id FROM locked)
+           RETURNING cv.id, cv."lastSeq", cv."lastRev", cv."lastMessageAt", cv.kind
+         ), m AS (
+           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt")
+           SELECT nb.mid, nb.cid, c."lastSeq" - nb.total + nb.k, c."lastRev" - nb.total + nb.k, nb.uid, nb.cmid,
+             nb.content, nb.reply, c."lastMessageAt"
+           FROM numbered nb JOIN c ON c.id = nb.cid
+           RETURNING ${MESSAGE_COLUMNS}
+         )
+         SELECT ${M_COLUMNS}, c.kind::text AS kind,
+           CASE WHEN c.kind = 'event' THEN NULL
+                ELSE (SELECT array_agg("userId")::text[] FROM "Member" WHERE "conversationId" = m."conversationId" AND "userId" <> m."senderId")
+           END AS recipients
+         FROM m JOIN c ON c.id = m."conversationId"`,
+        [
+          column((i) => i.conversationId),
+          column((i) => i.viewer.id),
+          column((i) => i.viewer.eventId),
+          column((i) => i.id),
+          column((i) => i.clientMessageId),
+          column((i) => i.content),
+          column((i) => i.replyToId),
+        ],
+      )
+      return new Map(rows.map((row) => [row.id, row]))
+    },
+
     /** Newest first, with reactions: the `limit` messages before `beforeSeq` (or the latest); empty when the viewer may not see them. */
     pageBefore(viewer: Viewer, conversationId: string, beforeSeq: number | undefined, limit: number) {
       // No beforeSeq = before the largest int: one statement whose generic plan still walks the index.

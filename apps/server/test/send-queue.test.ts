@@ -1,0 +1,165 @@
+// Sends batched into one statement (modules/messages/send-queue.ts), on the real store: the rows, seqs and
+// answers must be exactly those of one statement per send.
+import pg from 'pg'
+import { uuidv7 } from 'uuidv7'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isUniqueViolation } from '../src/errors.ts'
+import type { Viewer } from '../src/modules/access.ts'
+import { type NewMessage, sendQueue } from '../src/modules/messages/send-queue.ts'
+import { createMessageStore, type MessageStore } from '../src/modules/messages/store.ts'
+import { chatApi, joinAll, onPostgres, startServer, type TestServer } from './helpers.ts'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer({ LIMIT_JOINS_PER_MIN: '100000' })
+})
+afterAll(() => server.close())
+
+/** The real store, counting the batched statements and their sizes. */
+function countingStore() {
+  const store = createMessageStore(server.app.db.prisma)
+  const batches: number[] = []
+  const counted: MessageStore = {
+    ...store,
+    insertMany(items) {
+      batches.push(items.length)
+      return store.insertMany(items)
+    },
+  }
+  return { store: counted, batches }
+}
+
+async function world(guests = 4) {
+  const { eventId, lobbyId } = await server.createEvent('Batch')
+  const joined = await joinAll(server, eventId, ...Array.from({ length: guests }, (_, i) => `G${i}`))
+  const viewers: Viewer[] = joined.map((g) => ({ id: g.user.id, eventId, role: g.user.role }))
+  const group = await chatApi(server, joined[0]!.token).post('/conversations', {
+    kind: 'group',
+    title: 'Two of us',
+    userIds: [joined[1]!.user.id],
+  })
+  return { eventId, lobbyId, groupId: group.body.id as string, viewers }
+}
+
+const message = (viewer: Viewer, conversationId: string, clientMessageId = uuidv7()): NewMessage => ({
+  viewer,
+  id: uuidv7(),
+  conversationId,
+  clientMessageId,
+  content: `from ${viewer.id.slice(0, 8)}`,
+  replyToId: null,
+})
+
+const stored = (conversationId: string) =>
+  server.app.db.sql.query<{
+    id: string
+    seq: number
+    rev: number
+    senderId: string
+    clientMessageId: string
+  }>(
+    'SELECT id, seq, rev, "senderId", "clientMessageId" FROM "Message" WHERE "conversationId" = $1 ORDER BY seq',
+    [conversationId],
+  )
+
+describe('send queue', () => {
+  it('sends that arrive together share statements: seqs without gaps, each sender in order, one row each', async () => {
+    const { lobbyId, groupId, viewers } = await world()
+    const { store, batches } = countingStore()
+    const queue = sendQueue(store)
+    const sends = Array.from({ length: 120 }, (_, i) =>
+      message(viewers[i % 4]!, i % 3 === 0 && i % 4 < 2 ? groupId : lobbyId),
+    )
+    const rows = await Promise.all(sends.map((m) => queue.insert(m)))
+
+    // The first goes alone; the rest waited for it and went in batches.
+    expect(batches.length).toBeGreaterThan(0)
+    expect(Math.max(...batches)).toBeGreaterThan(1)
+    expect(rows.every((r) => r !== undefined)).toBe(true)
+    expect(rows.map((r) => r!.id)).toEqual(sends.map((m) => m.id))
+
+    for (const conversationId of [lobbyId, groupId]) {
+      const inIt = sends.filter((m) => m.conversationId === conversationId)
+      const table = await stored(conversationId)
+      expect(table.map((r) => r.seq)).toEqual(inIt.map((_, i) => i + 1))
+      expect(table.map((r) => r.rev)).toEqual(inIt.map((_, i) => i + 1))
+      // Stored in the order they came, so every sender's messages are in order too.
+      expect(table.map((r) => r.id)).toEqual(inIt.map((m) => m.id))
+    }
+    // The answers carry what the broadcast needs.
+    const groupRow = rows.find((r) => r!.conversationId === groupId)!
+    expect(groupRow.kind).toBe('group')
+    expect(groupRow.recipients).toHaveLength(1)
+    expect(rows.find((r) => r!.conversationId === lobbyId)!).toMatchObject({
+      kind: 'event',
+      recipients: null,
+    })
+  })
+
+  it('in one batch: a replay, a copy of the same send and a stranger write nothing; the rest are stored', async () => {
+    const { lobbyId, groupId, viewers } = await world()
+    const [a, b, c] = viewers as [Viewer, Viewer, Viewer]
+    const { store, batches } = countingStore()
+    const queue = sendQueue(store)
+    const earlier = await queue.insert(message(a, lobbyId, 'already-stored'))
+    expect(earlier?.seq).toBe(1)
+
+    const first = queue.insert(message(b, lobbyId)) // goes alone; the next ones queue behind it
+    const batch = [
+      message(a, lobbyId, 'already-stored'), // a replay of a stored message
+      message(b, lobbyId, 'twice'),
+      message(b, lobbyId, 'twice'), // the same send again (socket and HTTP at once)
+      message(c, groupId), // not a member of the group
+      message(a, groupId),
+      message(c, lobbyId),
+    ]
+    const answers = await Promise.all([first, ...batch.map((m) => queue.insert(m))])
+    // One batch: the six, with the first too when it queued before the queue noticed it was idle.
+    expect(batches).toHaveLength(1)
+    expect(batches[0]).toBeGreaterThanOrEqual(batch.length)
+    expect(answers.map((r) => r?.seq)).toEqual([2, undefined, 3, undefined, undefined, 1, 4])
+
+    expect((await stored(lobbyId)).map((r) => [r.seq, r.clientMessageId])).toEqual([
+      [1, 'already-stored'],
+      [2, answers[0]!.clientMessageId],
+      [3, 'twice'],
+      [4, batch[5]!.clientMessageId],
+    ])
+    expect((await stored(groupId)).map((r) => r.senderId)).toEqual([a.id])
+  })
+
+  it.skipIf(!onPostgres)(
+    'a send stored by another instance meanwhile fails the batch; each then goes alone, and only it is refused',
+    async () => {
+      const { lobbyId, groupId, viewers } = await world()
+      const [a, b] = viewers as [Viewer, Viewer]
+      const queue = sendQueue(countingStore().store)
+      // "Another instance": a transaction that stores a's message 'raced' (in the group) and has not committed.
+      const other = new pg.Client({ connectionString: server.app.config.databaseUrl })
+      await other.connect()
+      try {
+        await other.query('BEGIN')
+        await other.query(
+          `WITH c AS (UPDATE "Conversation" SET "lastSeq" = "lastSeq" + 1, "lastRev" = "lastRev" + 1 WHERE id = $1 RETURNING "lastSeq")
+           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content)
+           SELECT $2, $1, c."lastSeq", c."lastSeq", $3, 'raced', 'from the other instance' FROM c`,
+          [groupId, uuidv7(), a.id],
+        )
+        const first = queue.insert(message(b, lobbyId))
+        const raced = queue.insert(message(a, lobbyId, 'raced'))
+        const fine = queue.insert(message(b, lobbyId))
+        await first
+        // The batch [raced, fine] now waits on the uncommitted key; the commit makes it a unique violation.
+        await new Promise((r) => setTimeout(r, 200))
+        await other.query('COMMIT')
+        const [racedResult, fineResult] = await Promise.allSettled([raced, fine])
+        expect(racedResult.status).toBe('rejected')
+        expect(isUniqueViolation((racedResult as PromiseRejectedResult).reason)).toBe(true)
+        expect(fineResult).toMatchObject({ status: 'fulfilled', value: { seq: 2 } })
+        expect((await stored(lobbyId)).map((r) => r.seq)).toEqual([1, 2])
+      } finally {
+        await other.end()
+      }
+    },
+  )
+})
