@@ -52,6 +52,16 @@ export const postgresRunnerOf = (prisma: PrismaClient): SqlRunner | undefined =>
 const MIGRATION_LOCK_KEY = 72_210_553
 
 /** The one place a Prisma client is created: Postgres through @prisma/adapter-pg, else embedded PGlite. */
+/** One SQL statement with parameters; `name` makes it a prepared statement on Postgres (see SqlRunner.query). */
+export type Query = <R>(name: string, text: string, params: unknown[]) => Promise<R[]>
+
+/** Plain SQL for the hot paths: through pg on Postgres, through Prisma on the embedded PGlite. */
+export function rawQuery(prisma: PrismaClient): Query {
+  const runner = postgresRunnerOf(prisma)
+  if (runner) return (name, text, params) => runner.query(text, params, name)
+  return (_name, text, params) => prisma.$queryRawUnsafe(text, ...params)
+}
+
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
   return options.databaseUrl
     ? createPostgres(options.databaseUrl, options.poolSize ?? 10)

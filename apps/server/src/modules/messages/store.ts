@@ -1,7 +1,7 @@
 // The message hot paths as single SQL statements: one round trip per send (membership, seq/rev, insert and
 // the recipients in one statement) and per history page (membership folded into the read). On Postgres they
 // go straight through pg; on the embedded PGlite through Prisma (see postgresRunnerOf).
-import { type PrismaClient, postgresRunnerOf } from '../../db/prisma.ts'
+import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import type { Viewer } from '../access.ts'
 import type { MessageRow } from './wire.ts'
 
@@ -9,15 +9,6 @@ export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "cli
 const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
   .map((c) => `m.${c}`)
   .join(', ')
-
-/** `name`: a prepared statement on Postgres (see SqlRunner.query). */
-export type Query = <R>(name: string, text: string, params: unknown[]) => Promise<R[]>
-
-export function rawQuery(prisma: PrismaClient): Query {
-  const runner = postgresRunnerOf(prisma)
-  if (runner) return (name, text, params) => runner.query(text, params, name)
-  return (_name, text, params) => prisma.$queryRawUnsafe(text, ...params)
-}
 
 /** A stored message with what the broadcast needs: the conversation's kind and, for groups and directs, who else is in it. */
 export interface SentRow extends MessageRow {

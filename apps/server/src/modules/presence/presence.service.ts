@@ -1,5 +1,5 @@
 import { Room, type UserStatusEvent } from '@secura/shared'
-import type { PrismaClient } from '../../db/prisma.ts'
+import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import type { Publisher } from '../ports.ts'
 import { memoryPresenceStore, type PresenceStore } from './presence-store.ts'
 
@@ -33,16 +33,17 @@ export function createPresenceService({
   const localSockets = new Map<string, number>()
   const offlineTimers = new Map<string, NodeJS.Timeout>()
   const lastSeen = new Map<string, Date>()
+  const query = rawQuery(prisma)
 
   async function announce(userId: string, status: 'online' | 'offline', at: Date) {
-    const partners = await prisma.member.findMany({
-      where: {
-        conversation: { kind: { not: 'event' }, members: { some: { userId } } },
-        userId: { not: userId },
-      },
-      select: { userId: true },
-      distinct: ['userId'],
-    })
+    const partners = await query<{ userId: string }>(
+      'presence.partners',
+      `SELECT DISTINCT other."userId" FROM "Member" mine
+       JOIN "Conversation" cv ON cv.id = mine."conversationId" AND cv.kind <> 'event'
+       JOIN "Member" other ON other."conversationId" = mine."conversationId" AND other."userId" <> mine."userId"
+       WHERE mine."userId" = $1::uuid`,
+      [userId],
+    )
     // Overtaken while the database answered (a reconnect during the offline write): the newer change is told.
     const online = (await store.online([userId])).has(userId)
     if (online !== (status === 'online')) return
