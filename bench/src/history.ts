@@ -12,6 +12,8 @@ export interface HistoryCase {
   path: string
   client: Percentiles
   server: Percentiles | null
+  /** The same reads with no background load: what the read itself costs, without queueing behind others. */
+  quiet?: { client: Percentiles; server: Percentiles | null }
 }
 
 export interface HistoryResult {
@@ -54,10 +56,14 @@ export async function seedConversation(
   }
 }
 
-/** responseTime (ms) of each logged request whose URL matches, from the log written after `offset`. */
-function serverTimes(logFile: string, offset: number, match: (url: string) => boolean): number[] {
-  const size = statSync(logFile).size
-  const buf = Buffer.alloc(size - offset)
+/** responseTime (ms) of each logged request whose URL matches, from the log written from `offset` to `end`. */
+function serverTimes(
+  logFile: string,
+  offset: number,
+  match: (url: string) => boolean,
+  end = statSync(logFile).size,
+): number[] {
+  const buf = Buffer.alloc(end - offset)
   const fd = openSync(logFile, 'r')
   readSync(fd, buf, 0, buf.length, offset)
   closeSync(fd)
@@ -117,6 +123,35 @@ export async function runHistory(o: {
     { name: 'page deep in history (50, beforeSeq)', path: `${base}?beforeSeq=${Math.floor(n / 2)}&limit=50` },
     { name: 'sinceRev sync (last 50 changes)', path: `${base}?sinceRev=${n - 50}&limit=50` },
   ]
+  /** Each case `samples` times, interleaved (so each sees the same conditions): client times per case. */
+  async function read(samples: number) {
+    const clientTimes = cases.map(() => newHistogram())
+    for (let s = 0; s < samples; s++) {
+      for (const [k, c] of cases.entries()) {
+        const t0 = performance.now()
+        const res = await fetch(`${o.url}${c.path}`, {
+          headers: { authorization: `Bearer ${o.owner.token}` },
+        })
+        const body = (await res.json()) as { messages: unknown[] }
+        if (!res.ok || body.messages.length !== 50) throw new Error(`history read ${c.path} → ${res.status}`)
+        clientTimes[k]!.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)))
+      }
+    }
+    return clientTimes
+  }
+  const serverPercentiles = (path: string, from: number, to?: number) => {
+    const times = serverTimes(o.logFile, from, (u) => u === path, to)
+    const h = newHistogram()
+    for (const t of times) h.recordValue(Math.max(1, Math.round(t * 1000)))
+    return times.length > 0 ? percentiles(h) : null
+  }
+
+  // First alone, then under the background load.
+  const quietFrom = statSync(o.logFile).size
+  const quietTimes = await read(Math.min(o.samples, 100))
+  await new Promise((r) => setTimeout(r, 300))
+  const quietTo = statSync(o.logFile).size
+
   const load1 = loadAverage().load1
   const offset = statSync(o.logFile).size
   const durationMs = Math.max(5000, o.samples * cases.length * 15)
@@ -130,17 +165,7 @@ export async function runHistory(o: {
     connections: 8,
   })
   await new Promise((r) => setTimeout(r, 500))
-  const clientTimes = cases.map(() => newHistogram())
-  // Interleaved, so each case sees the same background load.
-  for (let s = 0; s < o.samples; s++) {
-    for (const [k, c] of cases.entries()) {
-      const t0 = performance.now()
-      const res = await fetch(`${o.url}${c.path}`, { headers: { authorization: `Bearer ${o.owner.token}` } })
-      const body = (await res.json()) as { messages: unknown[] }
-      if (!res.ok || body.messages.length !== 50) throw new Error(`history read ${c.path} → ${res.status}`)
-      clientTimes[k]!.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)))
-    }
-  }
+  const clientTimes = await read(o.samples)
   const load = await loadRun
   await new Promise((r) => setTimeout(r, 300))
   const result: HistoryResult = {
@@ -155,21 +180,18 @@ export async function runHistory(o: {
     },
     samples: o.samples,
     load1,
-    cases: cases.map((c, k) => {
-      const times = serverTimes(o.logFile, offset, (u) => u === c.path)
-      const h = newHistogram()
-      for (const t of times) h.recordValue(Math.max(1, Math.round(t * 1000)))
-      return {
-        name: c.name,
-        path: c.path.replace(conv.id, ':id'),
-        client: percentiles(clientTimes[k]!),
-        server: times.length > 0 ? percentiles(h) : null,
-      }
-    }),
+    cases: cases.map((c, k) => ({
+      name: c.name,
+      path: c.path.replace(conv.id, ':id'),
+      client: percentiles(clientTimes[k]!),
+      server: serverPercentiles(c.path, offset),
+      quiet: { client: percentiles(quietTimes[k]!), server: serverPercentiles(c.path, quietFrom, quietTo) },
+    })),
   }
   for (const c of result.cases)
     o.log(
-      `  ${c.name}: server p50 ${c.server?.p50 ?? 'n/a'} p99 ${c.server?.p99 ?? 'n/a'} ms; client p50 ${c.client.p50} p99 ${c.client.p99} ms`,
+      `  ${c.name}: server p50 ${c.server?.p50 ?? 'n/a'} p99 ${c.server?.p99 ?? 'n/a'} ms; client p50 ${c.client.p50} p99 ${c.client.p99} ms; ` +
+        `alone: server p50 ${c.quiet?.server?.p50 ?? 'n/a'} p99 ${c.quiet?.server?.p99 ?? 'n/a'} ms`,
     )
   o.log(
     `  background load: ${load.requests} requests at ${o.restRate}/s, p99 ${load.latencyP99} ms, non-2xx ${load.non2xx}`,

@@ -116,13 +116,18 @@ export function markdown(r: RunResult, chartFile: string): string {
     out.push(
       `A conversation of ${h.messages.toLocaleString('en')} messages (seeded in ${h.seedSeconds} s); ${h.samples} reads of each kind, interleaved, ` +
         `while autocannon reads random pages of 20 at ${h.restLoad.rate} req/s (${h.restLoad.requests} requests, p99 ${h.restLoad.p99} ms, non-2xx ${h.restLoad.non2xx}). ` +
-        "Server time = Fastify's responseTime from the server log; client time over keep-alive loopback. The baselines store nothing, so no ratio.",
+        "Server time = Fastify's responseTime from the server log; client time over keep-alive loopback. " +
+        "'Alone' = the same reads (up to 100 of each) before the background load starts. The baselines store nothing, so no ratio.",
       '',
     )
-    out.push('| read | server p50 | server p99 | client p50 | client p99 |', '|---|---|---|---|---|')
+    out.push(
+      '| read | server p50 | server p99 | client p50 | client p99 | alone: server p50 | alone: server p99 |',
+      '|---|---|---|---|---|---|---|',
+    )
     for (const c of h.cases)
       out.push(
-        `| ${c.name} | ${fmt(c.server?.p50, ' ms')} | ${fmt(c.server?.p99, ' ms')} | ${c.client.p50} ms | ${c.client.p99} ms |`,
+        `| ${c.name} | ${fmt(c.server?.p50, ' ms')} | ${fmt(c.server?.p99, ' ms')} | ${c.client.p50} ms | ${c.client.p99} ms | ` +
+          `${fmt(c.quiet?.server?.p50, ' ms')} | ${fmt(c.quiet?.server?.p99, ' ms')} |`,
       )
     out.push('')
   }
