@@ -302,6 +302,11 @@ describe('untrusted payloads', () => {
         'conversation:user-joined',
       ]) {
         ;(a0 as unknown as { emit(e: string, p: unknown): void }).emit(event, fake)
+        // Asked for an answer, an event the server does not take is refused, not left hanging.
+        expect(await emitAck(a0, event, fake)).toEqual({
+          ok: false,
+          error: { code: 'VALIDATION', message: 'Unknown event' },
+        })
       }
       await emitAck(a0, 'message:send', {
         conversationId: groupId,
