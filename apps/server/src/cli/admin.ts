@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
     const identity = createIdentityService({
       prisma: db.prisma,
       publisher: noPublisher,
-      presence: { isOnline: async () => false },
+      presence: { online: async () => new Set<string>() },
       pageMax: config.limits.pageMax,
       ...config,
     })

@@ -16,7 +16,7 @@ export interface DirectoryFilter {
  */
 export async function findEventUsers(
   prisma: PrismaClient,
-  presence: Pick<PresenceService, 'isOnline'>,
+  presence: Pick<PresenceService, 'online'>,
   eventId: string,
   { q, ids, limit }: DirectoryFilter,
 ): Promise<DirectoryUser[]> {
@@ -32,15 +32,14 @@ export async function findEventUsers(
     orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
     take: limit,
   })
-  return Promise.all(
-    users.map(async (u) => ({
-      id: u.id,
-      displayName: u.displayName,
-      role: u.role,
-      status: (await presence.isOnline(u.id)) ? ('online' as const) : ('offline' as const),
-      lastSeenAt: u.lastSeenAt.toISOString(),
-    })),
-  )
+  const online = await presence.online(users.map((u) => u.id))
+  return users.map((u) => ({
+    id: u.id,
+    displayName: u.displayName,
+    role: u.role,
+    status: online.has(u.id) ? ('online' as const) : ('offline' as const),
+    lastSeenAt: u.lastSeenAt.toISOString(),
+  }))
 }
 
 /** `a,b,c` → unique ids (the schema has checked their form and count). */

@@ -1,7 +1,9 @@
+import 'fake-indexeddb/auto'
 import type { Event, User } from '@secura/shared'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { authApi } from '../api/auth.ts'
 import { ApiError } from '../api/http.ts'
+import { chatDbName, openChatDb } from '../storage/db.ts'
 import { useAppStore } from './index.ts'
 
 const user: User = {
@@ -80,6 +82,17 @@ describe('session: opening offline on the last known session', () => {
     vi.spyOn(authApi, 'me').mockRejectedValueOnce(new ApiError('INTERNAL', 500, 'Boom'))
     await useAppStore.getState().loadSession()
     expect(useAppStore.getState().session.status).toBe('unreachable')
+  })
+
+  it('signing out erases the chat this device kept for the user (cache and outbox)', async () => {
+    const name = chatDbName(user)
+    const db = await openChatDb(name)
+    db.close()
+    expect((await indexedDB.databases()).map((d) => d.name)).toContain(name)
+    useAppStore.getState().setSignedIn(user, event)
+    vi.spyOn(authApi, 'logout').mockResolvedValueOnce(undefined)
+    await useAppStore.getState().signOut()
+    await vi.waitFor(async () => expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(name))
   })
 
   it('signing out forgets the cached session', async () => {

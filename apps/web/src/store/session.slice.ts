@@ -2,6 +2,7 @@ import type { Event, User } from '@secura/shared'
 import type { StateCreator } from 'zustand'
 import { authApi } from '../api/auth.ts'
 import { ApiError, describeError } from '../api/http.ts'
+import { deleteChatCache } from '../storage/index.ts'
 import type { AppState } from './index.ts'
 import { readCachedSession, writeCachedSession } from './sessionCache.ts'
 
@@ -50,6 +51,7 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
   },
 
   signOut: async () => {
+    const { session } = get()
     try {
       await authApi.logout()
     } catch (error) {
@@ -57,6 +59,11 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
       if (!(error instanceof ApiError && error.code === 'UNAUTHORIZED')) throw error
     }
     writeCachedSession(null)
+    // The device forgets the user's chat (a shared phone, a kiosk): the storage stops, then its database
+    // goes — cache and outbox, which the revoked session could not send from anyway. Not awaited: another
+    // tab of the user holds the database open until it notices the sign-out.
+    get().detachChatStorage()
     set({ session: { status: 'signed-out' } })
+    if (session.status === 'signed-in') deleteChatCache(session.user).catch(() => undefined)
   },
 })

@@ -29,7 +29,7 @@ export type Authenticated = { user: User; session: Session }
 export interface IdentityDeps {
   prisma: PrismaClient
   publisher: Publisher
-  presence: Pick<PresenceService, 'isOnline'>
+  presence: Pick<PresenceService, 'online'>
   publicUrl: string
   sessionTtlMs: number
   /** Largest page of the guest list. */
@@ -146,8 +146,8 @@ export function createIdentityService(deps: IdentityDeps) {
         limit: Math.min(limit ?? pageMax, pageMax),
       })
       const everyone = await prisma.user.findMany({ where: { eventId }, select: { id: true } })
-      const online = await Promise.all(everyone.map((u) => presence.isOnline(u.id)))
-      return { guests, total: everyone.length, online: online.filter(Boolean).length }
+      const online = await presence.online(everyone.map((u) => u.id))
+      return { guests, total: everyone.length, online: online.size }
     },
 
     async previewInvitation(code: string): Promise<InvitationPreview> {

@@ -109,10 +109,6 @@ export function createPresenceService({
     /** Which of these users are shown online. */
     online: (userIds: string[]) => store.online(userIds),
 
-    async isOnline(userId: string): Promise<boolean> {
-      return (await store.online([userId])).has(userId)
-    },
-
     /** Sockets the user holds open, on every instance. */
     socketCount: (userId: string) => store.socketCount(userId),
 
