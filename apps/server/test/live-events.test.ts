@@ -219,6 +219,12 @@ describe('live event routing', () => {
     for (const t of [a0, a1, b0, b1, c0]) {
       expect(await t.rec.waitFor('conversation:updated')).toEqual(removed.body)
     }
+    // Cy's socket was taken out of the room: Ben, viewing it, sees Cy leave.
+    expect(await b0.rec.waitFor('conversation:user-left')).toEqual({
+      conversationId: groupId,
+      userId: cy.id,
+      userCount: 1,
+    })
     await send(a0, groupId, 'without cy')
     await b0.rec.waitFor('message:new')
     await quiet()
