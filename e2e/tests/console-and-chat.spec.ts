@@ -97,4 +97,11 @@ test('an organizer sets up an event in the console; guests join by its invitatio
 
   await shot(ana.page, 'lobby-phone')
   await shot(olga.page, 'lobby-desktop')
+
+  // The console, left open all along, has caught up with both joins without a reload.
+  for (const role of ['Guest', 'Organizer']) {
+    await expect(
+      console.locator('.invitation').filter({ hasText: role }).filter({ hasText: 'Used 1 of' }),
+    ).toHaveCount(1, { timeout: 20_000 })
+  }
 })

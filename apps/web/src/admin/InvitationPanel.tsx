@@ -8,6 +8,9 @@ import { DeleteEventButton } from './DeleteEventButton.tsx'
 import { InvitationList } from './InvitationList.tsx'
 import { printableInvitations } from './invitationStatus.ts'
 
+/** How often the list is asked again while the tab is visible (as the guest list). */
+const REFRESH_MS = 15_000
+
 interface InvitationPanelProps {
   event: Event
   /** Only the admin may delete events; an organizer manages invitations only. */
@@ -24,7 +27,12 @@ export function InvitationPanel({ event, canDeleteEvent = false }: InvitationPan
 
   useEffect(() => {
     void load()
-  }, [load, event.id])
+    // Guests join while the console is open: their uses are asked again while the tab is visible.
+    const every = window.setInterval(() => {
+      if (document.visibilityState === 'visible') loadInvitations().catch(() => undefined)
+    }, REFRESH_MS)
+    return () => window.clearInterval(every)
+  }, [load, loadInvitations, event.id])
 
   return (
     <section className="card stack" aria-labelledby="invitations-title" aria-busy={pending}>
