@@ -51,7 +51,6 @@ export const postgresRunnerOf = (prisma: PrismaClient): SqlRunner | undefined =>
 // A fixed key for pg_advisory_lock: every instance migrating the same database takes the same lock.
 const MIGRATION_LOCK_KEY = 72_210_553
 
-/** The one place a Prisma client is created: Postgres through @prisma/adapter-pg, else embedded PGlite. */
 /** One SQL statement with parameters; `name` makes it a prepared statement on Postgres (see SqlRunner.query). */
 export type Query = <R>(name: string, text: string, params: unknown[]) => Promise<R[]>
 
@@ -62,6 +61,7 @@ export function rawQuery(prisma: PrismaClient): Query {
   return (_name, text, params) => prisma.$queryRawUnsafe(text, ...params)
 }
 
+/** The one place a Prisma client is created: Postgres through @prisma/adapter-pg, else embedded PGlite. */
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
   return options.databaseUrl
     ? createPostgres(options.databaseUrl, options.poolSize ?? 10)
