@@ -1,15 +1,9 @@
 import { isDeadlock, isUniqueViolation } from '../../errors.ts'
 import type { Viewer } from '../access.ts'
-import type { MessageStore, SentRow } from './store.ts'
+import type { MessageStore, SentRow, NewMessage as StoredMessage } from './store.ts'
 
-export interface NewMessage {
-  viewer: Viewer
-  id: string
-  conversationId: string
-  clientMessageId: string
-  content: string
-  replyToId: string | null
-}
+/** A send waiting for the database: the message and who sends it. */
+export type NewMessage = StoredMessage & { viewer: Viewer }
 
 interface Pending {
   message: NewMessage

@@ -10,6 +10,15 @@ const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
   .map((c) => `m.${c}`)
   .join(', ')
 
+/** A message to store: its id is made by the caller, seq and rev by the statement. */
+export interface NewMessage {
+  id: string
+  conversationId: string
+  clientMessageId: string
+  content: string
+  replyToId: string | null
+}
+
 /** A stored message with what the broadcast needs: the conversation's kind and, for groups and directs, who else is in it. */
 export interface SentRow extends MessageRow {
   kind: 'event' | 'direct' | 'group'
@@ -34,16 +43,7 @@ export function createMessageStore(prisma: PrismaClient) {
      * nothing was written (not a member, or a bad reply target). A replay fails the insert with a unique
      * violation, which rolls the counters back with it: seq has no gaps.
      */
-    async insert(
-      viewer: Viewer,
-      m: {
-        id: string
-        conversationId: string
-        clientMessageId: string
-        content: string
-        replyToId: string | null
-      },
-    ): Promise<SentRow | undefined> {
+    async insert(viewer: Viewer, m: NewMessage): Promise<SentRow | undefined> {
       const [row] = await query<SentRow>(
         'message.insert',
         `WITH c AS (
@@ -68,23 +68,14 @@ export function createMessageStore(prisma: PrismaClient) {
     },
 
     /**
-     * Several sends in one statement and one commit (see sendQueue in messages.service.ts): each row is written
+     * Several sends in one statement and one commit (see send-queue.ts): each row is written
      * under the same rules as `insert`, and the rows of one conversation take consecutive seqs in the order
      * given. The map holds the rows written, by message id; one missing was not written (not a member, a bad
      * reply target, or already stored under its clientMessageId — a replay). A replay stored meanwhile by
      * another instance fails the whole statement with a unique violation, which writes nothing: the caller
      * then sends them one by one.
      */
-    async insertMany(
-      items: {
-        viewer: Viewer
-        id: string
-        conversationId: string
-        clientMessageId: string
-        content: string
-        replyToId: string | null
-      }[],
-    ): Promise<Map<string, SentRow>> {
+    async insertMany(items: (NewMessage & { viewer: Viewer })[]): Promise<Map<string, SentRow>> {
       const column = <T>(pick: (i: (typeof items)[number]) => T) => items.map(pick)
       const rows = await query<SentRow>(
         'message.insert-many',
