@@ -29,7 +29,7 @@ export interface DispatchContext {
   /** Runs before every handler: the per-socket event rate limit. Throws RATE_LIMITED. */
   guard(socket: ChatSocket, event: EventName | undefined): Promise<void>
   /** Where commands are timed and counted (/metrics). */
-  metrics?: Pick<Metrics, 'commandDone' | 'messageAccepted' | 'databaseError'>
+  metrics?: Pick<Metrics, 'commandDone' | 'databaseError'>
   /** Commands being answered here: a shutdown waits for them. */
   inFlight?: CommandTracker
 }
