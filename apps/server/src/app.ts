@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from './config.ts'
-import { loggerOptions } from './logger.ts'
+import { loggerOptions, RequestLog } from './logger.ts'
 import auth from './plugins/auth.ts'
 import chatSocket from './plugins/chat-socket.ts'
 import db from './plugins/db.ts'
@@ -42,6 +42,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.limits.packetBytes,
     trustProxy: Boolean(process.env.TRUST_PROXY),
     genReqId: () => crypto.randomUUID(),
+    logController: new RequestLog(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(
