@@ -1,25 +1,40 @@
-// Scenario 3: history reads from a conversation of many messages, under a paced REST load from autocannon.
+// Scenario 3: history reads from a conversation of many messages: alone, under a paced REST load, and under
+// autocannon's bursts of the same rate.
 // Client time over keep-alive loopback, and server time from Fastify's own log (responseTime of each request).
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import pg from 'pg'
 import { newHistogram, type Percentiles, percentiles } from './hist.ts'
 import { loadAverage } from './proc.ts'
-import { api, type Guest } from './setup.ts'
+import { api, type Guest, get } from './setup.ts'
 import type { Workers } from './workers.ts'
 
 export interface HistoryCase {
   name: string
   path: string
+  /** Under the paced background load. */
   client: Percentiles
   server: Percentiles | null
   /** The same reads with no background load: what the read itself costs, without queueing behind others. */
   quiet?: { client: Percentiles; server: Percentiles | null }
+  /** The same reads under autocannon's bursts of the same rate. */
+  burst?: { client: Percentiles; server: Percentiles | null }
+}
+
+export interface RestLoadResult {
+  rate: number
+  requests: number
+  non2xx: number
+  errors: number
+  p99: number
 }
 
 export interface HistoryResult {
   messages: number
   seedSeconds: number
-  restLoad: { rate: number; requests: number; non2xx: number; errors: number; p99: number }
+  /** Paced: one request every 1000/rate ms. */
+  restLoad: RestLoadResult
+  /** autocannon at the same rate, which it sends in bursts at the start of each second (8 connections). */
+  burstLoad?: RestLoadResult
   samples: number
   cases: HistoryCase[]
   load1: number
@@ -49,7 +64,10 @@ export async function seedConversation(
       [conversationId, count],
     )
     await c.query('COMMIT')
-    await c.query('ANALYZE "Message"')
+    // As a long-lived conversation would be: vacuumed (visibility map set) and checkpointed, so neither
+    // autovacuum nor a checkpoint of the seed's writes runs while the reads are measured.
+    await c.query('VACUUM (ANALYZE) "Message"')
+    await c.query('CHECKPOINT')
     return (performance.now() - t0) / 1000
   } finally {
     await c.end()
@@ -78,7 +96,7 @@ function serverTimes(
       continue
     }
     if (entry.req?.url) urls.set(entry.reqId, entry.req.url)
-    else if (entry.responseTime !== undefined) {
+    if (entry.responseTime !== undefined) {
       const url = urls.get(entry.reqId)
       if (url && match(url)) times.push(entry.responseTime)
     }
@@ -129,11 +147,9 @@ export async function runHistory(o: {
     for (let s = 0; s < samples; s++) {
       for (const [k, c] of cases.entries()) {
         const t0 = performance.now()
-        const res = await fetch(`${o.url}${c.path}`, {
-          headers: { authorization: `Bearer ${o.owner.token}` },
-        })
-        const body = (await res.json()) as { messages: unknown[] }
-        if (!res.ok || body.messages.length !== 50) throw new Error(`history read ${c.path} → ${res.status}`)
+        const res = await get(`${o.url}${c.path}`, o.owner.token)
+        if (res.status !== 200 || (JSON.parse(res.body) as { messages: unknown[] }).messages.length !== 50)
+          throw new Error(`history read ${c.path} → ${res.status}`)
         clientTimes[k]!.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)))
       }
     }
@@ -146,55 +162,71 @@ export async function runHistory(o: {
     return times.length > 0 ? percentiles(h) : null
   }
 
-  // First alone, then under the background load.
-  const quietFrom = statSync(o.logFile).size
-  const quietTimes = await read(Math.min(o.samples, 100))
-  await new Promise((r) => setTimeout(r, 300))
-  const quietTo = statSync(o.logFile).size
-
-  const load1 = loadAverage().load1
-  const offset = statSync(o.logFile).size
-  const durationMs = Math.max(5000, o.samples * cases.length * 15)
-  const loadRun = o.workers.one(0, {
-    type: 'rest-load',
-    url: o.url,
-    token: o.other.token,
-    paths: loadPaths,
-    rate: o.restRate,
-    durationMs,
-    connections: 8,
-  })
-  await new Promise((r) => setTimeout(r, 500))
-  const clientTimes = await read(o.samples)
-  const load = await loadRun
-  await new Promise((r) => setTimeout(r, 300))
-  const result: HistoryResult = {
-    messages: n,
-    seedSeconds: Math.round(seedSeconds * 10) / 10,
-    restLoad: {
+  /** The reads under a background load run by a worker: client times, and where the server log starts. */
+  async function underLoad(type: 'rest-paced' | 'rest-load') {
+    const offset = statSync(o.logFile).size
+    const loadRun = o.workers.one(0, {
+      type,
+      url: o.url,
+      token: o.other.token,
+      paths: loadPaths,
+      rate: o.restRate,
+      durationMs: Math.max(5000, o.samples * cases.length * 15),
+      connections: 8,
+    })
+    await new Promise((r) => setTimeout(r, 500))
+    const clientTimes = await read(o.samples)
+    const load = await loadRun
+    await new Promise((r) => setTimeout(r, 300))
+    const restLoad: RestLoadResult = {
       rate: o.restRate,
       requests: load.requests,
       non2xx: load.non2xx,
       errors: load.errors,
       p99: load.latencyP99,
-    },
+    }
+    return { clientTimes, offset, to: statSync(o.logFile).size, restLoad }
+  }
+
+  // First alone, then under the paced load, then under autocannon's bursts.
+  const quietFrom = statSync(o.logFile).size
+  const quietTimes = await read(Math.min(o.samples, 100))
+  await new Promise((r) => setTimeout(r, 300))
+  const quietTo = statSync(o.logFile).size
+  const load1 = loadAverage().load1
+  const paced = await underLoad('rest-paced')
+  const burst = await underLoad('rest-load')
+  const result: HistoryResult = {
+    messages: n,
+    seedSeconds: Math.round(seedSeconds * 10) / 10,
+    restLoad: paced.restLoad,
+    burstLoad: burst.restLoad,
     samples: o.samples,
     load1,
     cases: cases.map((c, k) => ({
       name: c.name,
       path: c.path.replace(conv.id, ':id'),
-      client: percentiles(clientTimes[k]!),
-      server: serverPercentiles(c.path, offset),
+      client: percentiles(paced.clientTimes[k]!),
+      server: serverPercentiles(c.path, paced.offset, paced.to),
       quiet: { client: percentiles(quietTimes[k]!), server: serverPercentiles(c.path, quietFrom, quietTo) },
+      burst: {
+        client: percentiles(burst.clientTimes[k]!),
+        server: serverPercentiles(c.path, burst.offset, burst.to),
+      },
     })),
   }
   for (const c of result.cases)
     o.log(
       `  ${c.name}: server p50 ${c.server?.p50 ?? 'n/a'} p99 ${c.server?.p99 ?? 'n/a'} ms; client p50 ${c.client.p50} p99 ${c.client.p99} ms; ` +
-        `alone: server p50 ${c.quiet?.server?.p50 ?? 'n/a'} p99 ${c.quiet?.server?.p99 ?? 'n/a'} ms`,
+        `alone: server p50 ${c.quiet?.server?.p50 ?? 'n/a'} p99 ${c.quiet?.server?.p99 ?? 'n/a'} ms; ` +
+        `bursts: server p50 ${c.burst?.server?.p50 ?? 'n/a'} p99 ${c.burst?.server?.p99 ?? 'n/a'} ms`,
     )
-  o.log(
-    `  background load: ${load.requests} requests at ${o.restRate}/s, p99 ${load.latencyP99} ms, non-2xx ${load.non2xx}`,
-  )
+  for (const [name, load] of [
+    ['paced', paced.restLoad],
+    ['autocannon', burst.restLoad],
+  ] as const)
+    o.log(
+      `  ${name} background load: ${load.requests} requests at ${load.rate}/s, p99 ${load.p99} ms, non-2xx ${load.non2xx}`,
+    )
   return result
 }

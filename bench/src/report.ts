@@ -113,21 +113,30 @@ export function markdown(r: RunResult, chartFile: string): string {
   if (r.history) {
     const h = r.history
     out.push('## History reads (scenario 3)', '')
+    const burst = h.burstLoad
     out.push(
       `A conversation of ${h.messages.toLocaleString('en')} messages (seeded in ${h.seedSeconds} s); ${h.samples} reads of each kind, interleaved, ` +
-        `while autocannon reads random pages of 20 at ${h.restLoad.rate} req/s (${h.restLoad.requests} requests, p99 ${h.restLoad.p99} ms, non-2xx ${h.restLoad.non2xx}). ` +
+        `while a paced background load reads random pages of 20 at ${h.restLoad.rate} req/s, one every ${Math.round(10000 / h.restLoad.rate) / 10} ms ` +
+        `(${h.restLoad.requests} requests, p99 ${h.restLoad.p99} ms from when each was due, non-2xx ${h.restLoad.non2xx}). ` +
         "Server time = Fastify's responseTime from the server log; client time over keep-alive loopback. " +
-        "'Alone' = the same reads (up to 100 of each) before the background load starts. The baselines store nothing, so no ratio.",
+        "'Alone' = the same reads (up to 100 of each) before any background load. " +
+        (burst
+          ? `'Bursts' = the same reads under autocannon at the same rate, which each of its 8 connections sends as fast as it can at the start of every second ` +
+            `(${burst.requests} requests, p99 ${burst.p99} ms, non-2xx ${burst.non2xx}): the server is saturated for part of each second. `
+          : '') +
+        'The baselines store nothing, so no ratio.',
       '',
     )
     out.push(
-      '| read | server p50 | server p99 | client p50 | client p99 | alone: server p50 | alone: server p99 |',
+      '| read | server p50 | server p99 | client p50 | client p99 | alone: server p50 / p99 | bursts: server p50 / p99 |',
       '|---|---|---|---|---|---|---|',
     )
+    const pair = (p?: { server: { p50: number; p99: number } | null }) =>
+      p?.server ? `${p.server.p50} / ${p.server.p99} ms` : '—'
     for (const c of h.cases)
       out.push(
         `| ${c.name} | ${fmt(c.server?.p50, ' ms')} | ${fmt(c.server?.p99, ' ms')} | ${c.client.p50} ms | ${c.client.p99} ms | ` +
-          `${fmt(c.quiet?.server?.p50, ' ms')} | ${fmt(c.quiet?.server?.p99, ' ms')} |`,
+          `${pair(c.quiet)} | ${pair(c.burst)} |`,
       )
     out.push('')
   }

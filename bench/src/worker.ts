@@ -4,7 +4,8 @@
 // processes on the machine share, so a delivery seen here can be timed against a send made elsewhere.
 import autocannon from 'autocannon'
 import { type BenchClient, createClient, type Protocol } from './clients.ts'
-import { encode, newHistogram } from './hist.ts'
+import { encode, newHistogram, percentiles } from './hist.ts'
+import { get } from './setup.ts'
 
 const clock = () => performance.timeOrigin + performance.now()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
@@ -178,14 +179,48 @@ function collect() {
   return result
 }
 
-async function restLoad(cmd: {
+interface RestLoad {
   url: string
   token: string
   paths: string[]
   rate: number
   durationMs: number
-  connections: number
-}) {
+}
+
+/**
+ * REST reads at an even pace: one every 1000/rate ms, on schedule whatever the answers take (open loop), each
+ * timed from when it was due. autocannon's rate mode is not paced: each connection sends its quota for the
+ * second as fast as it can, then waits for the next second.
+ */
+async function pacedLoad(cmd: RestLoad) {
+  const hist = newHistogram()
+  const interval = 1000 / cmd.rate
+  const count = Math.floor(cmd.durationMs / interval)
+  const start = performance.now()
+  let non2xx = 0
+  let errors = 0
+  const inFlight: Promise<void>[] = []
+  for (let k = 0; k < count; k++) {
+    const due = start + k * interval
+    await sleep(due - performance.now())
+    const path = cmd.paths[k % cmd.paths.length]!
+    inFlight.push(
+      get(`${cmd.url}${path}`, cmd.token)
+        .then((res) => {
+          if (res.status >= 300) non2xx++
+          hist.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000)))
+        })
+        .catch(() => {
+          errors++
+        }),
+    )
+  }
+  await Promise.all(inFlight)
+  const { p50, p99 } = percentiles(hist)
+  return { requests: count, non2xx, errors, latencyP50: p50, latencyP99: p99 }
+}
+
+async function restLoad(cmd: RestLoad & { connections: number }) {
   let i = 0
   const result = await autocannon({
     url: cmd.url,
@@ -227,6 +262,9 @@ process.on('message', async (msg: any) => {
         break
       case 'rest-load':
         result = await restLoad(msg)
+        break
+      case 'rest-paced':
+        result = await pacedLoad(msg)
         break
       case 'exit':
         process.exit(0)
