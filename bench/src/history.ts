@@ -6,6 +6,7 @@ import pg from 'pg'
 import { newHistogram, type Percentiles, percentiles } from './hist.ts'
 import { loadAverage } from './proc.ts'
 import { api, type Guest, get } from './setup.ts'
+import { settleDatabase } from './targets.ts'
 import type { Workers } from './workers.ts'
 
 export interface HistoryCase {
@@ -64,10 +65,7 @@ export async function seedConversation(
       [conversationId, count],
     )
     await c.query('COMMIT')
-    // As a long-lived conversation would be: vacuumed (visibility map set) and checkpointed, so neither
-    // autovacuum nor a checkpoint of the seed's writes runs while the reads are measured.
-    await c.query('VACUUM (ANALYZE) "Message"')
-    await c.query('CHECKPOINT')
+    await settleDatabase(databaseUrl)
     return (performance.now() - t0) / 1000
   } finally {
     await c.end()
@@ -142,10 +140,16 @@ export async function runHistory(o: {
     { name: 'sinceRev sync (last 50 changes)', path: `${base}?sinceRev=${n - 50}&limit=50` },
   ]
   /** Each case `samples` times, interleaved (so each sees the same conditions): client times per case. */
+  // The measured reads are probes, one every 15 ms, not a second load as fast as the server answers: the
+  // background load is the paced one.
+  const PROBE_MS = 15
   async function read(samples: number) {
     const clientTimes = cases.map(() => newHistogram())
+    const start = performance.now()
     for (let s = 0; s < samples; s++) {
       for (const [k, c] of cases.entries()) {
+        const due = start + (s * cases.length + k) * PROBE_MS
+        await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())))
         const t0 = performance.now()
         const res = await get(`${o.url}${c.path}`, o.owner.token)
         if (res.status !== 200 || (JSON.parse(res.body) as { messages: unknown[] }).messages.length !== 50)
@@ -171,7 +175,7 @@ export async function runHistory(o: {
       token: o.other.token,
       paths: loadPaths,
       rate: o.restRate,
-      durationMs: Math.max(5000, o.samples * cases.length * 15),
+      durationMs: Math.max(5000, o.samples * cases.length * PROBE_MS + 1000),
       connections: 8,
     })
     await new Promise((r) => setTimeout(r, 500))
@@ -188,6 +192,17 @@ export async function runHistory(o: {
     return { clientTimes, offset, to: statSync(o.logFile).size, restLoad }
   }
 
+  // A warm-up, not measured: the server's code paths and all of its pooled database connections, as in
+  // service. Without it the first seconds of the paced load paid for opening connections (reads of 20–90 ms).
+  await o.workers.one(0, {
+    type: 'rest-load',
+    url: o.url,
+    token: o.other.token,
+    paths: loadPaths,
+    rate: 400,
+    durationMs: 3000,
+    connections: 10,
+  })
   // First alone, then under the paced load, then under autocannon's bursts.
   const quietFrom = statSync(o.logFile).size
   const quietTimes = await read(Math.min(o.samples, 100))

@@ -15,7 +15,14 @@ import { runHistory } from './history.ts'
 import { loadAverage } from './proc.ts'
 import { chart, markdown, type RunResult } from './report.ts'
 import { createGroups, createGuests, type EventSetup } from './setup.ts'
-import { backendPids, createBenchDatabase, startBaseline, startSecura, type Target } from './targets.ts'
+import {
+  backendPids,
+  createBenchDatabase,
+  settleDatabase,
+  startBaseline,
+  startSecura,
+  type Target,
+} from './targets.ts'
 import type { ClientSpec } from './worker.ts'
 import { Workers } from './workers.ts'
 
@@ -169,6 +176,7 @@ async function main() {
     let target = await secura({ cpuProf: flag('profile') })
     log(`creating ${needGuests} guests through the API…`)
     const setup = await createGuests(target.url, adminToken, needGuests)
+    await settleDatabase(db.url)
     result.setup = { guests: needGuests, joinsPerSec: Math.round(setup.joinsPerSec) }
     log(`  ${Math.round(setup.joinsPerSec)} joins/s`)
 
