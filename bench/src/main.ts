@@ -184,6 +184,9 @@ async function main() {
       for (const size of roomsOption ?? plan.roomSizes) {
         log(`fan-out: ${plan.clients} clients in rooms of ${size}`)
         const convs = await createGroups(target.url, setup.guests.slice(0, plan.clients), size)
+        // Again once the groups exist: statistics taken while every member was in the lobby say the
+        // member table holds one conversation, and plans built on them scan it whole for one group.
+        await settleDatabase(db.url)
         const rates = ratesOption ?? plan.rates[size] ?? []
         if (targets.has('secura'))
           result.fanout.push(
@@ -307,6 +310,7 @@ async function main() {
           }
         const size = 10
         const convs = await createGroups(a.url, setup.guests.slice(0, plan.clients), size)
+        await settleDatabase(db.url)
         const clients = specs(setup, plan.clients, size, a.url, convs).map((s, i) => ({
           ...s,
           url: i % 2 ? b.url : a.url,
