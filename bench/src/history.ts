@@ -139,10 +139,10 @@ export async function runHistory(o: {
     { name: 'page deep in history (50, beforeSeq)', path: `${base}?beforeSeq=${Math.floor(n / 2)}&limit=50` },
     { name: 'sinceRev sync (last 50 changes)', path: `${base}?sinceRev=${n - 50}&limit=50` },
   ]
-  /** Each case `samples` times, interleaved (so each sees the same conditions): client times per case. */
   // The measured reads are probes, one every 15 ms, not a second load as fast as the server answers: the
   // background load is the paced one.
   const PROBE_MS = 15
+  /** Each case `samples` times, interleaved (so each sees the same conditions): client times per case. */
   async function read(samples: number) {
     const clientTimes = cases.map(() => newHistogram())
     const start = performance.now()

@@ -160,8 +160,8 @@ export async function createBenchDatabase(adminUrl: string): Promise<{ url: stri
 /**
  * After a bulk setup (thousands of joins, a million seeded messages): vacuumed, analyzed and checkpointed,
  * as a database in service would be, so that neither autovacuum nor a checkpoint of the setup's writes
- * runs during the measured steps. One full run without it saw Postgres take 1.4 ms of CPU per message in
- * its first fan-out steps, against 0.5 ms settled.
+ * runs during the measured steps (one history pass had a checkpoint of the seed's WAL running through it),
+ * and the planner's statistics describe the data the steps use.
  */
 export async function settleDatabase(databaseUrl: string): Promise<void> {
   const c = new pg.Client({ connectionString: databaseUrl })

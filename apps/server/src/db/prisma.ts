@@ -88,17 +88,13 @@ function withDeadline(client: pg.PoolClient, timeoutMs: number) {
     if (typeof (config as { submit?: unknown })?.submit === 'function') return query(config, values, callback)
     const timer = setTimeout(expire, timeoutMs, client)
     const done = () => clearTimeout(timer)
-    if (typeof callback === 'function')
-      return query(config, values, (error: unknown, result: unknown) => {
-        done()
-        ;(callback as Callback)(error, result)
-      })
-    if (typeof values === 'function')
-      return query(config, (error: unknown, result: unknown) => {
-        done()
-        ;(values as Callback)(error, result)
-      })
-    return query(config, values).finally(done)
+    // query(config, callback) or query(config, values, callback); without a callback, a promise.
+    const answer = (typeof values === 'function' ? values : callback) as Callback | undefined
+    if (typeof answer !== 'function') return query(config, values).finally(done)
+    return query(config, answer === values ? undefined : values, (error: unknown, result: unknown) => {
+      done()
+      answer(error, result)
+    })
   }
   client.query = deadlined as unknown as typeof client.query
 }
