@@ -95,6 +95,22 @@ describe('send queue', () => {
     })
   })
 
+  it('fewer than six waiting go one statement each, in the order they came; six or more go together', async () => {
+    const { lobbyId, viewers } = await world()
+    const { store, batches } = countingStore()
+    const queue = sendQueue(store)
+    const few = Array.from({ length: 5 }, (_, i) => message(viewers[i % 4]!, lobbyId))
+    const fewRows = await Promise.all(few.map((m) => queue.insert(m)))
+    expect(batches).toEqual([])
+    expect(fewRows.map((r) => r?.seq)).toEqual([1, 2, 3, 4, 5])
+
+    const six = Array.from({ length: 6 }, (_, i) => message(viewers[i % 4]!, lobbyId))
+    const sixRows = await Promise.all(six.map((m) => queue.insert(m)))
+    expect(batches).toEqual([6])
+    expect(sixRows.map((r) => r?.seq)).toEqual([6, 7, 8, 9, 10, 11])
+    expect((await stored(lobbyId)).map((r) => r.id)).toEqual([...few, ...six].map((m) => m.id))
+  })
+
   it('in one batch: a replay, a copy of the same send and a stranger write nothing; the rest are stored', async () => {
     const { lobbyId, groupId, viewers } = await world()
     const [a, b, c] = viewers as [Viewer, Viewer, Viewer]
@@ -131,7 +147,8 @@ describe('send queue', () => {
     async () => {
       const { lobbyId, groupId, viewers } = await world()
       const [a, b] = viewers as [Viewer, Viewer]
-      const queue = sendQueue(countingStore().store)
+      const { store, batches } = countingStore()
+      const queue = sendQueue(store)
       // "Another instance": a transaction that stores a's message 'raced' (in the group) and has not committed.
       const other = new pg.Client({ connectionString: server.app.config.databaseUrl })
       await other.connect()
@@ -143,17 +160,23 @@ describe('send queue', () => {
            SELECT $2, $1, c."lastSeq", c."lastSeq", $3, 'raced', 'from the other instance' FROM c`,
           [groupId, uuidv7(), a.id],
         )
-        const sends = [message(b, lobbyId), message(a, lobbyId, 'raced'), message(b, lobbyId)]
+        // Six, so that they go as one batch.
+        const sends = [
+          message(b, lobbyId),
+          message(a, lobbyId, 'raced'),
+          ...Array.from({ length: 4 }, () => message(b, lobbyId)),
+        ]
         const answers = Promise.allSettled(sends.map((m) => queue.insert(m)))
         // The batch now waits on the uncommitted key; the commit makes it a unique violation.
         await new Promise((r) => setTimeout(r, 200))
         await other.query('COMMIT')
-        const [first, raced, fine] = await answers
+        const [first, raced, ...rest] = await answers
+        expect(batches).toEqual([6])
         expect(raced!.status).toBe('rejected')
         expect(isUniqueViolation((raced as PromiseRejectedResult).reason)).toBe(true)
         expect(first).toMatchObject({ status: 'fulfilled', value: { seq: 1 } })
-        expect(fine).toMatchObject({ status: 'fulfilled', value: { seq: 2 } })
-        expect((await stored(lobbyId)).map((r) => r.seq)).toEqual([1, 2])
+        expect(rest.map((r) => r.status === 'fulfilled' && r.value?.seq)).toEqual([2, 3, 4, 5])
+        expect((await stored(lobbyId)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5])
       } finally {
         await other.end()
       }
