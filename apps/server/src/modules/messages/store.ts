@@ -19,7 +19,11 @@ export interface NewMessage {
   replyToId: string | null
 }
 
-/** A stored message with what the broadcast needs: the conversation's kind and, for groups and directs, who else is in it. */
+/**
+ * A stored message with what the broadcast needs: the conversation's kind and, for groups and directs, who
+ * else is in it — as JSON, which the driver parses natively: as a text[] of a hundred ids, parsed character
+ * by character, it took 6.5% of the server's CPU in rooms of 100.
+ */
 export interface SentRow extends MessageRow {
   kind: 'event' | 'direct' | 'group'
   recipients: string[] | null
@@ -59,7 +63,7 @@ export function createMessageStore(prisma: PrismaClient) {
          )
          SELECT ${M_COLUMNS}, c.kind::text AS kind,
            CASE WHEN c.kind = 'event' THEN NULL
-                ELSE (SELECT array_agg("userId")::text[] FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" <> $2::uuid)
+                ELSE (SELECT json_agg("userId") FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" <> $2::uuid)
            END AS recipients
          FROM m, c`,
         [m.conversationId, viewer.id, viewer.eventId, m.id, m.clientMessageId, m.content, m.replyToId],
@@ -111,7 +115,7 @@ export function createMessageStore(prisma: PrismaClient) {
          )
          SELECT ${M_COLUMNS}, c.kind::text AS kind,
            CASE WHEN c.kind = 'event' THEN NULL
-                ELSE (SELECT array_agg("userId")::text[] FROM "Member" WHERE "conversationId" = m."conversationId" AND "userId" <> m."senderId")
+                ELSE (SELECT json_agg("userId") FROM "Member" WHERE "conversationId" = m."conversationId" AND "userId" <> m."senderId")
            END AS recipients
          FROM m JOIN c ON c.id = m."conversationId"`,
         [
