@@ -5,7 +5,7 @@ import { uuidv7 } from 'uuidv7'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isUniqueViolation } from '../src/errors.ts'
 import type { Viewer } from '../src/modules/access.ts'
-import { type NewMessage, sendQueue } from '../src/modules/messages/send-queue.ts'
+import { laneOf, type NewMessage, sendQueue } from '../src/modules/messages/send-queue.ts'
 import { createMessageStore, type MessageStore } from '../src/modules/messages/store.ts'
 import { chatApi, joinAll, onPostgres, startServer, type TestServer } from './helpers.ts'
 
@@ -66,7 +66,8 @@ describe('send queue', () => {
   it('sends that arrive together share statements: seqs without gaps, each sender in order, one row each', async () => {
     const { lobbyId, groupId, viewers } = await world()
     const { store, batches } = countingStore()
-    const queue = sendQueue(store)
+    // One lane, so that both conversations share the statements.
+    const queue = sendQueue(store, { lanes: 1 })
     const sends = Array.from({ length: 120 }, (_, i) =>
       message(viewers[i % 4]!, i % 3 === 0 && i % 4 < 2 ? groupId : lobbyId),
     )
@@ -115,7 +116,7 @@ describe('send queue', () => {
     const { lobbyId, groupId, viewers } = await world()
     const [a, b, c] = viewers as [Viewer, Viewer, Viewer]
     const { store, batches } = countingStore()
-    const queue = sendQueue(store)
+    const queue = sendQueue(store, { lanes: 1 })
     const earlier = await queue.insert(message(a, lobbyId, 'already-stored'))
     expect(earlier?.seq).toBe(1)
 
@@ -141,6 +142,52 @@ describe('send queue', () => {
     ])
     expect((await stored(groupId)).map((r) => r.senderId)).toEqual([a.id])
   })
+
+  it.skipIf(!onPostgres)(
+    'conversations of different lanes are written side by side: one waiting on a lock holds up only its own',
+    async () => {
+      const { eventId, lobbyId, viewers } = await world(2)
+      const [a, b] = viewers as [Viewer, Viewer]
+      // A group in the other lane than the lobby.
+      let groupId = ''
+      for (let i = 0; i < 20 && !groupId; i++) {
+        const created = await server.app.db.prisma.conversation.create({
+          data: {
+            id: uuidv7(),
+            eventId,
+            kind: 'group',
+            title: `G${i}`,
+            members: { create: [{ userId: a.id }, { userId: b.id }] },
+          },
+        })
+        if (laneOf(created.id, 2) !== laneOf(lobbyId, 2)) groupId = created.id
+      }
+      expect(groupId).not.toBe('')
+      const queue = sendQueue(countingStore().store)
+      const other = new pg.Client({ connectionString: server.app.config.databaseUrl })
+      await other.connect()
+      try {
+        // Another transaction holds the group's row: a send to the group waits for it.
+        await other.query('BEGIN')
+        await other.query('UPDATE "Conversation" SET title = title WHERE id = $1', [groupId])
+        let groupDone = false
+        const toGroup = queue.insert(message(a, groupId)).finally(() => {
+          groupDone = true
+        })
+        await new Promise((r) => setTimeout(r, 100))
+        // The lobby's lane goes on meanwhile (with one lane this would wait, and the test time out).
+        const toLobby = await Promise.all(
+          [message(b, lobbyId), message(a, lobbyId)].map((m) => queue.insert(m)),
+        )
+        expect(toLobby.map((r) => r?.seq)).toEqual([1, 2])
+        expect(groupDone).toBe(false)
+        await other.query('COMMIT')
+        expect((await toGroup)?.seq).toBe(1)
+      } finally {
+        await other.end()
+      }
+    },
+  )
 
   it.skipIf(!onPostgres)(
     'a send stored by another instance meanwhile fails the batch; each then goes alone, and only it is refused',

@@ -12,10 +12,12 @@ interface Pending {
 }
 
 /**
- * Sends on their way to the database, one statement at a time per instance, which keeps each sender's
- * messages in the order they came. A send at a quiet moment goes alone, at once. While a statement is in
- * flight the sends that arrive wait; once `minBatch` are waiting they go together as the next statement —
- * one round trip and one commit for all of them — up to `max`, so under load the batches grow with it.
+ * Sends on their way to the database. They go in lanes, by conversation: each lane one statement at a time,
+ * which keeps every conversation's messages in the order they came, while sends to conversations of
+ * different lanes are written side by side. A send at a quiet moment goes alone, at once. While a lane's
+ * statement is in flight the sends that arrive for it wait; once `minBatch` are waiting they go together as
+ * the next statement — one round trip and one commit for all of them — up to `max`, so under load the
+ * batches grow with it.
  *
  * Why not batch two or three: Postgres plans the batched statement anew for each call — its prepared plan,
  * made without the arrays, is costed for a hundred elements each and always loses to a fresh one — and that
@@ -24,12 +26,12 @@ interface Pending {
  * one. Forcing the prepared plan is no cure: it keeps what the statistics said when it was made, and on a
  * new database that is a scan of the then tiny message table for every batch.
  *
+ * Why two lanes: with one, sends waited for the singles ahead of them (p50 delivery 17–24 ms at 600 msg/s
+ * in rooms of 10); with two, 7–17 ms, and 800 msg/s held in two runs of three instead of none.
+ *
  * Resolves with the row written, or undefined when none was (see MessageStore.insert / insertMany).
  */
-export function sendQueue(store: MessageStore, max = 100, minBatch = 6) {
-  const queue: Pending[] = []
-  let running = false
-
+export function sendQueue(store: MessageStore, { max = 100, minBatch = 6, lanes = 2 } = {}) {
   async function write(batch: Pending[]): Promise<void> {
     if (batch.length === 1) {
       const [one] = batch as [Pending]
@@ -49,23 +51,38 @@ export function sendQueue(store: MessageStore, max = 100, minBatch = 6) {
     }
   }
 
-  async function drain(): Promise<void> {
-    try {
-      while (queue.length > 0) await write(queue.splice(0, queue.length >= minBatch ? max : 1))
-    } finally {
-      running = false
+  function lane() {
+    const queue: Pending[] = []
+    let running = false
+    async function drain(): Promise<void> {
+      try {
+        while (queue.length > 0) await write(queue.splice(0, queue.length >= minBatch ? max : 1))
+      } finally {
+        running = false
+      }
+    }
+    return (pending: Pending) => {
+      queue.push(pending)
+      if (running) return
+      // Not at once: after the packets read in this turn of the event loop, which then go together.
+      running = true
+      setImmediate(drain)
     }
   }
+  const queues = Array.from({ length: lanes }, lane)
 
   return {
     insert(message: NewMessage): Promise<SentRow | undefined> {
       return new Promise((resolve, reject) => {
-        queue.push({ message, resolve, reject })
-        if (running) return
-        // Not at once: after the packets read in this turn of the event loop, which then go together.
-        running = true
-        setImmediate(drain)
+        queues[laneOf(message.conversationId, lanes)]!({ message, resolve, reject })
       })
     },
   }
+}
+
+/** The lane of a conversation: a hash of its id (any string: a malformed id still gets a lane, and its answer). */
+export function laneOf(conversationId: string, lanes: number): number {
+  let hash = 0
+  for (let i = 0; i < conversationId.length; i++) hash = (hash * 31 + conversationId.charCodeAt(i)) | 0
+  return Math.abs(hash) % lanes
 }
