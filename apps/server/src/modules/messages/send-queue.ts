@@ -64,7 +64,7 @@ export function sendQueue(store: MessageStore, { max = 100, minBatch = 6, lanes 
     return (pending: Pending) => {
       queue.push(pending)
       if (running) return
-      // Not at once: after the packets read in this turn of the event loop, which then go together.
+      // Not at once: after the packets read in this turn of the event loop, which go together if six or more.
       running = true
       setImmediate(drain)
     }
