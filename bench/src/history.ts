@@ -166,18 +166,32 @@ export async function runHistory(o: {
     return times.length > 0 ? percentiles(h) : null
   }
 
-  /** The reads under a background load run by a worker: client times, and where the server log starts. */
-  async function underLoad(type: 'rest-paced' | 'rest-load') {
-    const offset = statSync(o.logFile).size
-    const loadRun = o.workers.one(0, {
+  /** Random pages read by a worker, as the other guest, at `rate` requests a second. */
+  const backgroundReads = (
+    type: 'rest-paced' | 'rest-load',
+    rate: number,
+    durationMs: number,
+    connections: number,
+  ) =>
+    o.workers.one(0, {
       type,
       url: o.url,
       token: o.other.token,
       paths: loadPaths,
-      rate: o.restRate,
-      durationMs: Math.max(5000, o.samples * cases.length * PROBE_MS + 1000),
-      connections: 8,
+      rate,
+      durationMs,
+      connections,
     })
+
+  /** The reads under a background load run by a worker: client times, and where the server log starts. */
+  async function underLoad(type: 'rest-paced' | 'rest-load') {
+    const offset = statSync(o.logFile).size
+    const loadRun = backgroundReads(
+      type,
+      o.restRate,
+      Math.max(5000, o.samples * cases.length * PROBE_MS + 1000),
+      8,
+    )
     await new Promise((r) => setTimeout(r, 500))
     const clientTimes = await read(o.samples)
     const load = await loadRun
@@ -194,15 +208,7 @@ export async function runHistory(o: {
 
   // A warm-up, not measured: the server's code paths and all of its pooled database connections, as in
   // service. Without it the first seconds of the paced load paid for opening connections (reads of 20–90 ms).
-  await o.workers.one(0, {
-    type: 'rest-load',
-    url: o.url,
-    token: o.other.token,
-    paths: loadPaths,
-    rate: 400,
-    durationMs: 3000,
-    connections: 10,
-  })
+  await backgroundReads('rest-load', 400, 3000, 10)
   // First alone, then under the paced load, then under autocannon's bursts.
   const quietFrom = statSync(o.logFile).size
   const quietTimes = await read(Math.min(o.samples, 100))
