@@ -21,7 +21,7 @@ if (!('groupBy' in Map)) {
 // One runner for the whole workspace; each package describes its own project.
 export default defineConfig({
   test: {
-    projects: ['packages/shared', 'apps/server', 'apps/web'],
+    projects: ['packages/shared', 'packages/chat-client', 'apps/server', 'apps/web'],
     // Test files start servers and databases: two at a time suits a 2-core machine.
     maxWorkers: 2,
     // CI sets TEST_REPORT to collect a JSON report beside the console output.

@@ -1,6 +1,6 @@
 import type { Message } from '@secura/shared'
 import pg from 'pg'
-import type { LocalMessage } from '../../apps/web/src/storage/types.ts'
+import type { LocalMessage } from '../../packages/chat-client/src/types.ts'
 import type { Queued } from './clients/client.ts'
 import type { ScenarioContext } from './context.ts'
 import { sleep } from './infra/util.ts'

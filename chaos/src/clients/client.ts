@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto'
-import { createChatStorage } from '../../../apps/web/src/storage/index.ts'
-import type { ChatRuntime, NetworkStatus, Timing } from '../../../apps/web/src/storage/runtime.ts'
-import { createDefaultTransport } from '../../../apps/web/src/storage/socket-io.ts'
-import type { ChatTransport } from '../../../apps/web/src/storage/transport.ts'
-import type { ChatSnapshot, ChatStorage, LocalMessage } from '../../../apps/web/src/storage/types.ts'
+import { createChatStorage } from '../../../packages/chat-client/src/index.ts'
+import type { ChatRuntime, NetworkStatus, Timing } from '../../../packages/chat-client/src/runtime.ts'
+import { createDefaultTransport } from '../../../packages/chat-client/src/socket-io.ts'
+import type { ChatTransport } from '../../../packages/chat-client/src/transport.ts'
+import type { ChatSnapshot, ChatStorage, LocalMessage } from '../../../packages/chat-client/src/types.ts'
 
 /**
  * Timings of the storage module in the harness (the module's defaults are in runtime.ts and retry.ts):

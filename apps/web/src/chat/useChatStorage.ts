@@ -1,6 +1,6 @@
 import type { User } from '@secura/shared'
 import { useEffect } from 'react'
-import { createChatStorage } from '../storage/index.ts'
+import { createChatStorage } from '../../../../packages/chat-client/src/index.ts'
 import { useAppStore } from '../store/index.ts'
 
 /** Starts the signed-in user's chat storage for as long as the chat is on screen. */

@@ -3,7 +3,7 @@
  * UI before (or without) a server. Used by src/dev/preview.html through `vite dev`; never by the app's build.
  */
 import type { Conversation, ConversationSummary, DirectoryUser, Member, Message } from '@secura/shared'
-import type { ChatSnapshot, ChatStorage, LocalMessage } from '../storage/types.ts'
+import type { ChatSnapshot, ChatStorage, LocalMessage } from '../../../../packages/chat-client/src/types.ts'
 
 const PAGE = 50
 const NAMES = ['Ana Ribeiro', 'Bo Chen', 'Carla Mendes', 'Dev Patel', 'Emeka Obi', 'Fatima Zahra', 'Gus Lind']

@@ -1,6 +1,6 @@
 import type { Conversation, DirectoryUser } from '@secura/shared'
 import type { StateCreator } from 'zustand'
-import type { ChatSnapshot, ChatStorage, KnownUser } from '../storage/types.ts'
+import type { ChatSnapshot, ChatStorage, KnownUser } from '../../../../packages/chat-client/src/types.ts'
 import type { AppState } from './index.ts'
 
 /** What the composer of the open conversation is doing: a new message (maybe a reply), or changing one. */

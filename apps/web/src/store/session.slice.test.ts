@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto'
 import type { Event, User } from '@secura/shared'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { chatDbName, openChatDb } from '../../../../packages/chat-client/src/db.ts'
 import { authApi } from '../api/auth.ts'
 import { ApiError } from '../api/http.ts'
-import { chatDbName, openChatDb } from '../storage/db.ts'
 import { useAppStore } from './index.ts'
 
 const user: User = {

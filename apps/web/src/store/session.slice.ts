@@ -1,8 +1,8 @@
 import type { Event, User } from '@secura/shared'
 import type { StateCreator } from 'zustand'
+import { deleteChatCache } from '../../../../packages/chat-client/src/index.ts'
 import { authApi } from '../api/auth.ts'
 import { ApiError, describeError } from '../api/http.ts'
-import { deleteChatCache } from '../storage/index.ts'
 import type { AppState } from './index.ts'
 import { readCachedSession, writeCachedSession } from './sessionCache.ts'
 

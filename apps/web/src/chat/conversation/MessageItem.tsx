@@ -1,5 +1,5 @@
 import type { User } from '@secura/shared'
-import type { LocalMessage } from '../../storage/types.ts'
+import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 import { useAppStore } from '../../store/index.ts'
 import { joinNames, type NameBook } from '../names.ts'
 import { FailedActions } from './FailedActions.tsx'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { LocalMessage } from '../../storage/types.ts'
+import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 import { buildTimeline, messageKey } from './timelineRows.ts'
 
 const ME = 'me'

@@ -1,6 +1,6 @@
 import type { ConversationSummary } from '@secura/shared'
 import { useCallback, useEffect, useRef } from 'react'
-import type { LocalMessage } from '../../storage/types.ts'
+import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 import { useAppStore } from '../../store/index.ts'
 
 /** The newest stored message's seq (outbox messages have none yet). */

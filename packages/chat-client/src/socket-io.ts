@@ -1,6 +1,6 @@
 import type { CHAT_NAMESPACE, ClientEvents, ServerEvents } from '@secura/shared'
 import { io, type Socket } from 'socket.io-client'
-import { request } from '../api/http.ts'
+import { request } from '../../../apps/web/src/api/http.ts'
 import type { ChatHttp, ChatSocket, ChatTransport } from './transport.ts'
 
 /**

@@ -1,5 +1,5 @@
 import type { Ack, AckCallback, ChatError, ClientEvents, ErrorStatus, ServerEvents } from '@secura/shared'
-import { ApiError } from '../api/http.ts'
+import { ApiError } from '../../../apps/web/src/api/http.ts'
 
 /**
  * What the storage module needs from the network: the socket.io `/chat` namespace and the REST API. The

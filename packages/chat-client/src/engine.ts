@@ -7,7 +7,7 @@ import {
   TYPING_REFRESH_MS,
   type UserList,
 } from '@secura/shared'
-import { ApiError } from '../api/http.ts'
+import { ApiError } from '../../../apps/web/src/api/http.ts'
 import { chatApi, command, conversationCall, editMessage, removeMessage, toggleReaction } from './commands.ts'
 import type { KnownUser } from './db.ts'
 import { bindLiveEvents } from './live.ts'
