@@ -1,7 +1,7 @@
 /**
  * `pnpm test:chaos`: real server processes on a Postgres (and Redis) of the harness's own, many clients
- * made of the web app's storage module, scripted faults while messages flow, then the checks of
- * verify.ts. Prints a report, writes chaos/results/latest.json, exits non-zero on any failure.
+ * made of the web app's chat client (@secura/chat-client), scripted faults while messages flow, then the
+ * checks of verify.ts. Prints a report, writes chaos/results/latest.json, exits non-zero on any failure.
  *
  * CHAOS_SCENARIOS=name,name runs a subset; CHAOS_TIME_LIMIT_MS bounds the whole run (default 15 min);
  * CHAOS_TRACE=1 writes what each client received to /tmp/chaos-trace-<scenario>-<client>.txt.

@@ -1,6 +1,6 @@
+import type { LocalMessage } from '@secura/chat-client'
 import type { Message } from '@secura/shared'
 import pg from 'pg'
-import type { LocalMessage } from '../../packages/chat-client/src/types.ts'
 import type { Queued } from './clients/client.ts'
 import type { ScenarioContext } from './context.ts'
 import { sleep } from './infra/util.ts'

@@ -1,14 +1,21 @@
 import 'fake-indexeddb/auto'
-import { createChatStorage } from '../../../packages/chat-client/src/index.ts'
-import type { ChatRuntime, NetworkStatus, Timing } from '../../../packages/chat-client/src/runtime.ts'
-import { createDefaultTransport } from '../../../packages/chat-client/src/socket-io.ts'
-import type { ChatTransport } from '../../../packages/chat-client/src/transport.ts'
-import type { ChatSnapshot, ChatStorage, LocalMessage } from '../../../packages/chat-client/src/types.ts'
+import {
+  type ChatRuntime,
+  type ChatSnapshot,
+  type ChatStorage,
+  type ChatTransport,
+  createChatStorage,
+  createSocketIoTransport,
+  type LocalMessage,
+  type NetworkStatus,
+  request,
+  type Timing,
+} from '@secura/chat-client'
 
 /**
- * Timings of the storage module in the harness (the module's defaults are in runtime.ts and retry.ts):
- * shorter head checks, polls and backoff ceilings so that a scenario converges in seconds, not minutes.
- * The mechanisms are the web app's own.
+ * Timings of the chat client in the harness (its defaults are in @secura/chat-client's runtime.ts and
+ * retry.ts): shorter head checks, polls and backoff ceilings so that a scenario converges in seconds, not
+ * minutes. The mechanisms are the web app's own.
  */
 export const CLIENT_TIMING: Partial<Timing> = {
   ackTimeoutMs: 3000,
@@ -67,8 +74,8 @@ export interface SeenMessage {
 }
 
 /**
- * A chat client made of the web app's storage module (createChatStorage, its IndexedDB outbox on
- * fake-indexeddb, the default socket.io/HTTP transport), as a browser tab would run it. `restart()` is a
+ * A chat client made of the web app's @secura/chat-client (createChatStorage, its IndexedDB outbox on
+ * fake-indexeddb, the socket.io/HTTP transport), as a browser tab would run it. `restart()` is a
  * process restart: the instance is dropped and a new one opens the same IndexedDB database.
  */
 export class ChaosClient {
@@ -97,8 +104,9 @@ export class ChaosClient {
   async start(): Promise<void> {
     const storage = createChatStorage({
       me: this.spec.user,
-      token: this.spec.token,
-      transport: this.traced(createDefaultTransport(this.spec.token, this.spec.baseUrl)),
+      transport: this.traced(
+        createSocketIoTransport({ request, token: this.spec.token, baseUrl: this.spec.baseUrl }),
+      ),
       db: this.dbName,
       locks: null,
       network: this.network,

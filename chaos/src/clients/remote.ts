@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { join } from 'node:path'
-import type { LocalMessage } from '../../../packages/chat-client/src/types.ts'
+import type { LocalMessage } from '@secura/chat-client'
 import { own } from '../infra/util.ts'
 import type { FromChild, RemoteState, ToChild } from './child.ts'
 import type { ClientSpec } from './client.ts'

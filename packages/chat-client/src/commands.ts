@@ -1,5 +1,5 @@
 import type { Conversation, Message } from '@secura/shared'
-import { ApiError } from '../../../apps/web/src/api/http.ts'
+import { ApiError } from './http.ts'
 import type { ChatRuntime } from './runtime.ts'
 import { type AckData, type ClientEventName, type ClientPayload, callServer } from './transport.ts'
 

@@ -7,9 +7,9 @@ import {
   TYPING_REFRESH_MS,
   type UserList,
 } from '@secura/shared'
-import { ApiError } from '../../../apps/web/src/api/http.ts'
 import { chatApi, command, conversationCall, editMessage, removeMessage, toggleReaction } from './commands.ts'
 import type { KnownUser } from './db.ts'
+import { ApiError } from './http.ts'
 import { bindLiveEvents } from './live.ts'
 import { findUsers, rememberUsers } from './people.ts'
 import { isRetryable } from './retry.ts'

@@ -4,17 +4,14 @@ import { ChatEngine } from './engine.ts'
 import type { LockManagerLike } from './lock.ts'
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts'
 import { createRuntime, defaultTiming, type NetworkStatus, type Timing } from './runtime.ts'
-import { createDefaultTransport } from './socket-io.ts'
 import { ChatState } from './state.ts'
 import type { ChatTransport } from './transport.ts'
 import type { ChatStorage } from './types.ts'
 
 export interface ChatStorageOptions {
   me: { id: string; eventId: string }
-  /** Bearer token for socket and REST; without it the session cookie is used. */
-  token?: string
-  /** Socket and HTTP; default: socket.io-client on /chat and api/http.ts. */
-  transport?: ChatTransport
+  /** Socket and HTTP: createSocketIoTransport, or a scripted one in tests. */
+  transport: ChatTransport
   /** A database name (default: one per user and event) or an open database. */
   db?: string | ChatDb
   /** The Web Locks API; null uses the IndexedDB lease instead. Default: navigator.locks when present. */
@@ -34,7 +31,7 @@ export function createChatStorage(options: ChatStorageOptions): ChatStorage {
     createRuntime(
       {
         me: options.me,
-        transport: options.transport ?? createDefaultTransport(options.token),
+        transport: options.transport,
         ...(options.db !== undefined && { db: options.db }),
         ...(options.locks !== undefined && { locks: options.locks }),
         network: options.network ?? browserNetwork(),
@@ -75,6 +72,12 @@ export function deleteChatCache(me: { id: string; eventId: string }): Promise<vo
   return deleteDB(chatDbName(me))
 }
 
-export { chatDbName } from './db.ts'
-export type { ChatHttp, ChatSocket, ChatTransport } from './transport.ts'
+// The whole public surface: the app, the harnesses and the tests outside this package use nothing else.
+export { type ChatDb, chatDbName, openChatDb } from './db.ts'
+export { ApiError, type ApiErrorCode, type ApiRequest, type RequestOptions, request } from './http.ts'
+export type { LockManagerLike } from './lock.ts'
+export type { RetryPolicy } from './retry.ts'
+export type { ChatRuntime, NetworkStatus, Timing } from './runtime.ts'
+export { createSocketIoTransport, type SocketIoTransportOptions } from './socket-io.ts'
+export type { ChatHttp, ChatSocket, ChatTransport, HttpMethod, SocketStatus } from './transport.ts'
 export type * from './types.ts'

@@ -1,5 +1,5 @@
 import type { ChatError } from '@secura/shared'
-import { ApiError } from '../../../apps/web/src/api/http.ts'
+import { ApiError } from './http.ts'
 
 export interface RetryPolicy {
   /** First delay; doubles on each attempt up to maxMs. */

@@ -1,28 +1,40 @@
 import type { CHAT_NAMESPACE, ClientEvents, ServerEvents } from '@secura/shared'
 import { io, type Socket } from 'socket.io-client'
-import { request } from '../../../apps/web/src/api/http.ts'
+import type { ApiRequest } from './http.ts'
 import type { ChatHttp, ChatSocket, ChatTransport } from './transport.ts'
 
-/**
- * The real transport: socket.io-client on `/chat` and the REST API through api/http.ts. Without a token
- * the httpOnly session cookie authenticates both the handshake and the requests.
- */
 /** The shared CHAT_NAMESPACE, checked at compile time: its module would bring TypeBox into the bundle. */
 const NAMESPACE: typeof CHAT_NAMESPACE = '/chat'
 
-export function createDefaultTransport(token?: string, baseUrl = ''): ChatTransport {
-  return { socket: createSocketIoSocket(token, baseUrl), http: createHttp(token, baseUrl) }
+export interface SocketIoTransportOptions {
+  /** The JSON API call (`request` of this package, or the app's own). */
+  request: ApiRequest
+  /** Bearer token for socket and REST; without it the session cookie is used. */
+  token?: string
+  /** Another origin than the page's (empty in the SPA). */
+  baseUrl?: string
 }
 
-/** `baseUrl`: another origin than the page's (empty in the SPA). */
-export function createHttp(token?: string, baseUrl = ''): ChatHttp {
+/**
+ * The real transport: socket.io-client on `/chat` and the REST API through the given request function.
+ * Without a token the httpOnly session cookie authenticates both the handshake and the requests.
+ */
+export function createSocketIoTransport({
+  request,
+  token,
+  baseUrl = '',
+}: SocketIoTransportOptions): ChatTransport {
+  return { socket: createSocketIoSocket(token, baseUrl), http: createHttp(request, token, baseUrl) }
+}
+
+function createHttp(request: ApiRequest, token: string | undefined, baseUrl: string): ChatHttp {
   return {
     request: (method, path, body) =>
       request(method, `${baseUrl}${path}`, { ...(body !== undefined && { body }), token: token ?? null }),
   }
 }
 
-export function createSocketIoSocket(token?: string, baseUrl = ''): ChatSocket {
+function createSocketIoSocket(token: string | undefined, baseUrl: string): ChatSocket {
   const socket: Socket<ServerEvents, ClientEvents> = io(`${baseUrl}${NAMESPACE}`, {
     auth: token ? { token } : {},
     withCredentials: true,

@@ -5,7 +5,7 @@ import {
   type MessagePage,
   type SyncResponse,
 } from '@secura/shared'
-import { ApiError } from '../../../apps/web/src/api/http.ts'
+import { ApiError } from './http.ts'
 import type { ChatModel, Gaps } from './model.ts'
 import { ackError, type ChatTransport } from './transport.ts'
 

@@ -1,6 +1,6 @@
 import type { Message } from '@secura/shared'
 import { describe, expect, it } from 'vitest'
-import { ApiError } from '../../../apps/web/src/api/http.ts'
+import { ApiError } from './http.ts'
 import { isRetryable, retryDelay } from './retry.ts'
 import { createTimeline, hasOlder, noteRev, patchMessage, revAtLeast, upsertMessage } from './timeline.ts'
 

@@ -1,9 +1,10 @@
 import type { Ack, AckCallback, ChatError, ClientEvents, ErrorStatus, ServerEvents } from '@secura/shared'
-import { ApiError } from '../../../apps/web/src/api/http.ts'
+import { ApiError } from './http.ts'
 
 /**
  * What the storage module needs from the network: the socket.io `/chat` namespace and the REST API. The
- * default implementation (socket-io.ts) wraps socket.io-client and api/http.ts; tests pass a scripted one.
+ * real implementation (socket-io.ts) wraps socket.io-client and a request function (http.ts); tests pass
+ * a scripted one.
  */
 
 export type ClientEventName = keyof ClientEvents

@@ -1,4 +1,4 @@
-import type { ConnectionState } from '../../../../packages/chat-client/src/types.ts'
+import type { ConnectionState } from '@secura/chat-client'
 import { useAppStore } from '../store/index.ts'
 
 function describe(connection: ConnectionState, waiting: number): string {

@@ -1,6 +1,7 @@
+import { createChatStorage, createSocketIoTransport } from '@secura/chat-client'
 import type { User } from '@secura/shared'
 import { useEffect } from 'react'
-import { createChatStorage } from '../../../../packages/chat-client/src/index.ts'
+import { request } from '../api/http.ts'
 import { useAppStore } from '../store/index.ts'
 
 /** Starts the signed-in user's chat storage for as long as the chat is on screen. */
@@ -8,7 +9,11 @@ export function useChatStorage(user: User): void {
   const attach = useAppStore((s) => s.attachChatStorage)
   const detach = useAppStore((s) => s.detachChatStorage)
   useEffect(() => {
-    const storage = createChatStorage({ me: { id: user.id, eventId: user.eventId } })
+    const storage = createChatStorage({
+      me: { id: user.id, eventId: user.eventId },
+      // The session cookie authenticates the socket and the requests: no token.
+      transport: createSocketIoTransport({ request }),
+    })
     attach(storage).catch(() => {
       // A storage stopped before it started (StrictMode remount, sign-out) has nothing to report.
       const state = useAppStore.getState()

@@ -2,8 +2,9 @@
  * DEV ONLY — an in-memory ChatStorage with made-up people and a long lobby history, for looking at the chat
  * UI before (or without) a server. Used by src/dev/preview.html through `vite dev`; never by the app's build.
  */
+
+import type { ChatSnapshot, ChatStorage, LocalMessage } from '@secura/chat-client'
 import type { Conversation, ConversationSummary, DirectoryUser, Member, Message } from '@secura/shared'
-import type { ChatSnapshot, ChatStorage, LocalMessage } from '../../../../packages/chat-client/src/types.ts'
 
 const PAGE = 50
 const NAMES = ['Ana Ribeiro', 'Bo Chen', 'Carla Mendes', 'Dev Patel', 'Emeka Obi', 'Fatima Zahra', 'Gus Lind']

@@ -1,6 +1,6 @@
-import type { Conversation, DirectoryUser } from '@secura/shared'
+import type { ChatSnapshot, ChatStorage, KnownUser } from '@secura/chat-client'
+import type { DirectoryUser } from '@secura/shared'
 import type { StateCreator } from 'zustand'
-import type { ChatSnapshot, ChatStorage, KnownUser } from '../../../../packages/chat-client/src/types.ts'
 import type { AppState } from './index.ts'
 
 /** What the composer of the open conversation is doing: a new message (maybe a reply), or changing one. */
@@ -25,6 +25,7 @@ export const EMPTY_SNAPSHOT: ChatSnapshot = {
 const NEW_MESSAGE: Composing = { kind: 'new', replyToId: null }
 
 export interface ChatSlice {
+  /** The running chat client; components call it directly through chatClient(). */
   chatStorage: ChatStorage | null
   /** The storage's snapshot, mirrored: components select from here. */
   chat: ChatSnapshot
@@ -45,25 +46,9 @@ export interface ChatSlice {
   setChatDialog: (dialog: ChatDialog) => void
   setChatNotice: (notice: string | null) => void
 
-  loadOlder: (conversationId: string) => Promise<void>
-  send: (conversationId: string, content: string, replyToId?: string) => Promise<void>
-  retry: (clientMessageId: string) => Promise<void>
-  discard: (clientMessageId: string) => Promise<void>
-  editFailed: (clientMessageId: string, content: string) => Promise<void>
-  edit: (messageId: string, content: string) => Promise<void>
-  remove: (messageId: string) => Promise<void>
-  react: (messageId: string, emoji: string) => Promise<void>
-  markRead: (conversationId: string, seq: number) => Promise<void>
-  setTyping: (conversationId: string, isTyping: boolean) => void
-
-  createDirect: (userId: string) => Promise<Conversation>
-  createGroup: (title: string, userIds: string[]) => Promise<Conversation>
-  addMembers: (conversationId: string, userIds: string[]) => Promise<Conversation>
-  removeMembers: (conversationId: string, userIds: string[]) => Promise<Conversation>
   searchUsers: (query: string) => Promise<DirectoryUser[]>
   /** Finds the names of people on screen the client does not know yet (batched, cached by the storage). */
   lookUpNames: (userIds: string[]) => void
-  watchPresence: (userIds: string[]) => Promise<void>
 }
 
 /** Unknown ids asked together: the views that need names render in the same moment. */
@@ -183,22 +168,6 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
     setChatDialog: (chatDialog) => set({ chatDialog }),
     setChatNotice: (chatNotice) => set({ chatNotice }),
 
-    loadOlder: (conversationId) => storage().loadOlder(conversationId),
-    send: (conversationId, content, replyToId) => storage().send(conversationId, content, replyToId),
-    retry: (clientMessageId) => storage().retry(clientMessageId),
-    discard: (clientMessageId) => storage().discard(clientMessageId),
-    editFailed: (clientMessageId, content) => storage().editFailed(clientMessageId, content),
-    edit: (messageId, content) => storage().edit(messageId, content),
-    remove: (messageId) => storage().remove(messageId),
-    react: (messageId, emoji) => storage().react(messageId, emoji),
-    markRead: (conversationId, seq) => storage().markRead(conversationId, seq),
-    setTyping: (conversationId, isTyping) => get().chatStorage?.setTyping(conversationId, isTyping),
-
-    createDirect: (userId) => storage().createDirect(userId),
-    createGroup: (title, userIds) => storage().createGroup(title, userIds),
-    addMembers: (conversationId, userIds) => storage().addMembers(conversationId, userIds),
-    removeMembers: (conversationId, userIds) => storage().removeMembers(conversationId, userIds),
-
     searchUsers: async (query) => {
       const users = await storage().searchUsers(query)
       set((s) => ({ directory: { ...s.directory, ...Object.fromEntries(users.map((u) => [u.id, u])) } }))
@@ -211,6 +180,5 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       if (wanted.size > 0 && !nameLookupTimer)
         nameLookupTimer = setTimeout(lookUpWanted, NAME_LOOKUP_BATCH_MS)
     },
-    watchPresence: (userIds) => storage().watchPresence(userIds),
   }
 }

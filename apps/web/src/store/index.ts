@@ -1,3 +1,4 @@
+import type { ChatStorage } from '@secura/chat-client'
 import { create } from 'zustand'
 import { type AdminSlice, createAdminSlice } from './admin.slice.ts'
 import { type ChatSlice, createChatSlice } from './chat.slice.ts'
@@ -11,3 +12,13 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createAdminSlice(...args),
   ...createChatSlice(...args),
 }))
+
+/**
+ * The running chat client. The store keeps UI state and the client's snapshot; actions on the chat go to
+ * the client itself. Throws when the chat is not started.
+ */
+export function chatClient(): ChatStorage {
+  const client = useAppStore.getState().chatStorage
+  if (!client) throw new Error('The chat is not started')
+  return client
+}

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
+import { chatDbName, openChatDb } from '@secura/chat-client'
 import type { Event, User } from '@secura/shared'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { chatDbName, openChatDb } from '../../../../packages/chat-client/src/db.ts'
 import { authApi } from '../api/auth.ts'
 import { ApiError } from '../api/http.ts'
 import { useAppStore } from './index.ts'

@@ -1,6 +1,6 @@
+import { deleteChatCache } from '@secura/chat-client'
 import type { Event, User } from '@secura/shared'
 import type { StateCreator } from 'zustand'
-import { deleteChatCache } from '../../../../packages/chat-client/src/index.ts'
 import { authApi } from '../api/auth.ts'
 import { ApiError, describeError } from '../api/http.ts'
 import type { AppState } from './index.ts'

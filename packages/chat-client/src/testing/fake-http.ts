@@ -1,4 +1,4 @@
-import { ApiError } from '../../../../apps/web/src/api/http.ts'
+import { ApiError } from '../http.ts'
 import type { NetworkStatus } from '../runtime.ts'
 import type { ChatHttp, HttpMethod } from '../transport.ts'
 import type { FakeServer } from './fake-server.ts'

@@ -6,7 +6,7 @@ import type {
   ServerEvents,
   SyncResponse,
 } from '@secura/shared'
-import { ApiError } from '../../../../apps/web/src/api/http.ts'
+import { ApiError } from '../http.ts'
 
 type Listener = <E extends keyof ServerEvents>(event: E, payload: Parameters<ServerEvents[E]>[0]) => void
 

@@ -1,5 +1,5 @@
 import type { Ack, ChatError, ServerEvents } from '@secura/shared'
-import { ApiError } from '../../../../apps/web/src/api/http.ts'
+import { ApiError } from '../http.ts'
 import type { AckData, ChatSocket, ClientEventName, ClientPayload, SocketStatus } from '../transport.ts'
 import type { FakeServer } from './fake-server.ts'
 

@@ -9,7 +9,7 @@ import {
   useState,
 } from 'react'
 import { describeError } from '../../api/http.ts'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient, useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'
 import type { NameBook } from '../names.ts'
 import { ComposerContext } from './ComposerContext.tsx'
@@ -82,11 +82,11 @@ export function Composer({
     if (mode.kind === 'new') drafts.delete(conversationId)
     setComposing({ kind: 'new', replyToId: null })
     input.current?.focus()
-    const { send, edit, editFailed } = useAppStore.getState()
     try {
-      if (mode.kind === 'edit') await edit(mode.messageId, content)
-      else if (mode.kind === 'edit-failed') await editFailed(mode.clientMessageId, content)
-      else await send(conversationId, content, mode.replyToId ?? undefined)
+      const client = chatClient()
+      if (mode.kind === 'edit') await client.edit(mode.messageId, content)
+      else if (mode.kind === 'edit-failed') await client.editFailed(mode.clientMessageId, content)
+      else await client.send(conversationId, content, mode.replyToId ?? undefined)
     } catch (error) {
       setChatNotice(describeError(error))
     }

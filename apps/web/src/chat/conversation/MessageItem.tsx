@@ -1,6 +1,6 @@
+import type { LocalMessage } from '@secura/chat-client'
 import type { User } from '@secura/shared'
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient, useAppStore } from '../../store/index.ts'
 import { joinNames, type NameBook } from '../names.ts'
 import { FailedActions } from './FailedActions.tsx'
 import { MessageMeta } from './MessageMeta.tsx'
@@ -29,7 +29,6 @@ const MODERATORS: User['role'][] = ['moderator', 'organizer']
 export function MessageItem(props: MessageItemProps) {
   const { message, continued, showSender, seenBy, me, names, original, onJumpTo, onActionFailed } = props
   const setComposing = useAppStore((s) => s.setComposing)
-  const actions = useAppStore.getState
   const own = message.senderId === me.id
   const sent = message.state === 'sent' ? message : null
   const deleted = sent?.deletedAt != null
@@ -67,17 +66,17 @@ export function MessageItem(props: MessageItemProps) {
           <MessageToolbar
             canEdit={own}
             canDelete={own || MODERATORS.includes(me.role)}
-            onReact={(emoji) => run(() => actions().react(sent.id, emoji))}
+            onReact={(emoji) => run(() => chatClient().react(sent.id, emoji))}
             onReply={() => setComposing({ kind: 'new', replyToId: sent.id })}
             onEdit={() => setComposing({ kind: 'edit', messageId: sent.id, content: sent.content })}
-            onDelete={() => run(() => actions().remove(sent.id))}
+            onDelete={() => run(() => chatClient().remove(sent.id))}
           />
         )}
       </div>
       {message.state === 'failed' && (
         <FailedActions
           error={message.error}
-          onRetry={() => run(() => actions().retry(message.clientMessageId))}
+          onRetry={() => run(() => chatClient().retry(message.clientMessageId))}
           onEdit={() =>
             setComposing({
               kind: 'edit-failed',
@@ -85,7 +84,7 @@ export function MessageItem(props: MessageItemProps) {
               content: message.content,
             })
           }
-          onDiscard={() => run(() => actions().discard(message.clientMessageId))}
+          onDiscard={() => run(() => chatClient().discard(message.clientMessageId))}
         />
       )}
       {sent && !deleted && (
@@ -93,7 +92,7 @@ export function MessageItem(props: MessageItemProps) {
           reactions={sent.reactions}
           meId={me.id}
           names={names}
-          onToggle={(emoji) => run(() => actions().react(sent.id, emoji))}
+          onToggle={(emoji) => run(() => chatClient().react(sent.id, emoji))}
         />
       )}
       {seenBy && seenBy.length > 0 && (

@@ -1,7 +1,7 @@
+import type { LocalMessage } from '@secura/chat-client'
 import type { ConversationSummary, User } from '@secura/shared'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 import { describeError } from '../../api/http.ts'
 import { useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'

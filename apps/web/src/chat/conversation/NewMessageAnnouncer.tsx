@@ -1,5 +1,5 @@
+import type { LocalMessage } from '@secura/chat-client'
 import { useEffect, useRef, useState } from 'react'
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 import { useAppStore } from '../../store/index.ts'
 import type { NameBook } from '../names.ts'
 

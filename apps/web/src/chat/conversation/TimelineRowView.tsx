@@ -1,5 +1,5 @@
+import type { LocalMessage } from '@secura/chat-client'
 import type { User } from '@secura/shared'
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 import type { NameBook } from '../names.ts'
 import { MessageItem } from './MessageItem.tsx'
 import type { TimelineRow } from './timelineRows.ts'

@@ -1,5 +1,5 @@
+import type { LocalMessage } from '@secura/chat-client'
 import { describe, expect, it } from 'vitest'
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 import { buildTimeline, messageKey } from './timelineRows.ts'
 
 const ME = 'me'

@@ -1,4 +1,4 @@
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
+import type { LocalMessage } from '@secura/chat-client'
 import { dayKey, dayLabel } from '../time.ts'
 
 /**

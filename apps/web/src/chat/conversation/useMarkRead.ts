@@ -1,7 +1,7 @@
+import type { LocalMessage } from '@secura/chat-client'
 import type { ConversationSummary } from '@secura/shared'
 import { useCallback, useEffect, useRef } from 'react'
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient } from '../../store/index.ts'
 
 /** The newest stored message's seq (outbox messages have none yet). */
 export function newestSeq(messages: LocalMessage[]): number {
@@ -21,7 +21,6 @@ export function useMarkRead(
   messages: LocalMessage[],
   atEnd: () => boolean,
 ) {
-  const markRead = useAppStore((s) => s.markRead)
   const marked = useRef(0)
   const seq = newestSeq(messages)
 
@@ -29,10 +28,12 @@ export function useMarkRead(
     if (document.visibilityState !== 'visible' || !atEnd()) return
     if (seq <= Math.max(conversation.lastReadSeq, marked.current)) return
     marked.current = seq
-    markRead(conversation.id, seq).catch(() => {
-      marked.current = 0
-    })
-  }, [seq, conversation.id, conversation.lastReadSeq, atEnd, markRead])
+    chatClient()
+      .markRead(conversation.id, seq)
+      .catch(() => {
+        marked.current = 0
+      })
+  }, [seq, conversation.id, conversation.lastReadSeq, atEnd])
 
   useEffect(() => {
     // After the rows render and the view settles on the newest message.

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient } from '../../store/index.ts'
 
 /** How close to the top (px, at least a screenful) the reader gets before the previous page is fetched. */
 const PREFETCH_MARGIN = 400
@@ -13,7 +13,6 @@ export function useOlderHistory(
   hasOlder: boolean,
   scroller: () => HTMLElement | null,
 ) {
-  const loadOlder = useAppStore((s) => s.loadOlder)
   const [loading, setLoading] = useState(false)
   const [failed, setFailed] = useState(false)
   const busy = useRef(false)
@@ -32,14 +31,14 @@ export function useOlderHistory(
     setLoading(true)
     setFailed(false)
     try {
-      await loadOlder(conversationId)
+      await chatClient().loadOlder(conversationId)
     } catch {
       setFailed(true)
     } finally {
       busy.current = false
       setLoading(false)
     }
-  }, [conversationId, loadOlder])
+  }, [conversationId])
 
   const check = useCallback(() => {
     const element = scroller()

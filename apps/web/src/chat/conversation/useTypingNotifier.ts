@@ -10,7 +10,6 @@ const IDLE_MS = 5000
  * typing, and "stopped" when I pause, clear the text, send, or leave.
  */
 export function useTypingNotifier(conversationId: string) {
-  const setTyping = useAppStore((s) => s.setTyping)
   const lastSent = useRef(0)
   const idle = useRef<number | undefined>(undefined)
 
@@ -18,8 +17,8 @@ export function useTypingNotifier(conversationId: string) {
     window.clearTimeout(idle.current)
     if (lastSent.current === 0) return
     lastSent.current = 0
-    setTyping(conversationId, false)
-  }, [conversationId, setTyping])
+    useAppStore.getState().chatStorage?.setTyping(conversationId, false)
+  }, [conversationId])
 
   const typed = useCallback(
     (text: string) => {
@@ -27,12 +26,12 @@ export function useTypingNotifier(conversationId: string) {
       const now = Date.now()
       if (now - lastSent.current >= TYPING_REFRESH_MS) {
         lastSent.current = now
-        setTyping(conversationId, true)
+        useAppStore.getState().chatStorage?.setTyping(conversationId, true)
       }
       window.clearTimeout(idle.current)
       idle.current = window.setTimeout(stop, IDLE_MS)
     },
-    [conversationId, setTyping, stop],
+    [conversationId, stop],
   )
 
   useEffect(() => stop, [stop])

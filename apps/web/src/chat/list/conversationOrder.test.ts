@@ -1,6 +1,6 @@
+import type { LocalMessage } from '@secura/chat-client'
 import type { ConversationSummary } from '@secura/shared'
 import { describe, expect, it } from 'vitest'
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 import { latestMessage, sortByActivity } from './conversationOrder.ts'
 
 function conversation(

@@ -1,5 +1,5 @@
+import type { LocalMessage } from '@secura/chat-client'
 import type { ConversationSummary } from '@secura/shared'
-import type { LocalMessage } from '../../../../../packages/chat-client/src/types.ts'
 
 export type Preview = Pick<LocalMessage, 'senderId' | 'content' | 'state' | 'timestamp'> & {
   deleted: boolean

@@ -2,7 +2,7 @@ import { LIMITS } from '@secura/shared'
 import { type FormEvent, useId, useMemo, useState } from 'react'
 import { Notice } from '../../components/Notice.tsx'
 import { useAction } from '../../hooks/useAction.ts'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient, useAppStore } from '../../store/index.ts'
 import { useMe } from '../names.ts'
 import { Dialog } from './Dialog.tsx'
 import { PeoplePicker, type Picked } from './PeoplePicker.tsx'
@@ -17,10 +17,9 @@ export function CreateGroupDialog() {
   const exclude = useMemo(() => new Set([me.id]), [me.id])
   const close = () => setChatDialog(null)
   const [create, { pending, error }] = useAction(async () => {
-    const { createGroup, openConversation } = useAppStore.getState()
-    const conversation = await createGroup(title.trim(), [...picked.keys()])
+    const conversation = await chatClient().createGroup(title.trim(), [...picked.keys()])
     close()
-    openConversation(conversation.id)
+    useAppStore.getState().openConversation(conversation.id)
   })
   const submit = (event: FormEvent) => {
     event.preventDefault()

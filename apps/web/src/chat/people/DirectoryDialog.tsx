@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Notice } from '../../components/Notice.tsx'
 import { useAction } from '../../hooks/useAction.ts'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient, useAppStore } from '../../store/index.ts'
 import { useMe } from '../names.ts'
 import { Dialog } from './Dialog.tsx'
 import { PersonLabel } from './PersonLabel.tsx'
@@ -16,10 +16,9 @@ export function DirectoryDialog() {
   const { users, error } = useDirectorySearch(query)
   const close = () => setChatDialog(null)
   const [start, { pending, error: startError }] = useAction(async (userId: string) => {
-    const { createDirect, openConversation } = useAppStore.getState()
-    const conversation = await createDirect(userId)
+    const conversation = await chatClient().createDirect(userId)
     close()
-    openConversation(conversation.id)
+    useAppStore.getState().openConversation(conversation.id)
   })
   const others = users?.filter((u) => u.id !== me.id) ?? null
 

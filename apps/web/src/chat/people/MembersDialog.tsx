@@ -2,7 +2,7 @@ import type { Member } from '@secura/shared'
 import { useMemo, useState } from 'react'
 import { Notice } from '../../components/Notice.tsx'
 import { useAction } from '../../hooks/useAction.ts'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient, useAppStore } from '../../store/index.ts'
 import { useMe } from '../names.ts'
 import { Dialog } from './Dialog.tsx'
 import { PeoplePicker, type Picked } from './PeoplePicker.tsx'
@@ -24,16 +24,16 @@ export function MembersDialog({ conversationId }: { conversationId: string }) {
   const [run, { pending, error }] = useAction(async (change: () => Promise<unknown>) => {
     await change()
   })
-  const { addMembers, removeMembers, openConversation } = useAppStore.getState()
+  const { openConversation } = useAppStore.getState()
   const add = () =>
     run(async () => {
-      await addMembers(conversationId, [...picked.keys()])
+      await chatClient().addMembers(conversationId, [...picked.keys()])
       setPicked(new Map())
     })
-  const remove = (member: Member) => run(() => removeMembers(conversationId, [member.userId]))
+  const remove = (member: Member) => run(() => chatClient().removeMembers(conversationId, [member.userId]))
   const leave = () =>
     run(async () => {
-      await removeMembers(conversationId, [me.id])
+      await chatClient().removeMembers(conversationId, [me.id])
       close()
       openConversation(null)
     })

@@ -1,7 +1,7 @@
 import type { DirectoryUser } from '@secura/shared'
 import { useEffect, useState } from 'react'
 import { describeError } from '../../api/http.ts'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient, useAppStore } from '../../store/index.ts'
 
 const DEBOUNCE_MS = 250
 
@@ -14,7 +14,6 @@ export interface DirectorySearch {
 /** The event's directory filtered by name as the guest types, with live presence for the people shown. */
 export function useDirectorySearch(query: string): DirectorySearch {
   const searchUsers = useAppStore((s) => s.searchUsers)
-  const watchPresence = useAppStore((s) => s.watchPresence)
   const [result, setResult] = useState<DirectorySearch>({ users: null, error: null })
 
   useEffect(() => {
@@ -25,7 +24,9 @@ export function useDirectorySearch(query: string): DirectorySearch {
           (users) => {
             if (!current) return
             setResult({ users, error: null })
-            watchPresence(users.map((u) => u.id)).catch(() => undefined)
+            chatClient()
+              .watchPresence(users.map((u) => u.id))
+              .catch(() => undefined)
           },
           (error: unknown) => {
             if (current)
@@ -39,9 +40,15 @@ export function useDirectorySearch(query: string): DirectorySearch {
       current = false
       window.clearTimeout(timer)
     }
-  }, [query, searchUsers, watchPresence])
+  }, [query, searchUsers])
 
   // The directory view is gone: stop watching the people it showed.
-  useEffect(() => () => void watchPresence([]).catch(() => undefined), [watchPresence])
+  useEffect(
+    () => () =>
+      void chatClient()
+        .watchPresence([])
+        .catch(() => undefined),
+    [],
+  )
   return result
 }
