@@ -38,6 +38,7 @@ if (
     'apps/web/sw',
     'apps/web/index.html',
     'packages/shared/src',
+    'packages/chat-client/src',
   )
 ) {
   run('pnpm --filter @secura/web build')
