@@ -34,7 +34,7 @@ export type RowWithReactions = MessageRow & { reactionPairs: [string, string][] 
 const REACTIONS = `(SELECT json_agg(json_build_array(r.emoji, r."userId") ORDER BY r."createdAt", r."userId")
   FROM "Reaction" r WHERE r."messageId" = m.id) AS "reactionPairs"`
 
-// The viewer may see the conversation: a member, and it is in their event (DESIGN §7).
+// The viewer may see the conversation: a member, and it is in their event (protocol §7).
 const VISIBLE = `EXISTS (SELECT 1 FROM "Member" mb JOIN "Conversation" cv ON cv.id = mb."conversationId"
   WHERE mb."conversationId" = $1::uuid AND mb."userId" = $2::uuid AND cv."eventId" = $3::uuid)`
 
