@@ -1,3 +1,5 @@
+// Node only here, in a test: the package itself stays free of Node and DOM APIs.
+/// <reference types="node" />
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ERROR_CODES } from './errors.ts'
