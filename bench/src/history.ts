@@ -207,7 +207,7 @@ export async function runHistory(o: {
   }
 
   // A warm-up, not measured: the server's code paths and all of its pooled database connections, as in
-  // service. Without it the first seconds of the paced load paid for opening connections (reads of 20–90 ms).
+  // service. Without it the first seconds of the paced load paid for opening connections: the slowest reads.
   await backgroundReads('rest-load', 400, 3000, 10)
   // First alone, then under the paced load, then under autocannon's bursts.
   const quietFrom = statSync(o.logFile).size

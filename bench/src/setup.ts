@@ -33,7 +33,7 @@ const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 8 })
 
 /**
  * An authenticated GET over keep-alive connections. node:http rather than fetch: fetch costs the client
- * about 2 ms of CPU per request here, which the load generator takes from the two cores the server shares.
+ * several times the CPU per request, which the load generator takes from the cores the server shares.
  */
 export function get(url: string, token: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -120,7 +120,7 @@ const postgresDown: Scenario = {
   },
 }
 
-/** Cluster mode is there when the server wires a socket.io Redis adapter (DESIGN §8). */
+/** Cluster mode is there when the server wires a socket.io Redis adapter (protocol §8). */
 function clusterMode(): boolean {
   const dir = join(ROOT, 'apps/server/src')
   const walk = (d: string): string[] =>

@@ -114,7 +114,7 @@ describe('live event routing', () => {
     for (const t of [c0, o0]) expect(t.rec.received).toEqual([])
   })
 
-  it('edits, reactions and deletes reach the room with exactly the DESIGN §5 payloads and a rising rev', async () => {
+  it('edits, reactions and deletes reach the room with exactly the protocol §5 payloads and a rising rev', async () => {
     const { groupId, ana, ben, a0, a1, b0, b1, c0, o0, everyone } = await world()
     await joinRoom(a0, groupId)
     await joinRoom(b0, groupId)

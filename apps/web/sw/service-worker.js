@@ -1,5 +1,5 @@
 // The app shell's service worker: the SPA opens with no network, so a guest who reloads offline gets the
-// cached chat and keeps the outbox (DESIGN §6). The build (sw/plugin.ts) fills in the files and the version.
+// cached chat and keeps the outbox (protocol §6). The build (sw/plugin.ts) fills in the files and the version.
 // API, socket and docs requests are never touched: they go to the network as if this worker did not exist.
 
 const VERSION = '__VERSION__'

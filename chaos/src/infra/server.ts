@@ -8,7 +8,7 @@ export const ROOT = resolve(import.meta.dirname, '../../..')
 export const ADMIN_TOKEN = 'chaos-admin-token-0123456789abcdef'
 
 /**
- * Limits changed for the harness. Raised: DESIGN §7's defaults are per guest, and here a handful of
+ * Limits changed for the harness. Raised: protocol §7's defaults are per guest, and here a handful of
  * clients send hundreds of messages a minute each, all joining from 127.0.0.1. Lowered: LIMIT_PAGE, so
  * that a sync page holds 50 changes and a client a few seconds behind takes the "too far behind: reload
  * the latest page" path too (with the clients' maxSyncRounds of 1).

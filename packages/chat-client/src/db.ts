@@ -2,7 +2,7 @@ import type { ChatError, ConversationSummary, Message } from '@secura/shared'
 import { type DBSchema, type IDBPDatabase, type IDBPIndex, type IDBPTransaction, openDB } from 'idb'
 
 /**
- * The IndexedDB cache of one user in one event (DESIGN §6): the outbox, the recent messages of each
+ * The IndexedDB cache of one user in one event (protocol §6): the outbox, the recent messages of each
  * conversation, the conversation list, per conversation the last rev applied to the cached messages, and
  * the names of the people met (so the lobby, which lists no members, names its speakers offline too).
  */

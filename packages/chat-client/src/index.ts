@@ -24,7 +24,7 @@ export interface ChatStorageOptions {
   onError?: (error: unknown) => void
 }
 
-/** The storage module of DESIGN §6: cache first, socket → HTTP, an IndexedDB outbox that loses nothing. */
+/** The storage module of protocol §6: cache first, socket → HTTP, an IndexedDB outbox that loses nothing. */
 export function createChatStorage(options: ChatStorageOptions): ChatStorage {
   const state = new ChatState()
   const boot = () =>

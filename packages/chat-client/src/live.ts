@@ -3,7 +3,7 @@ import type { Sync } from './sync.ts'
 import type { ChatSocket } from './transport.ts'
 
 /**
- * Server → client events of DESIGN §5, applied to the model. Message changes go by rev; gaps they reveal
+ * Server → client events of protocol §5, applied to the model. Message changes go by rev; gaps they reveal
  * are handed to the sync. Returns a function that unbinds everything.
  */
 export function bindLiveEvents(

@@ -1,7 +1,7 @@
 import type { ChatDb } from './db.ts'
 
 /**
- * One tab at a time drains the outbox (DESIGN §6: never a double send; the server's idempotency on
+ * One tab at a time drains the outbox (protocol §6: never a double send; the server's idempotency on
  * clientMessageId is only the backstop). The Web Locks API does it natively; where it is missing
  * (older browsers, Node in tests) a lease in IndexedDB does the same: taken in a readwrite transaction,
  * which IndexedDB runs one at a time across tabs, renewed while held, and taken over once it has expired

@@ -27,7 +27,7 @@ export interface OutboxDeps {
 }
 
 /**
- * The outbox (DESIGN §6): every message is in IndexedDB before its first attempt and leaves only when
+ * The outbox (protocol §6): every message is in IndexedDB before its first attempt and leaves only when
  * the server has it. Messages of one conversation go in order; a conversation whose first message is
  * backing off does not hold up the others. Only the tab holding the outbox lock sends; it re-reads the
  * outbox before each attempt, so it also sends what other tabs queued.

@@ -13,7 +13,7 @@ export const defaultRetryPolicy: RetryPolicy = { baseMs: 1000, maxMs: 30_000, ra
 
 /**
  * Worth trying again: no answer, the server is down or overloaded, or it asked us to slow down.
- * Any other 4xx is about the message itself: retrying the same request cannot help (DESIGN §6).
+ * Any other 4xx is about the message itself: retrying the same request cannot help (protocol §6).
  */
 export function isRetryable(error: unknown): boolean {
   if (!(error instanceof ApiError)) return !(error instanceof TypeError || error instanceof RangeError)

@@ -167,7 +167,7 @@ function loadCached(model: ChatModel, cached: CachedState) {
   }
 }
 
-/** One attempt at one outbox message: the socket with an ack timeout, then HTTP (DESIGN §6). */
+/** One attempt at one outbox message: the socket with an ack timeout, then HTTP (protocol §6). */
 export function deliverOver(transport: ChatTransport, ackTimeoutMs: number) {
   return (entry: OutboxEntry, signal: AbortSignal): Promise<Message> => {
     const { conversationId, content, clientMessageId, replyToId } = entry

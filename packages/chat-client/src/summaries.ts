@@ -2,7 +2,7 @@ import type { Conversation, ConversationSummary, Message, MessageReceivedEvent }
 import type { Timeline } from './timeline.ts'
 
 /**
- * The conversation list (DESIGN §4 GET /conversations) kept current between fetches. Unread counts come
+ * The conversation list (protocol §4 GET /conversations) kept current between fetches. Unread counts come
  * from the server's summaries; live events and markRead move them locally until the next fetch corrects
  * any drift (a missed event, a message deleted while unread).
  */

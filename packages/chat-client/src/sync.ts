@@ -24,7 +24,7 @@ export interface SyncTiming {
 const chat = '/api/chat'
 
 /**
- * Makes server→client delivery exact (DESIGN §6): on every (re)connect it joins the open conversations,
+ * Makes server→client delivery exact (protocol §6): on every (re)connect it joins the open conversations,
  * then fetches every change since the rev it holds; it fetches on gaps, compares heads periodically while
  * connected, and polls over HTTP while the socket is down.
  */

@@ -2,7 +2,7 @@ import type { Message } from '@secura/shared'
 
 /**
  * The loaded messages of one conversation and how far they are known to be current. `rev` is the cursor of
- * DESIGN §6: every change up to it is applied. It only moves over revs actually seen, in order: a change
+ * protocol §6: every change up to it is applied. It only moves over revs actually seen, in order: a change
  * that arrives early (a rev above the next one) is applied at once but parked in `ahead`, so a change lost
  * on the way is still fetched by the next sync from `rev`.
  */

@@ -9,7 +9,7 @@ import type {
 import type { KnownUser } from './db.ts'
 
 /**
- * The contract between the UI and the storage module (DESIGN §6). The UI only talks to ChatStorage;
+ * The contract between the UI and the storage module (protocol §6). The UI only talks to ChatStorage;
  * ChatStorage only talks to the shared protocol (socket.io /chat, REST /api/chat) and IndexedDB.
  */
 

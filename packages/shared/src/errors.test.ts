@@ -3,8 +3,8 @@ import * as errors from './errors.ts'
 import { ERROR_CODES, ErrorStatus, isErrorCode } from './errors.ts'
 import { describeSchemas } from './test-utils.ts'
 
-/** DESIGN §4: every code and the HTTP status it names. */
-const DESIGN_STATUS: Array<[string, number]> = [
+/** Protocol §4: every code and the HTTP status it names. */
+const PROTOCOL_STATUS: Array<[string, number]> = [
   ['UNAUTHORIZED', 401],
   ['FORBIDDEN', 403],
   ['NOT_FOUND', 404],
@@ -17,12 +17,12 @@ const DESIGN_STATUS: Array<[string, number]> = [
 ]
 
 describe('error codes', () => {
-  it.each(DESIGN_STATUS)('%s → HTTP %i', (code, status) => {
+  it.each(PROTOCOL_STATUS)('%s → HTTP %i', (code, status) => {
     expect(isErrorCode(code)).toBe(true)
     expect(ErrorStatus[code as keyof typeof ErrorStatus]).toBe(status)
   })
-  it('are exactly those of DESIGN §4', () => {
-    expect([...ERROR_CODES].sort()).toEqual(DESIGN_STATUS.map(([code]) => code).sort())
+  it('are exactly those of protocol §4', () => {
+    expect([...ERROR_CODES].sort()).toEqual(PROTOCOL_STATUS.map(([code]) => code).sort())
   })
   it.each([
     ['validation'],

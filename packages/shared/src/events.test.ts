@@ -261,8 +261,8 @@ describe('events schemas', () => {
   })
 })
 
-/** Every event name of DESIGN §5, C→S and S→C. */
-const DESIGN_EVENTS = [
+/** Every event name of protocol §5, C→S and S→C. */
+const PROTOCOL_EVENTS = [
   'message:send',
   'message:new',
   'message:edited',
@@ -282,7 +282,7 @@ const DESIGN_EVENTS = [
   'user:status',
   'presence:subscribe',
 ]
-const DESIGN_CLIENT_EVENTS = [
+const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
   'message:edited',
   'message:deleted',
@@ -314,15 +314,15 @@ const SERVER_EVENTS = {
 describe('event names', () => {
   const names: string[] = Object.values(ChatEvent)
 
-  it('are unique and exactly those of DESIGN §5', () => {
+  it('are unique and exactly those of protocol §5', () => {
     expect(new Set(names).size).toBe(names.length)
-    expect([...names].sort()).toEqual([...DESIGN_EVENTS].sort())
+    expect([...names].sort()).toEqual([...PROTOCOL_EVENTS].sort())
   })
   it.each(Object.keys(ClientEventSchemas))('client event %s is a ChatEvent value', (name) => {
     expect(names).toContain(name)
   })
-  it('ClientEventSchemas covers every C→S event of DESIGN §5', () => {
-    expect(Object.keys(ClientEventSchemas).sort()).toEqual([...DESIGN_CLIENT_EVENTS].sort())
+  it('ClientEventSchemas covers every C→S event of protocol §5', () => {
+    expect(Object.keys(ClientEventSchemas).sort()).toEqual([...PROTOCOL_CLIENT_EVENTS].sort())
   })
   it.each(Object.keys(SERVER_EVENTS))('server event %s is a ChatEvent value', (name) => {
     expect(names).toContain(name)

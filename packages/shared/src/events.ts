@@ -14,7 +14,7 @@ import {
   Seq,
 } from './primitives.ts'
 
-/** Socket.io namespace `/chat` (DESIGN §5): every event name, once. */
+/** Socket.io namespace `/chat` (protocol §5): every event name, once. */
 export const CHAT_NAMESPACE = '/chat'
 
 export const ChatEvent = {

@@ -16,11 +16,11 @@ describe('limits', () => {
     ['joinsPerMin', 30],
     ['socketsPerUser', 10],
     ['presenceSubscribe', 200],
-  ])('%s defaults to %i (DESIGN §5, §7)', (key, value) => {
+  ])('%s defaults to %i (protocol §5, §7)', (key, value) => {
     expect(LIMITS[key]).toBe(value)
   })
 
-  it('names the variables of DESIGN §7, each overriding an existing limit', () => {
+  it('names the variables of protocol §7, each overriding an existing limit', () => {
     expect(Object.keys(LIMIT_VARIABLES).sort()).toEqual([
       'LIMIT_EVENTS_PER_SEC',
       'LIMIT_GROUP_MEMBERS',

@@ -1,4 +1,4 @@
-/** Defaults of DESIGN §7; the server reads the variable named beside each to override it. */
+/** Defaults of protocol §7; the server reads the variable named beside each to override it. */
 export const LIMITS = {
   /** Message text, counted after trimming. */
   messageChars: 4000,
@@ -30,7 +30,7 @@ export const LIMITS = {
   eventNameChars: 120,
 } as const
 
-/** Environment variables that override a limit (DESIGN §7). */
+/** Environment variables that override a limit (protocol §7). */
 export const LIMIT_VARIABLES = {
   LIMIT_MESSAGE_CHARS: 'messageChars',
   LIMIT_PACKET_BYTES: 'packetBytes',

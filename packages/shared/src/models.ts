@@ -11,7 +11,7 @@ import {
   Seq,
 } from './primitives.ts'
 
-/** The wire shapes of DESIGN §2 and §5. Dates travel as ISO strings. */
+/** The wire shapes of protocol §2 and §5. Dates travel as ISO strings. */
 
 export const Event = Type.Object(
   {

@@ -157,7 +157,7 @@ describe('primitives', () => {
   })
 })
 
-describe('message length (DESIGN §7: 1–LIMITS.messageChars after trimming)', () => {
+describe('message length (protocol §7: 1–LIMITS.messageChars after trimming)', () => {
   const { check } = compile(Content)
   it.each([
     ['exactly the limit', 'x'.repeat(max), true],

@@ -23,9 +23,41 @@ import {
   Title,
 } from './primitives.ts'
 
-/** Bodies, queries and responses of the REST API (DESIGN §3 and §4). */
+/** Bodies, queries and responses of the REST API (protocol §3 and §4). */
 
-// ---- Identity and administration (DESIGN §3) ----
+/**
+ * Every route of the REST API, as `METHOD /path`: the list docs/protocol.md must cover and the server must
+ * serve, each checked by a test, so that a route added in one place and not the other fails the suite.
+ */
+export const REST_ROUTES = [
+  'POST /api/admin/events',
+  'GET /api/admin/events',
+  'DELETE /api/admin/events/:id',
+  'POST /api/events/:eventId/invitations',
+  'GET /api/events/:eventId/invitations',
+  'DELETE /api/events/:eventId/invitations/:id',
+  'GET /api/events/:eventId/guests',
+  'POST /api/auth/invitation',
+  'POST /api/auth/join',
+  'GET /api/auth/me',
+  'POST /api/auth/logout',
+  'GET /api/chat/conversations',
+  'POST /api/chat/conversations',
+  'GET /api/chat/conversations/:id',
+  'POST /api/chat/conversations/:id/members',
+  'DELETE /api/chat/conversations/:id/members',
+  'POST /api/chat/conversations/:id/messages',
+  'GET /api/chat/conversations/:id/messages',
+  'PUT /api/chat/conversations/:id/messages/:mid',
+  'DELETE /api/chat/conversations/:id/messages/:mid',
+  'POST /api/chat/conversations/:id/messages/:mid/reaction',
+  'POST /api/chat/conversations/:id/mark-as-read',
+  'GET /api/chat/users',
+  'POST /api/chat/sync',
+] as const
+export type RestRoute = (typeof REST_ROUTES)[number]
+
+// ---- Identity and administration (protocol §3) ----
 
 export const IdParams = Type.Object({ id: Id })
 export type IdParams = Static<typeof IdParams>
@@ -79,7 +111,7 @@ export type InvitationPreview = Static<typeof InvitationPreview>
 export const MeResponse = Type.Object({ user: User, event: Event })
 export type MeResponse = Static<typeof MeResponse>
 
-// ---- Chat (DESIGN §4), all under /api/chat ----
+// ---- Chat (protocol §4), all under /api/chat ----
 
 export const ConversationParams = Type.Object({ id: Id })
 export type ConversationParams = Static<typeof ConversationParams>

@@ -68,7 +68,7 @@ export function describeSchemas(mod: object, table: Record<string, Cases>): void
   })
 }
 
-// ---- valid wire samples (DESIGN §2 and §5) ----
+// ---- valid wire samples (protocol §2 and §5) ----
 
 export const event = { id: ids.event, name: 'Gala 2024', startsAt: NOW, endsAt: null, createdAt: NOW }
 export const user = {

@@ -73,8 +73,8 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
 /**
  * Gives a pg client's queries a deadline: a database that stops answering without closing connections must
  * not hang commands forever. pg's own `query_timeout` does that too, but with it every query's rows lived
- * long enough to be promoted to V8's old generation (22 KB per history page), and young-generation pauses
- * grew from 1–2 ms to 5–10 ms under load; so did they with a wrapper written with rest and spread
+ * long enough to be promoted to V8's old generation, and young-generation pauses grew several times longer
+ * under load; so did they with a wrapper written with rest and spread
  * parameters. This one, with explicit parameters and a timer that holds only the client, keeps them young.
  * At the deadline it closes the connection, which fails the query (and any queued behind it) with
  * "Connection terminated", and the pool replaces the client.

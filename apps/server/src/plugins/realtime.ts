@@ -74,7 +74,7 @@ export default fp(
       // Several instances: every broadcast, socketsLeave and disconnectSockets goes through Redis to all of
       // them. The pub/sub adapter, not the streams one: it adds no storage and no latency, and what it drops
       // while Redis is away (broadcasts are fire-and-forget) our rev sync repairs — clients fetch changes
-      // since their last rev on every reconnect and check conversation heads periodically (DESIGN §6). The
+      // since their last rev on every reconnect and check conversation heads periodically (protocol §6). The
       // sharded variant only pays off on Redis Cluster.
       ...(app.redis && {
         adapter: createAdapter(app.redis.pub, app.redis.sub, {

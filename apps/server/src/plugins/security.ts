@@ -8,7 +8,7 @@ import helmet from 'helmet'
 /** Security headers with a strict CSP, the CORS allowlist, cookies and the rate limiter (used per route). */
 export default fp(
   async (app: FastifyInstance) => {
-    // helmet's middleware, made once: @fastify/helmet builds a new one for every request (0.1 ms each).
+    // helmet's middleware, made once: @fastify/helmet builds a new one for every request.
     const securityHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,

@@ -6,7 +6,7 @@ import type { Services } from '../plugins/services.ts'
 import type { Handlers } from './handle.ts'
 import type { RoomViewers } from './room-viewers.ts'
 
-/** Every client→server event of DESIGN §5: thin adapters over the services, shared by all sockets. */
+/** Every client→server event of protocol §5: thin adapters over the services, shared by all sockets. */
 export function chatHandlers(
   services: Services,
   viewers: RoomViewers,

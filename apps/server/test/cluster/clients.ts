@@ -167,7 +167,7 @@ export class Device {
       if (!this.closed && reason !== 'io client disconnect') void this.reconnect()
     })
     try {
-      // Subscribe first, then fetch what changed meanwhile (DESIGN §6).
+      // Subscribe first, then fetch what changed meanwhile (protocol §6).
       for (const conversationId of this.conversations) {
         await socket.timeout(3000).emitWithAck('conversation:join', { conversationId })
       }

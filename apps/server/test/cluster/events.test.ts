@@ -40,7 +40,7 @@ describe('two instances on one Redis', () => {
     expect(rows.every((r) => r.finished_at)).toBe(true)
   })
 
-  it('every server→client event of DESIGN §5 crosses instances, to exactly the right sockets', async () => {
+  it('every server→client event of protocol §5 crosses instances, to exactly the right sockets', async () => {
     const { a, b } = cluster
     const { eventId, lobbyId } = await createEvent(a.url, 'Crossing')
     const other = await createEvent(b.url, 'Elsewhere')

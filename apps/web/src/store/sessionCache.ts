@@ -3,7 +3,7 @@ import type { Event, User } from '@secura/shared'
 const KEY = 'secura.session'
 
 /**
- * Who was signed in on this device, so the chat can open offline from its IndexedDB cache (DESIGN §6).
+ * Who was signed in on this device, so the chat can open offline from its IndexedDB cache (protocol §6).
  * Only the user and the event, never a secret: the session token stays in its httpOnly cookie, and the
  * server still decides on every request. Cleared on sign-out and when the server says the session is over.
  */

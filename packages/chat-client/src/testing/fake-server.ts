@@ -16,7 +16,7 @@ interface Room {
 }
 
 /**
- * An in-memory chat server with the rules the storage relies on (DESIGN §2, §4, §6): seq and rev per
+ * An in-memory chat server with the rules the storage relies on (protocol §2, §4, §6): seq and rev per
  * conversation, idempotent sends by (sender, clientMessageId), tombstones, changes since a rev, and
  * message:new broadcast to joined sockets. Tests read its log to check what reached it and in what order.
  */

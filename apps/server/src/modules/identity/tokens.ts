@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
-/** 32 random bytes, base64url: session tokens and invitation codes (256 bits, well over DESIGN's 128). */
+/** 32 random bytes, base64url: session tokens and invitation codes (256 bits; protocol §2). */
 export const newSecret = (): string => randomBytes(32).toString('base64url')
 
 /** Secrets are stored only as their SHA-256. */

@@ -21,13 +21,13 @@ interface Pending {
  *
  * Why not batch two or three: Postgres plans the batched statement anew for each call — its prepared plan,
  * made without the arrays, is costed for a hundred elements each and always loses to a fresh one — and that
- * costs about 2 ms of CPU per statement whatever its size, against 0.45 ms for a single send's prepared
- * statement (measured on a local Postgres 15). Below six sends the batch costs more than the sends one by
- * one. Forcing the prepared plan is no cure: it keeps what the statistics said when it was made, and on a
- * new database that is a scan of the then tiny message table for every batch.
+ * planning costs the same whatever the batch's size, several times a single send's prepared statement. Below
+ * six sends the batch costs more than the sends one by one. Forcing the prepared plan is no cure: it keeps
+ * what the statistics said when it was made, and on a new database that is a scan of the then tiny message
+ * table for every batch. (Measurements: docs/performance.md.)
  *
- * Why two lanes: with one, sends waited for the singles ahead of them (p50 delivery 17–24 ms at 600 msg/s
- * in rooms of 10); with two, 7–17 ms, and 800 msg/s held in two runs of three instead of none.
+ * Why two lanes: with one, a send waited behind the singles of other conversations ahead of it, which
+ * delayed delivery under load; with two, conversations of different lanes no longer wait for each other.
  *
  * Resolves with the row written, or undefined when none was (see MessageStore.insert / insertMany).
  */
