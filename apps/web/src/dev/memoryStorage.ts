@@ -2,7 +2,14 @@
  * DEV ONLY — an in-memory ChatStorage with made-up people and a long lobby history, for looking at the chat
  * UI before (or without) a server. Used by src/dev/preview.html through `vite dev`; never by the app's build.
  */
-import type { Conversation, ConversationSummary, DirectoryUser, Member, Message } from '@secura/shared'
+import {
+  type Conversation,
+  type ConversationSummary,
+  type DirectoryUser,
+  type Member,
+  type Message,
+  newId,
+} from '@secura/shared'
 import type { ChatSnapshot, ChatStorage, LocalMessage } from '../storage/types.ts'
 
 const PAGE = 50
@@ -18,7 +25,7 @@ const LINES = [
 ]
 
 const iso = (ms: number) => new Date(ms).toISOString()
-const uuid = () => crypto.randomUUID()
+const uuid = newId
 
 export function createMemoryStorage(me: { id: string; eventId: string; displayName: string }): ChatStorage {
   const now = Date.now()

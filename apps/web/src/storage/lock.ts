@@ -1,3 +1,4 @@
+import { newId } from '@secura/shared'
 import type { ChatDb } from './db.ts'
 
 /**
@@ -38,7 +39,7 @@ export function createLeaseLock(
   name: string,
   { leaseMs, pollMs }: LeaseOptions = { leaseMs: 10_000, pollMs: 500 },
 ): OutboxLock {
-  const owner = crypto.randomUUID()
+  const owner = newId()
 
   async function tryAcquire(): Promise<boolean> {
     const tx = db.transaction('locks', 'readwrite')
