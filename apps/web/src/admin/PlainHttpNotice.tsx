@@ -22,10 +22,9 @@ export function PlainHttpNotice() {
   return (
     <aside className="notice plain-http-notice" aria-label="About plain http" data-testid="plain-http-notice">
       <p>
-        This console is served over plain http: joining, chatting and the offline outbox work. Over https,
-        phones also get the app with no network (its offline shell), notifications, the copy button's
-        clipboard, and one tab sending at a time without waiting for a lease. <code>docs/venue.md</code> says
-        how to serve it over https.
+        Served over plain http: joining, chat and the offline outbox work. Over https, phones also get the app
+        with no network (its offline shell), notifications, one-tap copying, and tabs that hand over sending
+        at once. See <code>docs/venue.md</code>.
       </p>
       <button type="button" className="button button-small button-secondary" onClick={dismiss}>
         Dismiss
