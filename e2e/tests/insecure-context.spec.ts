@@ -44,7 +44,7 @@ async function joinAtVenue(person: OpenPerson, url: string, name: string, option
 }
 
 test.describe('plain http from a LAN name (not a secure context)', () => {
-  test('join, send, receive, offline, reload, back: every message once and in order on both sides', async ({
+  test('join, send, receive, offline, reopen, back, reload: every message once, in order, on both sides', async ({
     api,
     person,
   }) => {
