@@ -6,19 +6,24 @@ import { freshDatabase } from './support/database.ts'
 import { ServerProcess } from './support/server-process.ts'
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef'
+export const VENUE_HOST = 'venue.test'
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url))
 const webDist = fileURLToPath(new URL('../apps/web/dist/index.html', import.meta.url))
 
 /**
  * Starts the real server (the built web app + apps/server) on 127.0.0.1 and a free port, on a fresh
  * database, and a small control endpoint on another port through which a test restarts it on the same
- * port and database. Tests find both in E2E_BASE_URL and E2E_CONTROL_URL. Returns the teardown.
+ * port and database. Tests find both in E2E_BASE_URL and E2E_CONTROL_URL, and the server under a LAN-like
+ * name in E2E_VENUE_URL. Returns the teardown.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(webDist)) throw new Error('The web app is not built: run `pnpm test:e2e` from the root')
   mkdirSync(artifacts, { recursive: true })
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
+  // The same server under a LAN-like name (playwright.config.ts maps it to 127.0.0.1): plain http from a
+  // name other than localhost is not a secure context, as on a venue's network.
+  const venueUrl = `http://${VENUE_HOST}:${port}`
   const database = await freshDatabase()
   const server = new ServerProcess(
     url,
@@ -27,6 +32,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       HOST: '127.0.0.1',
       PORT: String(port),
       PUBLIC_URL: url,
+      ALLOWED_ORIGINS: venueUrl,
       ADMIN_TOKEN,
       LOG_LEVEL: 'warn',
       // Every test joins its guests from this one address.
@@ -53,6 +59,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     }),
   )
   process.env.E2E_BASE_URL = url
+  process.env.E2E_VENUE_URL = venueUrl
   process.env.E2E_CONTROL_URL = `http://127.0.0.1:${(control.address() as AddressInfo).port}`
   process.env.E2E_ADMIN_TOKEN = ADMIN_TOKEN
   console.log(`e2e: server at ${url} on ${database.describe}`)

@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test'
+import { VENUE_HOST } from './global-setup.ts'
 
 /**
  * Two or more real browsers (Debian's Chromium) against the real server, which global-setup.ts starts
@@ -14,6 +15,8 @@ const chromium = {
     '--disable-component-update',
     '--disable-sync',
     '--no-first-run',
+    // A LAN-like name for the server (insecure-context.spec.ts): a page from it is not a secure context.
+    `--host-resolver-rules=MAP ${VENUE_HOST} 127.0.0.1`,
   ],
 }
 

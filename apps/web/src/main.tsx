@@ -17,6 +17,8 @@ createRoot(root).render(
 )
 
 // The app shell's service worker (sw/service-worker.js): a reload with no network still opens the chat.
+// Browsers offer service workers only to secure contexts: on plain http from a LAN address there is none,
+// and the app runs without an offline shell.
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   window.addEventListener('load', () => {
     navigator.serviceWorker.register('/sw.js').catch(() => undefined)

@@ -1,3 +1,4 @@
+import { newId } from '@secura/shared'
 import type { ChatDb } from './db.ts'
 
 /**
@@ -38,7 +39,7 @@ export function createLeaseLock(
   name: string,
   { leaseMs, pollMs }: LeaseOptions = { leaseMs: 10_000, pollMs: 500 },
 ): OutboxLock {
-  const owner = crypto.randomUUID()
+  const owner = newId()
 
   async function tryAcquire(): Promise<boolean> {
     const tx = db.transaction('locks', 'readwrite')
@@ -61,10 +62,21 @@ export function createLeaseLock(
     async run(task, signal) {
       while (!(await tryAcquire())) await sleep(pollMs, signal)
       const renew = setInterval(() => void tryAcquire().catch(() => undefined), leaseMs / 3)
+      // A closing tab frees the lease at once, so a tab opened next need not wait for it to expire. A page
+      // kept in the back-forward cache (persisted) may come back and go on draining: it keeps the lease.
+      const onPageHide = (event: { persisted?: boolean }) => {
+        if (!event.persisted) void release().catch(() => undefined)
+      }
+      const page = globalThis as {
+        addEventListener?: typeof addEventListener
+        removeEventListener?: typeof removeEventListener
+      }
+      page.addEventListener?.('pagehide', onPageHide)
       try {
         return await task()
       } finally {
         clearInterval(renew)
+        page.removeEventListener?.('pagehide', onPageHide)
         await release().catch(() => undefined)
       }
     },

@@ -199,3 +199,42 @@ describe('outbox', () => {
     expect(server.messagesOf(conversation.id)).toHaveLength(0)
   })
 })
+
+// A page served over plain http from a LAN name or address is not a secure context: it has neither
+// crypto.randomUUID nor the Web Locks API (the harness's default `locks: null` is the IndexedDB lease).
+describe('outbox on plain http (no crypto.randomUUID, no Web Locks)', () => {
+  const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+  const proto = Object.getPrototypeOf(crypto) as Crypto
+  const randomUUID = Object.getOwnPropertyDescriptor(proto, 'randomUUID')
+  const clients: Client[] = []
+
+  beforeEach(() => {
+    Reflect.deleteProperty(proto, 'randomUUID')
+  })
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.storage.stop()
+    if (randomUUID) Object.defineProperty(proto, 'randomUUID', randomUUID)
+  })
+
+  it('queues and delivers each message once, in order, under ids from getRandomValues', async () => {
+    expect('randomUUID' in crypto).toBe(false)
+    const server = new FakeServer()
+    const conversation = server.addConversation([ME, OTHER])
+    const client = createClient(server, { db: uniqueDb() })
+    clients.push(client)
+    await client.storage.start()
+    await client.storage.openConversation(conversation.id)
+
+    for (const text of ['a', 'b', 'c']) await client.storage.send(conversation.id, text)
+    await waitFor('all sent', () => sent(client.messages(conversation.id)).length === 3)
+
+    const ids = client.messages(conversation.id).map(clientIdOf)
+    expect(new Set(ids).size).toBe(3)
+    for (const id of ids) {
+      expect(id).toMatch(UUID_V4)
+      expect(server.stored(id!)).toHaveLength(1)
+    }
+    expect(server.messagesOf(conversation.id).map((m) => m.content)).toEqual(['a', 'b', 'c'])
+    expect(client.errors).toEqual([])
+  })
+})

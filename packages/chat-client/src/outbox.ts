@@ -1,4 +1,4 @@
-import type { Message } from '@secura/shared'
+import { type Message, newId } from '@secura/shared'
 import {
   byOrder,
   type ChatDb,
@@ -58,7 +58,7 @@ export class Outbox {
 
   async enqueue(conversationId: string, content: string, replyToId: string | null): Promise<OutboxEntry> {
     const entry: OutboxEntry = {
-      clientMessageId: crypto.randomUUID(),
+      clientMessageId: newId(),
       conversationId,
       senderId: this.deps.senderId,
       content,

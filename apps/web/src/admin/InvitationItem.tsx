@@ -1,10 +1,11 @@
 import type { Invitation } from '@secura/shared'
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { Notice } from '../components/Notice.tsx'
 import { ROLE_LABELS } from '../components/roles.ts'
 import { useAction } from '../hooks/useAction.ts'
 import type { IssuedCode } from '../store/admin.slice.ts'
 import { useAppStore } from '../store/index.ts'
+import { type CopyResult, copyText } from './copyText.ts'
 import { formatDateTime } from './dates.ts'
 import { invitationStatus, STATUS_LABELS } from './invitationStatus.ts'
 import { QrImage } from './QrImage.tsx'
@@ -66,23 +67,20 @@ export function InvitationItem({ invitation, issued }: InvitationItemProps) {
 }
 
 function InvitationLink({ url }: { url: string }) {
-  const [copied, setCopied] = useState(false)
-  // The clipboard API exists only in secure contexts (https, localhost).
-  const canCopy = typeof navigator.clipboard?.writeText === 'function'
+  const [copied, setCopied] = useState<CopyResult | null>(null)
+  const text = useRef<HTMLElement>(null)
   const copy = () => {
-    navigator.clipboard.writeText(url).then(
-      () => setCopied(true),
-      () => setCopied(false),
-    )
+    if (text.current) void copyText(url, text.current).then(setCopied)
   }
   return (
     <div className="invitation-link">
-      <code className="url">{url}</code>
-      {canCopy && (
-        <button type="button" className="button button-small button-secondary" onClick={copy}>
-          {copied ? 'Copied' : 'Copy link'}
-        </button>
-      )}
+      <code className="url" ref={text}>
+        {url}
+      </code>
+      <button type="button" className="button button-small button-secondary" onClick={copy}>
+        {copied === 'copied' ? 'Copied' : 'Copy link'}
+      </button>
+      {copied === 'selected' && <span className="hint">Selected: copy it with your browser's Copy.</span>}
     </div>
   )
 }

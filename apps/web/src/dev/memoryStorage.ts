@@ -4,7 +4,14 @@
  */
 
 import type { ChatSnapshot, ChatStorage, LocalMessage } from '@secura/chat-client'
-import type { Conversation, ConversationSummary, DirectoryUser, Member, Message } from '@secura/shared'
+import {
+  type Conversation,
+  type ConversationSummary,
+  type DirectoryUser,
+  type Member,
+  type Message,
+  newId,
+} from '@secura/shared'
 
 const PAGE = 50
 const NAMES = ['Ana Ribeiro', 'Bo Chen', 'Carla Mendes', 'Dev Patel', 'Emeka Obi', 'Fatima Zahra', 'Gus Lind']
@@ -19,7 +26,7 @@ const LINES = [
 ]
 
 const iso = (ms: number) => new Date(ms).toISOString()
-const uuid = () => crypto.randomUUID()
+const uuid = newId
 
 export function createMemoryStorage(me: { id: string; eventId: string; displayName: string }): ChatStorage {
   const now = Date.now()

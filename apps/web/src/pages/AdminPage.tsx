@@ -1,6 +1,7 @@
 import { AdminConsole } from '../admin/AdminConsole.tsx'
 import { AdminTokenForm } from '../admin/AdminTokenForm.tsx'
 import { OrganizerConsole } from '../admin/OrganizerConsole.tsx'
+import { PlainHttpNotice } from '../admin/PlainHttpNotice.tsx'
 import { PrintSheet } from '../admin/PrintSheet.tsx'
 import { Link } from '../components/Link.tsx'
 import { useDocumentTitle } from '../hooks/useDocumentTitle.ts'
@@ -35,6 +36,7 @@ export function AdminPage() {
             )
           )}
         </header>
+        <PlainHttpNotice />
         {adminToken ? (
           <AdminConsole />
         ) : organizerEvent ? (

@@ -1,10 +1,11 @@
-import type {
-  Conversation,
-  ConversationSummary,
-  Message,
-  MessagePage,
-  ServerEvents,
-  SyncResponse,
+import {
+  type Conversation,
+  type ConversationSummary,
+  type Message,
+  type MessagePage,
+  newId,
+  type ServerEvents,
+  type SyncResponse,
 } from '@secura/shared'
 import { ApiError } from '../http.ts'
 
@@ -31,7 +32,7 @@ export class FakeServer {
   dropBroadcasts = false
 
   addConversation(memberIds: string[], kind: Conversation['kind'] = 'group'): Conversation {
-    const id = crypto.randomUUID()
+    const id = newId()
     const now = new Date().toISOString()
     const conversation: Conversation = {
       id,
@@ -71,7 +72,7 @@ export class FakeServer {
     c.lastSeq += 1
     c.lastRev += 1
     const message: Message = {
-      id: crypto.randomUUID(),
+      id: newId(),
       conversationId: c.id,
       seq: c.lastSeq,
       rev: c.lastRev,

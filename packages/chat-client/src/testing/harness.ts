@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import { newId } from '@secura/shared'
 import { createChatStorage } from '../index.ts'
 import type { LockManagerLike } from '../lock.ts'
 import type { Timing } from '../runtime.ts'
@@ -68,7 +69,7 @@ export function createClient(server: FakeServer, options: ClientOptions): Client
   }
 }
 
-export const uniqueDb = () => `test-${crypto.randomUUID()}`
+export const uniqueDb = () => `test-${newId()}`
 
 /** Polls until `check` returns something truthy; fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 2000) {
