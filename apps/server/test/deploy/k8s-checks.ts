@@ -11,7 +11,8 @@ import type { Manifest } from './k8s-manifests.ts'
 
 /** socket.io's pingInterval + pingTimeout (the server keeps the defaults): the longest a healthy connection is quiet. */
 export const SOCKET_QUIET_SECONDS = 25 + 20
-const IMAGE = 'secura-chat'
+/** The server image, by name, with or without a registry and a tag. */
+const IMAGE = /(^|\/)secura-chat(:[\w.-]+)?$/
 /** TRUST_PROXY values that believe any client's X-Forwarded-For. */
 const TRUST_EVERYONE = new Set(['true', '*', 'all', 'yes', 'on', '0.0.0.0/0', '::/0'])
 
@@ -52,7 +53,8 @@ function checkProbe(label: string, probe: IProbe | undefined, path: string, cont
   return problems
 }
 
-function checkPodSecurity(label: string, pod: IPodSpec | undefined, container: IContainer): string[] {
+/** What the server's and the Job's pods share: security context, image and database. */
+function checkPod(label: string, pod: IPodSpec | undefined, container: IContainer): string[] {
   const problems: string[] = []
   if (pod?.securityContext?.runAsNonRoot !== true && container.securityContext?.runAsNonRoot !== true)
     problems.push(`${label}: runAsNonRoot is not set`)
@@ -60,8 +62,8 @@ function checkPodSecurity(label: string, pod: IPodSpec | undefined, container: I
     problems.push(`${label}: allowPrivilegeEscalation is not false`)
   if (!container.securityContext?.capabilities?.drop?.includes('ALL'))
     problems.push(`${label}: capabilities are not all dropped`)
-  if (container.image?.split(':')[0] !== IMAGE)
-    problems.push(`${label}: image ${container.image}, expected ${IMAGE}`)
+  if (!IMAGE.test(container.image ?? ''))
+    problems.push(`${label}: image ${container.image}, expected secura-chat`)
   const database = secretEnv(container, 'DATABASE_URL')?.secretKeyRef
   if (!database || database.optional)
     problems.push(`${label}: DATABASE_URL does not come from a required Secret key`)
@@ -80,7 +82,7 @@ function checkDeployment(deployment: IDeployment, objects: Manifest[], timing: T
   if (!pod || !container) return ['Deployment: no container']
   problems.push(...checkProbe('readinessProbe', container.readinessProbe, '/readyz', container))
   problems.push(...checkProbe('livenessProbe', container.livenessProbe, '/healthz', container))
-  problems.push(...checkPodSecurity('Deployment', pod, container))
+  problems.push(...checkPod('Deployment', pod, container))
 
   const pauseSeconds = preStopSeconds(container)
   const grace = pod.terminationGracePeriodSeconds ?? 30
@@ -177,7 +179,7 @@ function checkJob(job: IJob, deployment: IDeployment): string[] {
   const pod = job.spec?.template.spec
   const container = pod?.containers[0]
   if (!pod || !container) return ['Job: no container']
-  const problems = checkPodSecurity('Job', pod, container)
+  const problems = checkPod('Job', pod, container)
   if (!container.command?.some((part) => /migrate\.(js|ts)$/.test(part)))
     problems.push('Job: does not run the migrate command')
   const server = deployment.spec?.template.spec?.containers[0]

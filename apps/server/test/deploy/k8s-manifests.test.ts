@@ -219,6 +219,12 @@ describe('deploy/k8s', () => {
         'migrate command',
       ],
       [
+        'another image',
+        'Deployment',
+        (d) => (d.spec.template.spec.containers[0].image = 'nginx:1.27'),
+        'image nginx:1.27',
+      ],
+      [
         'a Job on another image',
         'Job',
         (j) => (j.spec.template.spec.containers[0].image = 'secura-chat:old'),
