@@ -66,8 +66,10 @@ describe('deploy/k8s', () => {
 
   it('waits for the server to drain and close before the kubelet kills it', () => {
     expect(timing.closeDelayMs).toBeGreaterThan(0)
+    const [sleep, pauseSeconds] = container().lifecycle.preStop.exec.command
+    expect(sleep).toBe('sleep')
     const grace = one('Deployment').spec.template.spec.terminationGracePeriodSeconds
-    expect(grace).toBeGreaterThan(5 + timing.closeDelayMs / 1000)
+    expect(grace).toBeGreaterThan(Number(pauseSeconds) + timing.closeDelayMs / 1000)
   })
 
   it('keeps every rule: wiring, balancer, scaling, secrets, security', () => {
