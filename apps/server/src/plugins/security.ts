@@ -5,6 +5,9 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet from 'helmet'
 
+// helmet's default value, one year.
+const HSTS = 'max-age=31536000; includeSubDomains'
+
 /** Security headers with a strict CSP, the CORS allowlist, cookies and the rate limiter (used per route). */
 export default fp(
   async (app: FastifyInstance) => {
@@ -26,10 +29,15 @@ export default fp(
         },
       },
       crossOriginEmbedderPolicy: false,
+      // Sent below, and only over https: over plain http it means nothing (RFC 6797 §7.2), and a browser
+      // that ever took it from a LAN address would refuse that address's plain http afterwards.
+      strictTransportSecurity: false,
     })
-    app.addHook('onRequest', (request, reply, done) =>
-      securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)),
-    )
+    app.addHook('onRequest', (request, reply, done) => {
+      // request.protocol is the TLS socket's, or X-Forwarded-Proto from a trusted balancer (TRUST_PROXY).
+      if (request.protocol === 'https') reply.header('strict-transport-security', HSTS)
+      securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined))
+    })
     await app.register(cors, { origin: app.config.allowedOrigins, credentials: true })
     await app.register(cookie)
     await app.register(rateLimit, {
