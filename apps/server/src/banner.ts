@@ -7,7 +7,6 @@ export function banner(config: Config, generatedToken: string | undefined): stri
   const local = `${config.tls ? 'https' : 'http'}://localhost:${config.port}`
   const lines = ['', `  Secura Chat is running at ${publicUrl}`, `  Local:    ${local}`]
   for (const url of lanUrls) lines.push(`  Network:  ${url}`)
-  if (lanUrls.length === 0 && config.host === '127.0.0.1') lines.push('  Network:  use --lan to expose')
   if (config.publicUrlIsLoopback)
     lines.push(
       `  Note: invitations point at ${publicUrl}, which phones cannot open.`,

@@ -97,9 +97,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   const port = int('PORT', 3000, 0, 65535)
   // --lan binds every interface unless HOST says otherwise; binding them all (HOST=0.0.0.0) is venue mode too.
   const host = env.HOST || (options.lan ? '0.0.0.0' : '127.0.0.1')
-  const venue = Boolean(options.lan) || ALL_INTERFACES.has(host)
-  const addresses = venue ? lanAddresses(options.interfaces) : []
   const explicitUrl = url('PUBLIC_URL', ['http:', 'https:'])
+  // In a container (HOST=0.0.0.0 with PUBLIC_URL set) the machine's own addresses mean nothing to guests.
+  const venue = Boolean(options.lan) || (ALL_INTERFACES.has(host) && !env.PUBLIC_URL)
+  const addresses = venue ? lanAddresses(options.interfaces) : []
   if (explicitUrl) problems.push(...publicUrlProblems(explicitUrl))
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'])
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])

@@ -72,7 +72,13 @@ describe('venue mode', () => {
       { interfaces: venueLaptop },
     )
     expect(given.publicUrl).toBe('https://chat.example.org')
-    expect(given.allowedOrigins).toContain('http://192.168.1.23:3000')
+    expect(given.lanUrls).toEqual([])
+    const both = loadConfig(
+      { ...base, PUBLIC_URL: 'https://chat.example.org' },
+      { lan: true, interfaces: venueLaptop },
+    )
+    expect(both.publicUrl).toBe('https://chat.example.org')
+    expect(both.allowedOrigins).toContain('http://192.168.1.23:3000')
   })
 
   it('--lan on a machine with no network keeps localhost and flags it', () => {
