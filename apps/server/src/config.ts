@@ -115,26 +115,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
 
   const { tls: givenTls, problems: tlsProblems } = readTls(env.TLS_CERT, env.TLS_KEY)
   problems.push(...tlsProblems)
-  let tls = givenTls
-  if (options.https && !tls && tlsProblems.length === 0) {
-    if (dataDir.startsWith('memory://'))
-      problems.push('--https needs DATA_DIR to be a folder (its certificate is kept there)')
-    else {
-      try {
-        tls = localCertificate(join(dataDir, 'tls'), addresses)
-      } catch (error) {
-        problems.push(
-          `--https: could not create a local certificate with openssl (${(error as Error).message.split('\n')[0]}); set TLS_CERT and TLS_KEY instead`,
-        )
-      }
-    }
-  }
-  const scheme = tls || options.https ? 'https' : 'http'
+  const https = givenTls !== undefined || Boolean(options.https)
+  if (options.https && !givenTls && dataDir.startsWith('memory://'))
+    problems.push('DATA_DIR must be a folder for --https (its certificate is kept there)')
+  const scheme = https ? 'https' : 'http'
   // Venue mode without PUBLIC_URL: invitations carry the machine's address on the venue network.
   const lanUrls = addresses.map((a) => `${scheme}://${a}:${port}`)
   const publicUrl = (explicitUrl ?? lanUrls[0] ?? `${scheme}://localhost:${port}`).replace(/\/+$/, '')
-  if (tls && explicitUrl?.startsWith('http:'))
-    problems.push('PUBLIC_URL is http:// while TLS_CERT makes the server speak https; make it https://')
+  if (https && explicitUrl?.startsWith('http:') && !problems.some((p) => p.startsWith('PUBLIC_URL')))
+    problems.push(
+      'PUBLIC_URL is http:// while the server speaks https (TLS_CERT or --https); make it https://',
+    )
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
 
@@ -192,6 +183,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     problems.push('ADMIN_TOKEN must be at least 16 characters')
 
   if (problems.length > 0) throw new ConfigError(problems)
+
+  // Only once everything else is right: nothing is written for a start that is refused.
+  let tls = givenTls
+  if (options.https && !tls) {
+    try {
+      tls = localCertificate(join(dataDir, 'tls'), addresses)
+    } catch (error) {
+      const reason = (error as Error).message.split('\n')[0]
+      throw new ConfigError([
+        `--https could not create a local certificate with openssl (${reason}); set TLS_CERT and TLS_KEY instead`,
+      ])
+    }
+  }
 
   return {
     port,
