@@ -9,7 +9,9 @@ import { connect as tlsConnect } from 'node:tls'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
-import { rotateAdminToken } from '../src/modules/identity/admin-token.ts'
+import { migrate } from '../src/db/migrator.ts'
+import { createDatabase } from '../src/db/prisma.ts'
+import { ensureAdminToken, rotateAdminToken } from '../src/modules/identity/admin-token.ts'
 import { localCertificate } from '../src/net/tls.ts'
 import { freshDatabase, onPostgres, startServer } from './helpers.ts'
 
@@ -174,6 +176,28 @@ describe('the generated admin token', () => {
       }
     } finally {
       await database.drop()
+    }
+  })
+})
+
+describe('an embedded install from before the token moved to the database', () => {
+  it('keeps the token of DATA_DIR/admin-token: adopted, not replaced; a rotation rewrites the file', async () => {
+    const file = join(dir, 'legacy-admin-token')
+    writeFileSync(file, 'legacy-token-0123456789abcdef\n')
+    const db = await createDatabase({ embeddedDir: 'memory://' })
+    try {
+      await migrate(db.sql)
+      const { key, generated } = await ensureAdminToken(db.sql, { envToken: undefined, tokenFile: file })
+      expect(generated).toBeUndefined()
+      expect(key.source).toBe('database')
+      expect(await key.verify('legacy-token-0123456789abcdef')).toBe(true)
+      expect(await key.verify('another-token-0123456789abcdef')).toBe(false)
+      const rotated = await rotateAdminToken(db.sql, file)
+      expect(readFileSync(file, 'utf8').trim()).toBe(rotated)
+      expect(await key.verify('legacy-token-0123456789abcdef')).toBe(false)
+      expect(await key.verify(rotated)).toBe(true)
+    } finally {
+      await db.close()
     }
   })
 })
