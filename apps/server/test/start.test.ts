@@ -2,7 +2,7 @@
 // invitation made then that carries the LAN URL; and bad settings that stop the start with one line each.
 // The server binds 127.0.0.1 only (HOST given): the LAN URL is derived and shown, the requests go to loopback.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { io } from 'socket.io-client'
@@ -106,7 +106,46 @@ describe('pnpm start --lan', () => {
     expect(again.out.stdout).toContain(`Admin token: in ${join(dir, 'lan', 'admin-token')}`)
     again.child.kill('SIGTERM')
     expect(await again.exited).toBe(0)
-  })
+
+    // The terminal's invitations: a warning without --lan, the LAN URL with it; then a new admin token.
+    const admin = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
+          cwd: SERVER_DIR,
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            PORT: String(port),
+            DATA_DIR: join(dir, 'lan'),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        const out = { stdout: '', stderr: '' }
+        cli.stdout.on('data', (chunk) => {
+          out.stdout += chunk
+        })
+        cli.stderr.on('data', (chunk) => {
+          out.stderr += chunk
+        })
+        cli.once('exit', (code) => resolve({ code, ...out }))
+      })
+    const eventId = event.body.event.id as string
+    const plain = await admin('invite', eventId)
+    expect(plain.code).toBe(0)
+    expect(plain.stdout).toContain(`http://localhost:${port}/join/`)
+    expect(plain.stderr).toContain('phones cannot open this invitation')
+    if (lan.length > 0) {
+      const onLan = await admin('invite', eventId, '--lan')
+      expect(onLan.stdout).toContain(`${publicUrl}/join/`)
+      expect(onLan.stderr).toBe('')
+    }
+    const rotated = await admin('token', '--rotate')
+    expect(rotated.code).toBe(0)
+    const newToken = /\n {2}(\S+)\n?$/.exec(rotated.stdout)?.[1]
+    expect(newToken).toMatch(/^[\w-]{43}$/)
+    expect(newToken).not.toBe(token)
+    expect(readFileSync(join(dir, 'lan', 'admin-token'), 'utf8').trim()).toBe(newToken)
+  }, 180_000)
 })
 
 describe('bad settings', () => {
@@ -114,7 +153,7 @@ describe('bad settings', () => {
     ['PUBLIC_URL', { PUBLIC_URL: 'http://chat.example.org/chat' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
     ['TLS_CERT', { TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: join(SERVER_DIR, 'package.json') }],
-  ])('%s: one line naming it, exit 1, nothing started', async (name, env) => {
+  ])('%s: one line naming it, exit 1, nothing started', { timeout: 60_000 }, async (name, env) => {
     const dataDir = join(dir, `bad-${name}`)
     const server = start(['--lan', '--https'], { HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env })
     expect(await server.exited).toBe(1)

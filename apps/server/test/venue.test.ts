@@ -24,7 +24,9 @@ describe('https', () => {
   const made = localCertificate(join(dir, 'tls'), [])
   const ca = readFileSync(join(dir, 'tls', 'ca.crt'))
 
-  it('speaks TLS with TLS_CERT/TLS_KEY: a real handshake, Secure cookies and HSTS', async () => {
+  it('speaks TLS with TLS_CERT/TLS_KEY: a real handshake, Secure cookies and HSTS', {
+    timeout: 120_000,
+  }, async () => {
     writeFileSync(join(dir, 'server.crt'), made.cert)
     writeFileSync(join(dir, 'server.key'), made.key)
     const server = await startServer({
@@ -68,7 +70,9 @@ describe('https', () => {
     }
   })
 
-  it('sends no HSTS over plain http, unless a trusted balancer says the client came over https', async () => {
+  it('sends no HSTS over plain http, unless a trusted balancer says the client came over https', {
+    timeout: 120_000,
+  }, async () => {
     const server = await startServer({ TRUST_PROXY: '127.0.0.1' })
     try {
       const plain = await server.api('GET', '/healthz')
@@ -102,7 +106,9 @@ describe('TRUST_PROXY and the join limits', () => {
     return statuses
   }
 
-  it('a forged X-Forwarded-For from a client that is not the balancer does not move the join limiter', async () => {
+  it('a forged X-Forwarded-For from a client that is not the balancer does not move the join limiter', {
+    timeout: 120_000,
+  }, async () => {
     const server = await startServer({ LIMIT_JOINS_PER_MIN: '3', TRUST_PROXY: '10.0.0.0/8' })
     try {
       expect(await joinStatuses(server, 5)).toEqual([404, 404, 404, 429, 429])
@@ -111,7 +117,9 @@ describe('TRUST_PROXY and the join limits', () => {
     }
   })
 
-  it('from the balancer the forwarded address counts; the ceiling holds across addresses', async () => {
+  it('from the balancer the forwarded address counts; the ceiling holds across addresses', {
+    timeout: 120_000,
+  }, async () => {
     const server = await startServer({
       LIMIT_JOINS_PER_MIN: '3',
       LIMIT_JOINS_PER_MIN_TOTAL: '4',
@@ -132,7 +140,9 @@ describe('TRUST_PROXY and the join limits', () => {
 })
 
 describe('the generated admin token', () => {
-  it('without ADMIN_TOKEN: generated once, kept only as a hash, the same for every start; rotation replaces it', async () => {
+  it('without ADMIN_TOKEN: generated once, kept only as a hash, the same for every start; rotation replaces it', {
+    timeout: 120_000,
+  }, async () => {
     const database = await freshDatabase()
     const dataDir = join(dir, 'data')
     const env = {
@@ -181,7 +191,9 @@ describe('the generated admin token', () => {
 })
 
 describe('an embedded install from before the token moved to the database', () => {
-  it('keeps the token of DATA_DIR/admin-token: adopted, not replaced; a rotation rewrites the file', async () => {
+  it('keeps the token of DATA_DIR/admin-token: adopted, not replaced; a rotation rewrites the file', {
+    timeout: 120_000,
+  }, async () => {
     const file = join(dir, 'legacy-admin-token')
     writeFileSync(file, 'legacy-token-0123456789abcdef\n')
     const db = await createDatabase({ embeddedDir: 'memory://' })
