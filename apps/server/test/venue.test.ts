@@ -93,6 +93,42 @@ describe('https', () => {
   })
 })
 
+describe('--https', () => {
+  it('offers the local CA at /ca.crt for phones to trust, never its key', { timeout: 120_000 }, async () => {
+    const dataDir = join(dir, 'https-data')
+    const config = loadConfig(
+      { ADMIN_TOKEN: 'https-admin-token-0123456789', DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+      {
+        lan: true,
+        https: true,
+        interfaces: {
+          wlan0: [
+            {
+              address: '192.168.7.7',
+              netmask: '255.255.255.0',
+              family: 'IPv4',
+              mac: '00:00:00:00:00:00',
+              internal: false,
+              cidr: '192.168.7.7/24',
+            },
+          ],
+        },
+      },
+    )
+    expect(config.publicUrl).toBe('https://192.168.7.7:3000')
+    const app = await buildApp(config, { logger: false })
+    try {
+      const ca = await app.inject({ url: '/ca.crt' })
+      expect(ca.statusCode).toBe(200)
+      expect(ca.headers['content-type']).toBe('application/x-x509-ca-cert')
+      expect(ca.body).toBe(readFileSync(join(dataDir, 'tls', 'ca.crt'), 'utf8'))
+      expect(ca.body).not.toContain('PRIVATE KEY')
+    } finally {
+      await app.close()
+    }
+  })
+})
+
 describe('TRUST_PROXY and the join limits', () => {
   const joinStatuses = async (server: Awaited<ReturnType<typeof startServer>>, n: number) => {
     const statuses: number[] = []
