@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { LIMIT_VARIABLES } from '@secura/shared'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../config.ts'
 import type { Interfaces } from './lan.ts'
@@ -193,5 +194,23 @@ describe('TLS', () => {
     )
     expect(moved.tls?.cert.equals(first.tls!.cert)).toBe(false)
     expect(moved.publicUrl).toBe('https://10.20.30.40:3000')
+  })
+})
+
+describe('.env.example', () => {
+  it('lists every variable the server and docker compose read', () => {
+    const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
+    const config = read('../config.ts')
+    const compose = read('../../../../docker-compose.yml')
+    const example = read('../../../../.env.example')
+    const names = new Set([
+      ...[...config.matchAll(/env\.([A-Z][A-Z_]+)|(?:int|url)\('([A-Z][A-Z_]+)'/g)].map((m) => m[1] ?? m[2]),
+      ...Object.keys(LIMIT_VARIABLES),
+      ...[...compose.matchAll(/\$\{([A-Z][A-Z_]+)/g)].map((m) => m[1]),
+    ])
+    names.delete('INIT_CWD') // pnpm's, not ours
+    expect(names.size).toBeGreaterThan(30)
+    const listed = new Set([...example.matchAll(/^#? ?([A-Z][A-Z_]+)=/gm)].map((m) => m[1]))
+    expect([...names].filter((n) => !listed.has(n!))).toEqual([])
   })
 })
