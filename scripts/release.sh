@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Assembles a runnable server tree in OUT (default ./release): production dependencies, the generated
-# Prisma client, the built web app, migrations. The Dockerfile runs this script; CI runs it too and
+# Assembles a runnable server tree in OUT (default ./release): the server compiled to JavaScript
+# (`node dist/server.js`; also dist/admin.js, dist/migrate.js, dist/verify.js), its production dependencies,
+# the built web app, migrations. The Dockerfile runs this script; CI runs it too and
 # starts the result, so the image's build steps are exercised on machines without Docker.
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,6 +12,7 @@ cd "$src"
 pnpm install --frozen-lockfile
 pnpm exec prisma generate
 pnpm --filter @secura/web build
+pnpm --filter @secura/server build
 
 # Only what the server needs at run time; its workspace dependency (the shared protocol) comes along.
 # `pnpm deploy --legacy` records its own one-package, production-only install as the workspace's install
@@ -26,4 +28,7 @@ cp "$saved" "$state"
 mkdir -p "$out/app/prisma" "$out/app/web"
 cp -r prisma/migrations prisma/schema.prisma "$out/app/prisma/"
 cp -r apps/web/dist "$out/app/web/dist"
+# The compiled server replaces the TypeScript sources: nothing in the release runs through tsx.
+rm -rf "$out/app/src"
+cp -r apps/server/dist "$out/app/dist"
 echo "release assembled in $out/app"

@@ -29,6 +29,8 @@ test('an organizer sets up an event in the console; guests join by its invitatio
   const organizerUrl = await createInvitation(console, 'Organizer')
   expect(guestUrl).toMatch(/\/join\/[A-Za-z0-9_-]{20,}$/)
   await expect(console.getByRole('img', { name: /QR code of the invitation/ }).first()).toBeVisible()
+  // The suite's server runs on 127.0.0.1: the console warns that phones cannot open such links.
+  await expect(console.getByText(/phones cannot\s+open them/)).toBeVisible()
 
   // The guest opens the invitation URL on a phone.
   const ana = await person('Ana', { phone: true })

@@ -15,10 +15,9 @@ const atVenue = (url: string) => {
 
 /**
  * Uncaught exceptions and console errors of a page (`randomUUID is not a function` was one), leaving out
- * what the browser itself reports: failed requests while offline, and that it ignores the server's
- * Cross-Origin-Opener-Policy header on an http origin.
+ * what the browser itself reports: failed requests while offline.
  */
-const BROWSER_NOTES = /net::ERR_|WebSocket connection to|Failed to load resource|Cross-Origin-Opener-Policy/
+const BROWSER_NOTES = /net::ERR_|WebSocket connection to|Failed to load resource/
 function watchErrors(page: Page): string[] {
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`))

@@ -1,5 +1,6 @@
+import type { Server } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from './config.ts'
 import { loggerOptions, RequestLog } from './logger.ts'
@@ -21,6 +22,7 @@ import chatRoutes from './routes/chat.ts'
 import guestRoutes from './routes/guests.ts'
 import healthRoutes from './routes/health.ts'
 import invitationRoutes from './routes/invitations.ts'
+import tlsRoutes from './routes/tls.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,10 +42,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = Fastify({
     logger: options.logger === false ? false : loggerOptions(config.logLevel, options.logStream),
     bodyLimit: config.limits.packetBytes,
-    trustProxy: Boolean(process.env.TRUST_PROXY),
+    trustProxy: config.trustProxy,
     genReqId: () => crypto.randomUUID(),
     logController: new RequestLog(),
-  }).withTypeProvider<TypeBoxTypeProvider>()
+    // TLS_CERT/TLS_KEY or `--https`: the server speaks https itself (an https.Server under the same API).
+    ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
+  } as FastifyHttpOptions<Server>).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(
     fp(
@@ -71,6 +75,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // 3. routes
   await app.register(healthRoutes)
+  await app.register(tlsRoutes)
   await app.register(adminRoutes, { prefix: '/api/admin' })
   await app.register(invitationRoutes, { prefix: '/api/events' })
   await app.register(guestRoutes, { prefix: '/api/events' })

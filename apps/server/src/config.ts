@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { LIMIT_VARIABLES, LIMITS, type Limits } from '@secura/shared'
+import { ADMIN_TOKEN_FILE } from './modules/identity/admin-token.ts'
+import { ALL_INTERFACES, type Interfaces, isLoopbackUrl, lanAddresses } from './net/lan.ts'
+import { localCertificate, readTls, type TlsFiles } from './net/tls.ts'
+import { parseTrustProxy, type TrustProxy } from './net/trust-proxy.ts'
 import { findUp } from './paths.ts'
 
 export interface Config {
@@ -16,10 +18,21 @@ export interface Config {
   /** Cluster mode: how often an instance renews its entry in Redis, and how long the entry lives without renewal. */
   heartbeatMs: number
   instanceTtlMs: number
-  adminToken: string
-  /** True when the admin token was generated on this start (it is printed once). */
-  adminTokenGenerated: boolean
+  /** ADMIN_TOKEN; unset: a token generated once and kept hashed in the database (modules/identity/admin-token). */
+  adminToken: string | undefined
+  /** Embedded database only: where a generated admin token is also kept, as `pnpm start` always did. */
+  adminTokenFile: string | undefined
   dataDir: string
+  /** Venue mode: every URL of this machine on its networks (the banner's "Network:" lines). */
+  lanUrls: string[]
+  /** PUBLIC_URL reaches only the device it is opened on: invitations made now will not open on phones. */
+  publicUrlIsLoopback: boolean
+  /** The server speaks https itself (TLS_CERT/TLS_KEY, or `--https`'s local certificate). */
+  tls: TlsFiles | undefined
+  /** Whose X-Forwarded-For to believe: off, a hop count, or the balancer's addresses and ranges. */
+  trustProxy: TrustProxy
+  /** Joins per minute for the whole server (every address together), beside the per-address limit. */
+  joinsPerMinTotal: number
   allowedOrigins: string[]
   logLevel: string
   limits: Limits
@@ -41,12 +54,20 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-const ADMIN_TOKEN_FILE = 'admin-token'
+/** A venue's arrival wave (1,000 guests a minute) passes; a flood of joins from many addresses does not. */
+export const DEFAULT_JOINS_PER_MIN_TOTAL = 1000
+
+/** `pnpm start --lan` / `--https`; `interfaces` lets tests stand in for the machine's network. */
+export interface StartOptions {
+  lan?: boolean
+  https?: boolean
+  interfaces?: Interfaces
+}
 const workspaceFile = findUp('pnpm-workspace.yaml')
 const DEFAULT_DATA_DIR = workspaceFile ? join(dirname(workspaceFile), '.data') : resolve('.data')
 
 /** Reads and checks the environment; every bad variable is named with what is wrong with it. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Config {
   const problems: string[] = []
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]
@@ -74,8 +95,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const port = int('PORT', 3000, 0, 65535)
-  const host = env.HOST || '127.0.0.1'
-  const publicUrl = (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '')
+  // --lan binds every interface unless HOST says otherwise; binding them all (HOST=0.0.0.0) is venue mode too.
+  const host = env.HOST || (options.lan ? '0.0.0.0' : '127.0.0.1')
+  const explicitUrl = url('PUBLIC_URL', ['http:', 'https:'])
+  // In a container (HOST=0.0.0.0 with PUBLIC_URL set) the machine's own addresses mean nothing to guests.
+  const venue = Boolean(options.lan) || (ALL_INTERFACES.has(host) && !env.PUBLIC_URL)
+  const addresses = venue ? lanAddresses(options.interfaces) : []
+  if (explicitUrl) problems.push(...publicUrlProblems(explicitUrl))
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'])
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
   // `memory://` keeps the embedded database in memory (tests); any other value is a folder.
@@ -86,6 +112,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     : env.DATA_DIR
       ? resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR)
       : DEFAULT_DATA_DIR
+
+  const { tls: givenTls, problems: tlsProblems } = readTls(env.TLS_CERT, env.TLS_KEY)
+  problems.push(...tlsProblems)
+  const https = givenTls !== undefined || Boolean(options.https)
+  if (options.https && !givenTls && dataDir.startsWith('memory://'))
+    problems.push('DATA_DIR must be a folder for --https (its certificate is kept there)')
+  const scheme = https ? 'https' : 'http'
+  // Venue mode without PUBLIC_URL: invitations carry the machine's address on the venue network.
+  const lanUrls = addresses.map((a) => `${scheme}://${a}:${port}`)
+  const publicUrl = (explicitUrl ?? lanUrls[0] ?? `${scheme}://localhost:${port}`).replace(/\/+$/, '')
+  if (https && explicitUrl?.startsWith('http:') && !problems.some((p) => p.startsWith('PUBLIC_URL')))
+    problems.push(
+      'PUBLIC_URL is http:// while the server speaks https (TLS_CERT or --https); make it https://',
+    )
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
 
@@ -101,9 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`ALLOWED_ORIGINS: "${origin}" is not a valid origin (scheme://host[:port])`)
     }
   }
-  // The app's own origin is always allowed: the SPA is served from it.
-  const ownOrigin = new URL(publicUrl).origin
-  if (!allowedOrigins.includes(ownOrigin)) allowedOrigins.push(ownOrigin)
+  // The app's own origin is always allowed: the SPA is served from it. In venue mode so is every address of
+  // the machine, and localhost, where the organizer's own browser opens it.
+  const ownOrigins = [publicUrl, ...lanUrls, ...(venue ? [`${scheme}://localhost:${port}`] : [])]
+  for (const origin of ownOrigins.map((u) => new URL(u).origin))
+    if (!allowedOrigins.includes(origin)) allowedOrigins.push(origin)
 
   const limits = { ...LIMITS } as Limits
   for (const [name, key] of Object.entries(LIMIT_VARIABLES)) {
@@ -113,6 +155,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits[key] = int(name, LIMITS[key], 1, ceiling)
   }
   if (limits.pageDefault > limits.pageMax) limits.pageDefault = limits.pageMax
+  // Never below the per-address limit: a test or a bench that raises that one raises the ceiling with it.
+  const joinsPerMinTotal = int(
+    'LIMIT_JOINS_PER_MIN_TOTAL',
+    Math.max(DEFAULT_JOINS_PER_MIN_TOTAL, limits.joinsPerMin),
+    1,
+    1_000_000_000,
+  )
+  const trust = parseTrustProxy(env.TRUST_PROXY)
+  if ('problem' in trust) problems.push(trust.problem)
 
   const sessionTtlDays = int('SESSION_TTL_DAYS', 30, 1, 3650)
   const presenceGraceMs = int('PRESENCE_GRACE_MS', 5000, 0, 600_000)
@@ -127,21 +178,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'REDIS_INSTANCE_TTL_MS must be at least twice REDIS_HEARTBEAT_MS (one missed beat is no crash)',
     )
 
-  let adminToken = env.ADMIN_TOKEN ?? ''
-  let adminTokenGenerated = false
-  if (adminToken !== '' && adminToken.length < 16) problems.push('ADMIN_TOKEN must be at least 16 characters')
+  const adminToken = env.ADMIN_TOKEN || undefined
+  if (adminToken !== undefined && adminToken.length < 16)
+    problems.push('ADMIN_TOKEN must be at least 16 characters')
 
   if (problems.length > 0) throw new ConfigError(problems)
 
-  if (adminToken === '') {
-    const file = join(dataDir, ADMIN_TOKEN_FILE)
-    if (existsSync(file)) {
-      adminToken = readFileSync(file, 'utf8').trim()
-    } else {
-      mkdirSync(dataDir, { recursive: true })
-      adminToken = randomBytes(32).toString('base64url')
-      writeFileSync(file, `${adminToken}\n`, { mode: 0o600 })
-      adminTokenGenerated = true
+  // Only once everything else is right: nothing is written for a start that is refused.
+  let tls = givenTls
+  if (options.https && !tls) {
+    try {
+      tls = localCertificate(join(dataDir, 'tls'), addresses)
+    } catch (error) {
+      const reason = (error as Error).message.split('\n')[0]
+      throw new ConfigError([
+        `--https could not create a local certificate with openssl (${reason}); set TLS_CERT and TLS_KEY instead`,
+      ])
     }
   }
 
@@ -155,8 +207,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatMs,
     instanceTtlMs,
     adminToken,
-    adminTokenGenerated,
+    adminTokenFile:
+      databaseUrl || dataDir.startsWith('memory://') ? undefined : join(dataDir, ADMIN_TOKEN_FILE),
     dataDir,
+    lanUrls,
+    publicUrlIsLoopback: isLoopbackUrl(publicUrl),
+    tls,
+    trustProxy: 'problem' in trust ? false : trust.value,
+    joinsPerMinTotal,
     allowedOrigins,
     logLevel,
     limits,
@@ -165,6 +223,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : (findUp('apps/web/dist', 'web/dist') ?? resolve('web/dist')),
     sessionTtlMs: sessionTtlDays * 86_400_000,
     presenceGraceMs,
-    secureCookies: publicUrl.startsWith('https:'),
+    secureCookies: publicUrl.startsWith('https:') || tls !== undefined,
   }
+}
+
+/** A PUBLIC_URL the app cannot be served at, or that no guest could open. */
+function publicUrlProblems(raw: string): string[] {
+  const url = new URL(raw)
+  if (url.username || url.password) return ['PUBLIC_URL must not carry a user name or password']
+  if (url.search || url.hash) return ['PUBLIC_URL must not have a query or fragment']
+  // The app is served at the root of its origin: links to /join/<code> under a path would not reach it.
+  if (url.pathname !== '/') return [`PUBLIC_URL must be an origin without a path (got "${url.pathname}")`]
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]')
+    return [
+      'PUBLIC_URL must name an address guests can reach, not 0.0.0.0 (the address to listen on is HOST)',
+    ]
+  return []
 }

@@ -1,13 +1,22 @@
+import { parseArgs } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
+import { banner } from './banner.ts'
 import { ConfigError, loadConfig } from './config.ts'
+
+// `pnpm start --lan [--https]`: pnpm passes the flags through to this script.
+const { values: flags } = parseArgs({
+  options: { lan: { type: 'boolean' }, https: { type: 'boolean' } },
+  strict: false,
+})
 
 let config: ReturnType<typeof loadConfig>
 try {
-  config = loadConfig()
+  config = loadConfig(process.env, { lan: flags.lan === true, https: flags.https === true })
 } catch (error) {
   if (error instanceof ConfigError) {
-    console.error(error.message)
+    // One line per bad variable, naming it; nothing has started yet.
+    for (const problem of error.problems) console.error(`Secura Chat cannot start: ${problem}`)
     process.exit(1)
   }
   throw error
@@ -28,18 +37,4 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 
 await app.listen({ port: config.port, host: config.host })
 
-const database = config.databaseUrl ? 'Postgres' : `embedded PGlite in ${config.dataDir}`
-const lines = [
-  '',
-  `  Secura Chat is running at ${config.publicUrl}`,
-  `  Database: ${database}`,
-  `  Organizer console: ${config.publicUrl}/admin`,
-  config.adminTokenGenerated
-    ? `  Admin token (generated now, shown once; also in ${config.dataDir}/admin-token): ${config.adminToken}`
-    : process.env.ADMIN_TOKEN
-      ? '  Admin token: the ADMIN_TOKEN you set'
-      : `  Admin token: in ${config.dataDir}/admin-token`,
-  `  API docs: ${config.publicUrl}/docs`,
-  '',
-]
-console.log(lines.join('\n'))
+console.log(banner(config, app.adminTokenGenerated))

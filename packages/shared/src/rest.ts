@@ -89,6 +89,8 @@ export const CreateInvitationResponse = Type.Object({
   /** The secret the QR code carries; shown once, stored only hashed. */
   code: Type.String(),
   url: Type.String(),
+  /** The link points at localhost or 127.0.0.1 (PUBLIC_URL): it opens on no phone; the console warns. */
+  publicUrlIsLoopback: Type.Optional(Type.Boolean()),
 })
 export type CreateInvitationResponse = Static<typeof CreateInvitationResponse>
 export const InvitationList = Type.Object({ invitations: Type.Array(Invitation) })

@@ -6,13 +6,17 @@ import { loadConfig } from '../config.ts'
 import { migrate } from '../db/migrator.ts'
 import { createDatabase } from '../db/prisma.ts'
 import { AppError } from '../errors.ts'
+import { rotateAdminToken } from '../modules/identity/admin-token.ts'
 import { createIdentityService } from '../modules/identity/identity.service.ts'
 import { noPublisher } from '../modules/ports.ts'
 
 const USAGE = `Usage:
   pnpm admin create-event "<name>"
   pnpm admin invite <eventId> [--role organizer|moderator|guest] [--uses N] [--name "<display name>"]
-  pnpm admin events`
+  pnpm admin events
+  pnpm admin token --rotate                  replaces the generated admin token (prints the new one)
+
+  --lan: make invitation links for this machine's address on the venue network, as pnpm start --lan does`
 
 const roleCheck = compile(Role)
 
@@ -21,17 +25,38 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { role: { type: 'string' }, uses: { type: 'string' }, name: { type: 'string' } },
+    options: {
+      role: { type: 'string' },
+      uses: { type: 'string' },
+      name: { type: 'string' },
+      lan: { type: 'boolean' },
+      https: { type: 'boolean' },
+      rotate: { type: 'boolean' },
+    },
   })
-  if (!command || !['create-event', 'invite', 'events'].includes(command)) {
+  if (!command || !['create-event', 'invite', 'events', 'token'].includes(command)) {
     console.error(USAGE)
     return 2
   }
 
-  const config = loadConfig()
+  // The same PUBLIC_URL as the server started with the same flags (`--lan`), without binding anything.
+  const config = loadConfig(process.env, { lan: values.lan, https: values.https })
+  if (command === 'token' && config.adminToken) {
+    console.error('ADMIN_TOKEN is set in the environment: that is the admin token; change it there.')
+    return 1
+  }
+  if (command === 'token' && !values.rotate) {
+    console.error('The admin token is kept only as a hash. Make a new one with: pnpm admin token --rotate')
+    return 2
+  }
   const db = await createDatabase({ databaseUrl: config.databaseUrl, embeddedDir: config.dataDir })
   try {
     await migrate(db.sql)
+    if (command === 'token') {
+      const token = await rotateAdminToken(db.sql, config.adminTokenFile)
+      console.log(`New admin token (shown once; the old one no longer works, on every instance):\n  ${token}`)
+      return 0
+    }
     // Sockets live in the server process; the CLI changes data only.
     const identity = createIdentityService({
       prisma: db.prisma,
@@ -71,8 +96,17 @@ async function main(argv: string[]): Promise<number> {
         'VALIDATION',
         `Invalid invitation: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
       )
-    const { invitation, url } = await identity.createInvitation({ kind: 'admin' }, eventId, parsed.value)
+    const { invitation, url, publicUrlIsLoopback } = await identity.createInvitation(
+      { kind: 'admin' },
+      eventId,
+      parsed.value,
+    )
     console.log(`Invitation for ${invitation.role}s, ${invitation.maxUses} use(s):\n  ${url}\n`)
+    if (publicUrlIsLoopback)
+      console.error(
+        `Warning: ${config.publicUrl} opens only on this machine; phones cannot open this invitation.\n` +
+          '  Start the server with --lan and make invitations with --lan, or set PUBLIC_URL to an address guests reach.',
+      )
     qrcode.generate(url, { small: true }, (qr) => console.log(qr))
     return 0
   } finally {

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { forbidden, unauthorized } from '../errors.ts'
 import type { Actor, Authenticated } from '../modules/identity/identity.service.ts'
-import { safeEqual } from '../modules/identity/tokens.ts'
 
 export const SESSION_COOKIE = 'secura_session'
 
@@ -38,7 +37,7 @@ export default fp(
     async function resolve(request: FastifyRequest, allowAdmin: boolean): Promise<Actor | null> {
       const bearer = bearerToken(request)
       if (bearer !== undefined) {
-        if (allowAdmin && safeEqual(bearer, app.config.adminToken)) return { kind: 'admin' }
+        if (allowAdmin && (await app.adminKey.verify(bearer))) return { kind: 'admin' }
         const auth = await identity.authenticate(bearer)
         return auth ? userActor(auth) : null
       }
@@ -66,12 +65,11 @@ export default fp(
     })
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       const bearer = bearerToken(request)
-      if (!bearer || !safeEqual(bearer, app.config.adminToken))
-        throw unauthorized('The admin token is required')
+      if (!bearer || !(await app.adminKey.verify(bearer))) throw unauthorized('The admin token is required')
       request.actor = { kind: 'admin' }
     })
   },
-  { name: 'auth', dependencies: ['services'] },
+  { name: 'auth', dependencies: ['services', 'db'] },
 )
 
 /** The signed-in user of a request that passed requireUser. */

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import { unauthorized } from '../errors.ts'
-import { safeEqual } from '../modules/identity/tokens.ts'
 import { bearerToken } from './auth.ts'
 
 export type Transport = 'socket' | 'http'
@@ -119,8 +118,7 @@ export default fp(
 
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       const token = bearerToken(request)
-      if (!token || !safeEqual(token, app.config.adminToken))
-        throw unauthorized('The admin token is required')
+      if (!token || !(await app.adminKey.verify(token))) throw unauthorized('The admin token is required')
       return reply.type(registry.contentType).send(await registry.metrics())
     })
   },

@@ -5,6 +5,11 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet from 'helmet'
 
+// helmet's default value, one year.
+const HSTS = 'max-age=31536000; includeSubDomains'
+// Hosts a browser treats as a secure context over plain http.
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/
+
 /** Security headers with a strict CSP, the CORS allowlist, cookies and the rate limiter (used per route). */
 export default fp(
   async (app: FastifyInstance) => {
@@ -26,10 +31,20 @@ export default fp(
         },
       },
       crossOriginEmbedderPolicy: false,
+      // Sent below, only where a browser takes it: over plain http from a LAN address Chromium ignores it
+      // and logs an error on every page.
+      crossOriginOpenerPolicy: false,
+      // Sent below, and only over https: over plain http it means nothing (RFC 6797 §7.2), and a browser
+      // that ever took it from a LAN address would refuse that address's plain http afterwards.
+      strictTransportSecurity: false,
     })
-    app.addHook('onRequest', (request, reply, done) =>
-      securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)),
-    )
+    app.addHook('onRequest', (request, reply, done) => {
+      // request.protocol is the TLS socket's, or X-Forwarded-Proto from a trusted balancer (TRUST_PROXY).
+      if (request.protocol === 'https') reply.header('strict-transport-security', HSTS)
+      if (request.protocol === 'https' || LOOPBACK.test(request.hostname))
+        reply.header('cross-origin-opener-policy', 'same-origin')
+      securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined))
+    })
     await app.register(cors, { origin: app.config.allowedOrigins, credentials: true })
     await app.register(cookie)
     await app.register(rateLimit, {

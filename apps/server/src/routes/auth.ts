@@ -1,14 +1,33 @@
 import { InvitationPreview, InvitationPreviewBody, JoinBody, JoinResponse, MeResponse } from '@secura/shared'
 import type { Static } from '@sinclair/typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { AppError } from '../errors.ts'
 import { currentUser, SESSION_COOKIE } from '../plugins/auth.ts'
 import { errors, NoContent } from './schemas.ts'
 
 /** /api/auth: redeem an invitation, who am I, sign out. */
 export default async function authRoutes(app: FastifyInstance) {
   const { identity } = app.services
-  const { limits, secureCookies, sessionTtlMs } = app.config
+  const { limits, secureCookies, sessionTtlMs, joinsPerMinTotal } = app.config
   const joinRateLimit = { rateLimit: { max: limits.joinsPerMin, timeWindow: 60_000 } }
+  // Beside the per-address limit, one for every address together: joins from many addresses at once cannot
+  // create guests faster than this. One key for the whole server, in Redis when clustered.
+  const countJoin = app.createRateLimit({
+    max: joinsPerMinTotal,
+    timeWindow: 60_000,
+    keyGenerator: () => 'joins-total',
+  })
+  // After the per-address limit (onRequest): a refused address does not use up everyone's allowance.
+  const joinCeiling = async (request: FastifyRequest) => {
+    const result = await countJoin(request)
+    if (!result.isAllowed && result.isExceeded)
+      throw new AppError(
+        'RATE_LIMITED',
+        'Too many guests are joining right now; try again shortly',
+        undefined,
+        result.ttl,
+      )
+  }
 
   app.post<{ Body: Static<typeof InvitationPreviewBody> }>(
     '/invitation',
@@ -27,6 +46,7 @@ export default async function authRoutes(app: FastifyInstance) {
     '/join',
     {
       config: joinRateLimit,
+      preHandler: joinCeiling,
       schema: { tags: ['auth'], body: JoinBody, response: { 200: JoinResponse, ...errors } },
     },
     async (request, reply) => {

@@ -21,6 +21,7 @@ interface InvitationPanelProps {
 export function InvitationPanel({ event, canDeleteEvent = false }: InvitationPanelProps) {
   const invitations = useAppStore((s) => s.invitations)
   const issuedCodes = useAppStore((s) => s.issuedCodes)
+  const linksLoopback = useAppStore((s) => s.invitationLinksLoopback)
   const loadInvitations = useAppStore((s) => s.loadInvitations)
   const [load, { pending, error }] = useAction(loadInvitations)
   const printable = useMemo(() => printableInvitations(invitations, issuedCodes), [invitations, issuedCodes])
@@ -56,6 +57,13 @@ export function InvitationPanel({ event, canDeleteEvent = false }: InvitationPan
         this tab.
       </p>
       <CreateInvitationForm />
+      {linksLoopback && (
+        <Notice tone="error">
+          These links point at this computer itself (PUBLIC_URL is a loopback address): phones cannot open
+          them. Start the server with <code>pnpm start --lan</code>, or set PUBLIC_URL to an address guests
+          reach (docs/venue.md).
+        </Notice>
+      )}
       <h3>All invitations</h3>
       {error && <Notice tone="error">{error}</Notice>}
       {invitations === null && !error && <p className="muted">Loading invitations…</p>}

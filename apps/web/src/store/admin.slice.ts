@@ -22,6 +22,8 @@ export interface AdminSlice {
   invitations: Invitation[] | null
   /** Codes of invitations created in this tab, by invitation id; kept in memory only. */
   issuedCodes: Record<string, IssuedCode>
+  /** The last invitation made points at a loopback address (PUBLIC_URL): phones cannot open it. */
+  invitationLinksLoopback: boolean
 
   setAdminToken: (token: string | null, notice?: string) => void
   loadEvents: () => Promise<void>
@@ -70,6 +72,7 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
     selectedEventId: null,
     invitations: null,
     issuedCodes: {},
+    invitationLinksLoopback: false,
 
     setAdminToken: (token, notice) => {
       storeToken(token)
@@ -111,11 +114,12 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
 
     createInvitation: async (body) => {
       const eventId = selectedEvent()
-      const { invitation, code, url } = await asActor((token) =>
+      const { invitation, code, url, publicUrlIsLoopback } = await asActor((token) =>
         adminApi.createInvitation(token, eventId, body),
       )
       set((s) => ({
         issuedCodes: { ...s.issuedCodes, [invitation.id]: { code, url } },
+        invitationLinksLoopback: publicUrlIsLoopback === true,
         ...(s.selectedEventId === eventId && { invitations: [invitation, ...(s.invitations ?? [])] }),
       }))
       return invitation

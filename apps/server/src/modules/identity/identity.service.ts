@@ -14,6 +14,7 @@ import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { AppError, forbidden, notFound, unauthorized } from '../../errors.ts'
 import type { Session, User } from '../../generated/prisma/client.ts'
+import { isLoopbackUrl } from '../../net/lan.ts'
 import { toConversation } from '../conversations/wire.ts'
 import { findEventUsers } from '../directory.ts'
 import { type Publisher, sessionRoom } from '../ports.ts'
@@ -116,7 +117,12 @@ export function createIdentityService(deps: IdentityDeps) {
           expiresAt,
         },
       })
-      return { invitation: toInvitation(invitation), code, url: `${publicUrl}/join/${code}` }
+      return {
+        invitation: toInvitation(invitation),
+        code,
+        url: `${publicUrl}/join/${code}`,
+        publicUrlIsLoopback: isLoopbackUrl(publicUrl),
+      }
     },
 
     async listInvitations(actor: Actor, eventId: string) {
