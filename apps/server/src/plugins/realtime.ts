@@ -1,28 +1,13 @@
-import {
-  CHAT_NAMESPACE,
-  type ClientEvents,
-  compile,
-  HandshakeAuth,
-  Room,
-  type ServerEvents,
-} from '@secura/shared'
+import { CHAT_NAMESPACE, compile, HandshakeAuth, Room } from '@secura/shared'
 import { createAdapter } from '@socket.io/redis-adapter'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { type Namespace, Server, type Socket } from 'socket.io'
+import { Server } from 'socket.io'
 import { type AppError, toAppError } from '../errors.ts'
-import type { Authenticated } from '../modules/identity/identity.service.ts'
 import { type Publisher, sessionRoom } from '../modules/ports.ts'
 import { type CommandTracker, commandTracker } from '../realtime/in-flight.ts'
+import type { ChatNamespace, ChatServer } from '../realtime/socket.ts'
 import { SESSION_COOKIE } from './auth.ts'
-
-export interface SocketData {
-  user: Authenticated['user']
-  sessionId: string
-}
-export type ChatServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>
-export type ChatNamespace = Namespace<ClientEvents, ServerEvents, Record<string, never>, SocketData>
-export type ChatSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>
 
 declare module 'fastify' {
   interface FastifyInstance {

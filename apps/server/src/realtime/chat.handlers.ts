@@ -1,8 +1,8 @@
 import { Room, toSendCommand } from '@secura/shared'
 import { validation } from '../errors.ts'
+import type { Metrics } from '../metrics.ts'
 import { presenceRoom } from '../modules/presence/presence.service.ts'
-import type { Metrics } from '../plugins/metrics.ts'
-import type { Services } from '../plugins/services.ts'
+import type { Services } from '../modules/services.ts'
 import type { Handlers } from './handle.ts'
 import type { RoomViewers } from './room-viewers.ts'
 

@@ -1,5 +1,5 @@
 import { Room } from '@secura/shared'
-import type { ChatNamespace } from '../plugins/realtime.ts'
+import type { ChatNamespace } from './socket.ts'
 
 /**
  * Distinct users viewing each conversation room. This instance tells the store when a user's first socket
