@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Server } from 'socket.io'
 import { type AppError, toAppError } from '../errors.ts'
-import { type Publisher, sessionRoom } from '../modules/ports.ts'
+import type { Publisher } from '../modules/ports.ts'
 import { type CommandTracker, commandTracker } from '../realtime/in-flight.ts'
 import type { ChatNamespace, ChatServer } from '../realtime/socket.ts'
 import { SESSION_COOKIE } from './auth.ts'
@@ -97,7 +97,7 @@ export default fp(
 
     chat.on('connection', (socket) => {
       const { user, sessionId } = socket.data
-      socket.join([Room.user(user.id), Room.event(user.eventId), sessionRoom(sessionId)])
+      socket.join([Room.user(user.id), Room.event(user.eventId), Room.session(sessionId)])
     })
 
     const publisher: Publisher = {

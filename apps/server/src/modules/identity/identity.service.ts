@@ -16,7 +16,7 @@ import { AppError, forbidden, notFound, unauthorized } from '../../errors.ts'
 import type { Session, User } from '../../generated/prisma/client.ts'
 import { toConversation } from '../conversations/wire.ts'
 import { findEventUsers } from '../directory.ts'
-import { type Publisher, sessionRoom } from '../ports.ts'
+import type { Publisher } from '../ports.ts'
 import type { PresenceService } from '../presence/presence.service.ts'
 import { findSession } from './sessions.ts'
 import { hashSecret, newSecret } from './tokens.ts'
@@ -218,7 +218,7 @@ export function createIdentityService(deps: IdentityDeps) {
         where: { id: sessionId, revokedAt: null },
         data: { revokedAt: new Date() },
       })
-      publisher.disconnect(sessionRoom(sessionId))
+      publisher.disconnect(Room.session(sessionId))
     },
   }
 }
