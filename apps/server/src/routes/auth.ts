@@ -6,7 +6,7 @@ import { errors, NoContent } from './schemas.ts'
 
 /** /api/auth: redeem an invitation, who am I, sign out. */
 export default async function authRoutes(app: FastifyInstance) {
-  const { identity } = app.services
+  const { identity, invitations } = app.services
   const { limits, secureCookies, sessionTtlMs } = app.config
   const joinRateLimit = { rateLimit: { max: limits.joinsPerMin, timeWindow: 60_000 } }
 
@@ -20,7 +20,7 @@ export default async function authRoutes(app: FastifyInstance) {
         response: { 200: InvitationPreview, ...errors },
       },
     },
-    (request) => identity.previewInvitation(request.body.code),
+    (request) => invitations.previewInvitation(request.body.code),
   )
 
   app.post<{ Body: JoinBody }>(
