@@ -1,5 +1,6 @@
+import { io } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PUBLIC_URL, startServer, type TestServer } from './helpers.ts'
+import { type ClientSocket, PUBLIC_URL, startServer, type TestServer } from './helpers.ts'
 import { SecurityReport } from './security/report.ts'
 
 const report = new SecurityReport('handshake', 'socket handshake: tokens, seed ids, foreign Origin (CSWSH)')
@@ -80,6 +81,41 @@ describe('socket handshake on /chat', () => {
     const allowed = await server.connect({ token: guest.token }, { origin: PUBLIC_URL })
     expect(server.app.chat.sockets.size).toBe(connectedBefore + 1)
     allowed.disconnect()
+  })
+
+  it('is served by socket.io registered through fastify-socket.io (app.io), on /chat', () => {
+    expect(server.app.hasPlugin('fastify-socket.io')).toBe(true)
+    expect(server.app.io.of('/chat')).toBe(server.app.chat)
+  })
+
+  it('takes the session from the cookie, read by the same parser as HTTP requests', async () => {
+    const guest = await server.join(eventId, 'Gus')
+    const withCookie = (cookie: string) => {
+      const socket: ClientSocket = io(`${server.url}/chat`, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { cookie, origin: PUBLIC_URL },
+      })
+      return new Promise<ClientSocket>((resolve, reject) => {
+        socket.once('connect', () => resolve(socket))
+        socket.once('connect_error', (error) => {
+          socket.close()
+          reject(error)
+        })
+      })
+    }
+    const socket = await withCookie(`theme=dark; secura_session=${guest.token}; lang=en`)
+    const joined = [...server.app.chat.sockets.values()].find((s) => s.id === socket.id)
+    expect(joined?.data.user.id).toBe(guest.user.id)
+    socket.disconnect()
+    for (const cookie of ['secura_session=not-a-real-token', 'secura_session=%E0%A4%A', 'theme=dark']) {
+      const error = (await withCookie(cookie).then(
+        () => new Error('the handshake was accepted'),
+        (e: Error) => e,
+      )) as Error & { data?: { code: string } }
+      expect(error.data?.code, cookie).toBe('UNAUTHORIZED')
+    }
   })
 
   it('logout disconnects the session’s sockets', async () => {

@@ -52,10 +52,10 @@ describe('https', () => {
       expect(health.status).toBe(200)
       expect(health.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
 
-      const { eventId } = await server.app.services.identity
+      const { eventId } = await server.app.services.events
         .createEvent({ name: 'TLS' })
         .then((r) => ({ eventId: r.event.id }))
-      const { code } = await server.app.services.identity.createInvitation({ kind: 'admin' }, eventId, {})
+      const { code } = await server.app.services.invitations.createInvitation({ kind: 'admin' }, eventId, {})
       const joined = await httpsGet(port, ca, 'POST', '/api/auth/join', { code, displayName: 'Secure' })
       expect(joined.status).toBe(200)
       const cookie = String(joined.headers['set-cookie'])

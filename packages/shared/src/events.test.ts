@@ -333,6 +333,16 @@ describe('event names', () => {
     expect(Room.user('u1')).toBe('user:u1')
     expect(Room.event('e1')).toBe('event:e1')
   })
+  it("server-side rooms, and telling a room's kind and id", () => {
+    expect(Room.session('s1')).toBe('session:s1')
+    expect(Room.presence('u1')).toBe('presence:u1')
+    expect(Room.is('conversation', Room.conversation('c1'))).toBe(true)
+    expect(Room.is('conversation', Room.user('c1'))).toBe(false)
+    expect(Room.is('presence', Room.presence('u1'))).toBe(true)
+    expect(Room.is('presence', Room.user('u1'))).toBe(false)
+    expect(Room.id('conversation', Room.conversation('c1'))).toBe('c1')
+    expect(Room.id('presence', Room.presence('u-2'))).toBe('u-2')
+  })
 })
 
 describe('seed client payloads (reference/secura-qr-websocket-chat.md)', () => {

@@ -39,11 +39,28 @@ export const ChatEvent = {
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
-/** Socket rooms: a conversation's live viewers, a user's sockets, an event's sockets. */
+/**
+ * Socket rooms, every name written here only: a conversation's live viewers, a user's sockets, an event's
+ * sockets, a session's sockets (so logout reaches them on every instance), a user's presence watchers.
+ */
+const roomPrefix = {
+  conversation: 'conv:',
+  user: 'user:',
+  event: 'event:',
+  session: 'session:',
+  presence: 'presence:',
+} as const
+export type RoomKind = keyof typeof roomPrefix
 export const Room = {
-  conversation: (id: string) => `conv:${id}`,
-  user: (id: string) => `user:${id}`,
-  event: (id: string) => `event:${id}`,
+  conversation: (id: string) => `${roomPrefix.conversation}${id}`,
+  user: (id: string) => `${roomPrefix.user}${id}`,
+  event: (id: string) => `${roomPrefix.event}${id}`,
+  session: (id: string) => `${roomPrefix.session}${id}`,
+  presence: (userId: string) => `${roomPrefix.presence}${userId}`,
+  /** Whether `room` is a room of that kind. */
+  is: (kind: RoomKind, room: string) => room.startsWith(roomPrefix[kind]),
+  /** The id a room of that kind names: `conv:c1` → `c1`. */
+  id: (kind: RoomKind, room: string) => room.slice(roomPrefix[kind].length),
 } as const
 
 /** Handshake `auth`: the token; the seed also sends userId and eventId, which must match the session. */

@@ -6,8 +6,9 @@ import { loadConfig } from '../config.ts'
 import { migrate } from '../db/migrator.ts'
 import { createDatabase } from '../db/prisma.ts'
 import { AppError } from '../errors.ts'
+import { createEventsService } from '../modules/events/events.service.ts'
 import { rotateAdminToken } from '../modules/identity/admin-token.ts'
-import { createIdentityService } from '../modules/identity/identity.service.ts'
+import { createInvitationsService } from '../modules/invitations/invitations.service.ts'
 import { noPublisher } from '../modules/ports.ts'
 
 const USAGE = `Usage:
@@ -58,22 +59,22 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     // Sockets live in the server process; the CLI changes data only.
-    const identity = createIdentityService({
+    const events = createEventsService({
       prisma: db.prisma,
       publisher: noPublisher,
       presence: { online: async () => new Set<string>() },
       pageMax: config.limits.pageMax,
-      ...config,
     })
+    const invitations = createInvitationsService({ prisma: db.prisma, publicUrl: config.publicUrl })
 
     if (command === 'events') {
-      for (const e of (await identity.listEvents()).events) console.log(`${e.id}  ${e.name}`)
+      for (const e of (await events.listEvents()).events) console.log(`${e.id}  ${e.name}`)
       return 0
     }
     if (command === 'create-event') {
       const name = positionals.join(' ').trim()
       if (!name) throw new AppError('VALIDATION', 'create-event needs a name')
-      const { event } = await identity.createEvent({ name })
+      const { event } = await events.createEvent({ name })
       console.log(
         `Event created: ${event.name}\n  id: ${event.id}\n\nInvite an organizer with:\n  pnpm admin invite ${event.id} --role organizer`,
       )
@@ -96,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
         'VALIDATION',
         `Invalid invitation: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
       )
-    const { invitation, url, publicUrlIsLoopback } = await identity.createInvitation(
+    const { invitation, url, publicUrlIsLoopback } = await invitations.createInvitation(
       { kind: 'admin' },
       eventId,
       parsed.value,

@@ -20,6 +20,3 @@ export interface Publisher {
 
 /** A publisher that drops everything: for command-line tools, which have no sockets. */
 export const noPublisher: Publisher = { emit() {}, disconnect() {}, leave() {} }
-
-/** Server-side rooms beyond the shared ones: a session's sockets, so logout reaches them on every instance. */
-export const sessionRoom = (sessionId: string) => `session:${sessionId}`

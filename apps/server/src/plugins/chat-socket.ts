@@ -6,7 +6,7 @@ import { memoryTokenBuckets } from '../modules/rate-limit.ts'
 import { chatHandlers } from '../realtime/chat.handlers.ts'
 import { dispatcher, type EventName } from '../realtime/handle.ts'
 import { roomViewers } from '../realtime/room-viewers.ts'
-import type { ChatSocket } from './realtime.ts'
+import type { ChatSocket } from '../realtime/socket.ts'
 
 /** Refused events in one window after which a socket is taken to be abusive and disconnected. */
 const ABUSE_WINDOW_MS = 10_000

@@ -3,18 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import { unauthorized } from '../errors.ts'
+import type { Metrics } from '../metrics.ts'
 import { bearerToken } from './auth.ts'
-
-export type Transport = 'socket' | 'http'
-
-/** What the adapters report; the plugin turns it into Prometheus series at /metrics. */
-export interface Metrics {
-  messageAccepted(transport: Transport): void
-  commandDone(transport: Transport, command: string, seconds: number, errorCode?: string): void
-  databaseError(): void
-  redisError(): void
-  registry: Registry
-}
 
 declare module 'fastify' {
   interface FastifyInstance {

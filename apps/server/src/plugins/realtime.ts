@@ -1,28 +1,13 @@
-import {
-  CHAT_NAMESPACE,
-  type ClientEvents,
-  compile,
-  HandshakeAuth,
-  Room,
-  type ServerEvents,
-} from '@secura/shared'
+import { CHAT_NAMESPACE, compile, HandshakeAuth, Room } from '@secura/shared'
 import { createAdapter } from '@socket.io/redis-adapter'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { type Namespace, Server, type Socket } from 'socket.io'
+import socketIoPlugin from 'fastify-socket.io'
 import { type AppError, toAppError } from '../errors.ts'
-import type { Authenticated } from '../modules/identity/identity.service.ts'
-import { type Publisher, sessionRoom } from '../modules/ports.ts'
+import type { Publisher } from '../modules/ports.ts'
 import { type CommandTracker, commandTracker } from '../realtime/in-flight.ts'
+import type { ChatNamespace, ChatServer } from '../realtime/socket.ts'
 import { SESSION_COOKIE } from './auth.ts'
-
-export interface SocketData {
-  user: Authenticated['user']
-  sessionId: string
-}
-export type ChatServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>
-export type ChatNamespace = Namespace<ClientEvents, ServerEvents, Record<string, never>, SocketData>
-export type ChatSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,14 +24,9 @@ const DRAIN_MS = 5000
 
 const handshakeAuth = compile(HandshakeAuth)
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=')
-    if (key === name) return decodeURIComponent(rest.join('='))
-  }
-  return undefined
-}
+// A CommonJS build marked __esModule: under Node's own ESM loader the plugin is the module's `default`.
+const fastifySocketIO =
+  (socketIoPlugin as unknown as { default?: typeof socketIoPlugin }).default ?? socketIoPlugin
 
 function refusal(code: AppError['code'], message: string): Error {
   // socket.io hands `message` and `data` to the client's connect_error.
@@ -54,14 +34,15 @@ function refusal(code: AppError['code'], message: string): Error {
 }
 
 /**
- * socket.io on Fastify's HTTP server, namespace /chat. The handshake resolves identity from the token
- * (auth.token or the session cookie) and nothing else; a present Origin must be on the allowlist.
+ * socket.io on Fastify's HTTP server (fastify-socket.io, which decorates `app.io` and closes it with the
+ * app), namespace /chat. The handshake resolves identity from the token (auth.token or the session
+ * cookie, read by @fastify/cookie's parser) and nothing else; a present Origin must be on the allowlist.
  */
 export default fp(
   async (app: FastifyInstance) => {
     const allowedOrigins = new Set(app.config.allowedOrigins)
     const socketCommands = commandTracker()
-    const io: ChatServer = new Server(app.server, {
+    await app.register(fastifySocketIO, {
       maxHttpBufferSize: app.config.limits.packetBytes,
       serveClient: false,
       cors: { origin: [...allowedOrigins], credentials: true },
@@ -82,14 +63,23 @@ export default fp(
           requestsTimeout: 3000,
         }),
       }),
+      // Replaces the plugin's own, which disconnects every socket for good (see closeConnections).
+      preClose: (done) => {
+        closeConnections().then(
+          () => done(),
+          (error) => done(error),
+        )
+      },
     })
+    const io: ChatServer = app.io
     const chat: ChatNamespace = io.of(CHAT_NAMESPACE)
 
     chat.use(async (socket, next) => {
       try {
         const parsed = handshakeAuth.parse(socket.handshake.auth ?? {})
         const auth = parsed.ok ? parsed.value : {}
-        const token = auth.token ?? cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE)
+        const cookie = socket.handshake.headers.cookie
+        const token = auth.token ?? (cookie ? app.parseCookie(cookie)[SESSION_COOKIE] : undefined)
         const session = token ? await app.services.identity.authenticate(token) : null
         if (!session) return next(refusal('UNAUTHORIZED', 'A valid session token is required'))
         // The seed client also sends who it thinks it is: it must be who the token says.
@@ -112,7 +102,7 @@ export default fp(
 
     chat.on('connection', (socket) => {
       const { user, sessionId } = socket.data
-      socket.join([Room.user(user.id), Room.event(user.eventId), sessionRoom(sessionId)])
+      socket.join([Room.user(user.id), Room.event(user.eventId), Room.session(sessionId)])
     })
 
     const publisher: Publisher = {
@@ -129,23 +119,20 @@ export default fp(
       },
     }
 
-    app.decorate('io', io)
     app.decorate('chat', chat)
     app.decorate('publisher', publisher)
     app.decorate('socketCommands', socketCommands)
-    // Shutdown, first step: refuse new sockets and commands, let the commands being answered finish and ack,
-    // then close this instance's connections. Closing the transport (not a namespace disconnect, which a
-    // client takes as final) makes clients reconnect — through the balancer, to another instance — and
-    // resync. HTTP requests in flight are finished by Fastify after this hook.
-    app.addHook('preClose', async () => {
+    // Shutdown, first step (preClose): refuse new sockets and commands, let the commands being answered
+    // finish and ack, then close this instance's connections. Closing the transport (not a namespace
+    // disconnect, which a client takes as final) makes clients reconnect — through the balancer, to another
+    // instance — and resync. HTTP requests in flight are finished by Fastify after this hook.
+    async function closeConnections() {
       const open = await socketCommands.drain(DRAIN_MS)
       if (open > 0) app.log.warn({ open }, 'closing with socket commands still unanswered')
       app.log.info({ sockets: chat.sockets.size }, 'closing socket connections; clients reconnect elsewhere')
       for (const socket of chat.sockets.values()) socket.conn.close()
-    })
-    app.addHook('onClose', async () => {
-      await io.close()
-    })
+    }
   },
-  { name: 'realtime', dependencies: ['config', 'redis'] },
+  // security registers @fastify/cookie, whose parser reads the handshake's cookie.
+  { name: 'realtime', dependencies: ['config', 'redis', 'security'] },
 )

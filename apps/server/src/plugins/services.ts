@@ -2,25 +2,16 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { redisPresenceStore } from '../cluster/redis-presence-store.ts'
 import { redisTokenBuckets } from '../cluster/redis-token-buckets.ts'
-import { type AccessService, createAccessService } from '../modules/access.service.ts'
-import {
-  type ConversationsService,
-  createConversationsService,
-} from '../modules/conversations/conversations.service.ts'
-import { createIdentityService, type IdentityService } from '../modules/identity/identity.service.ts'
-import { createMessagesService, type MessagesService } from '../modules/messages/messages.service.ts'
-import { createPresenceService, type PresenceService } from '../modules/presence/presence.service.ts'
-import { createTypingService, type TypingService } from '../modules/presence/typing.service.ts'
+import { createAccessService } from '../modules/access.service.ts'
+import { createConversationsService } from '../modules/conversations/conversations.service.ts'
+import { createEventsService } from '../modules/events/events.service.ts'
+import { createIdentityService } from '../modules/identity/identity.service.ts'
+import { createInvitationsService } from '../modules/invitations/invitations.service.ts'
+import { createMessagesService } from '../modules/messages/messages.service.ts'
+import { createPresenceService } from '../modules/presence/presence.service.ts'
+import { createTypingService } from '../modules/presence/typing.service.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
-
-export interface Services {
-  identity: IdentityService
-  access: AccessService
-  conversations: ConversationsService
-  messages: MessagesService
-  presence: PresenceService
-  typing: TypingService
-}
+import type { Services } from '../modules/services.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,14 +56,9 @@ export default fp(
         })
       : localSendLimiter
     app.decorate('services', {
-      identity: createIdentityService({
-        prisma,
-        publisher,
-        presence,
-        publicUrl,
-        sessionTtlMs,
-        pageMax: limits.pageMax,
-      }),
+      identity: createIdentityService({ prisma, publisher, sessionTtlMs }),
+      events: createEventsService({ prisma, publisher, presence, pageMax: limits.pageMax }),
+      invitations: createInvitationsService({ prisma, publicUrl }),
       access: createAccessService(prisma),
       conversations: createConversationsService({ prisma, publisher, presence, limits }),
       messages: createMessagesService({ prisma, publisher, limits, sendLimiter, typing }),

@@ -1,8 +1,7 @@
 import { Room, toSendCommand } from '@secura/shared'
 import { validation } from '../errors.ts'
-import { presenceRoom } from '../modules/presence/presence.service.ts'
-import type { Metrics } from '../plugins/metrics.ts'
-import type { Services } from '../plugins/services.ts'
+import type { Metrics } from '../metrics.ts'
+import type { Services } from '../modules/services.ts'
 import type { Handlers } from './handle.ts'
 import type { RoomViewers } from './room-viewers.ts'
 
@@ -69,8 +68,8 @@ export function chatHandlers(
     async 'presence:subscribe'(socket, { userIds }) {
       const statuses = await presence.statuses(socket.data.user.eventId, userIds)
       // Replaces the previous subscription: the directory view the client shows now.
-      for (const room of socket.rooms) if (room.startsWith('presence:')) socket.leave(room)
-      const rooms = statuses.map((s) => presenceRoom(s.userId))
+      for (const room of socket.rooms) if (Room.is('presence', room)) socket.leave(room)
+      const rooms = statuses.map((s) => Room.presence(s.userId))
       if (rooms.length > 0) await socket.join(rooms)
       return { statuses }
     },

@@ -3,9 +3,9 @@ import { ClientEventSchemas, compile } from '@secura/shared'
 import type { Static } from '@sinclair/typebox'
 import type { FastifyBaseLogger } from 'fastify'
 import { AppError, toAppError } from '../errors.ts'
-import type { Metrics } from '../plugins/metrics.ts'
-import type { ChatSocket } from '../plugins/realtime.ts'
+import type { Metrics } from '../metrics.ts'
 import type { CommandTracker } from './in-flight.ts'
+import type { ChatSocket } from './socket.ts'
 
 export type EventName = keyof ClientEvents
 type Payload<E extends EventName> = Static<(typeof ClientEventSchemas)[E]>

@@ -1,5 +1,5 @@
 import { Room } from '@secura/shared'
-import type { ChatNamespace } from '../plugins/realtime.ts'
+import type { ChatNamespace } from './socket.ts'
 
 /**
  * Distinct users viewing each conversation room. This instance tells the store when a user's first socket
@@ -35,8 +35,6 @@ export function memoryViewerStore(): ViewerStore {
   }
 }
 
-const CONVERSATION_ROOM = 'conv:'
-
 /**
  * Follows the adapter's room changes, whatever causes them (a join or leave command, a disconnect, a
  * member removed on another instance), and announces conversation:user-joined / -left when a user starts
@@ -53,7 +51,7 @@ export function roomViewers(
   const localCount = (room: string) => local.get(room)?.size ?? 0
 
   function announce(kind: 'joined' | 'left', room: string, userId: string, userCount: number) {
-    const payload = { conversationId: room.slice(CONVERSATION_ROOM.length), userId, userCount }
+    const payload = { conversationId: Room.id('conversation', room), userId, userCount }
     // The user's own sockets are not in the room before their first one joins.
     if (kind === 'joined') chat.to(room).except(Room.user(userId)).emit('conversation:user-joined', payload)
     else chat.to(room).emit('conversation:user-left', payload)
@@ -82,7 +80,7 @@ export function roomViewers(
 
   chat.adapter.on('join-room', (room: string, socketId: string) => {
     const userId = userOf(socketId)
-    if (!room.startsWith(CONVERSATION_ROOM) || !userId) return
+    if (!Room.is('conversation', room) || !userId) return
     const users = local.get(room) ?? new Map<string, number>()
     local.set(room, users)
     const sockets = (users.get(userId) ?? 0) + 1
@@ -93,7 +91,7 @@ export function roomViewers(
   chat.adapter.on('leave-room', (room: string, socketId: string) => {
     const userId = userOf(socketId)
     const users = local.get(room)
-    if (!room.startsWith(CONVERSATION_ROOM) || !userId || !users?.has(userId)) return
+    if (!Room.is('conversation', room) || !userId || !users?.has(userId)) return
     const sockets = users.get(userId)! - 1
     if (sockets > 0) {
       users.set(userId, sockets)

@@ -4,24 +4,24 @@ import { errors, NoContent } from './schemas.ts'
 
 /** /api/admin: the operator's routes, behind the admin token. */
 export default async function adminRoutes(app: FastifyInstance) {
-  const { identity } = app.services
+  const { events } = app.services
   app.addHook('preHandler', app.requireAdmin)
 
   app.post<{ Body: CreateEventBody }>(
     '/events',
     { schema: { tags: ['admin'], body: CreateEventBody, response: { 201: CreateEventResponse, ...errors } } },
-    async (request, reply) => reply.status(201).send(await identity.createEvent(request.body)),
+    async (request, reply) => reply.status(201).send(await events.createEvent(request.body)),
   )
 
   app.get('/events', { schema: { tags: ['admin'], response: { 200: EventList, ...errors } } }, () =>
-    identity.listEvents(),
+    events.listEvents(),
   )
 
   app.delete<{ Params: IdParams }>(
     '/events/:id',
     { schema: { tags: ['admin'], params: IdParams, response: { 204: NoContent, ...errors } } },
     async (request, reply) => {
-      await identity.deleteEvent(request.params.id)
+      await events.deleteEvent(request.params.id)
       return reply.status(204).send()
     },
   )

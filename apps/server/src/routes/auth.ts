@@ -7,7 +7,7 @@ import { errors, NoContent } from './schemas.ts'
 
 /** /api/auth: redeem an invitation, who am I, sign out. */
 export default async function authRoutes(app: FastifyInstance) {
-  const { identity } = app.services
+  const { identity, invitations } = app.services
   const { limits, secureCookies, sessionTtlMs, joinsPerMinTotal } = app.config
   const joinRateLimit = { rateLimit: { max: limits.joinsPerMin, timeWindow: 60_000 } }
   // Beside the per-address limit, one for every address together: joins from many addresses at once cannot
@@ -39,7 +39,7 @@ export default async function authRoutes(app: FastifyInstance) {
         response: { 200: InvitationPreview, ...errors },
       },
     },
-    (request) => identity.previewInvitation(request.body.code),
+    (request) => invitations.previewInvitation(request.body.code),
   )
 
   app.post<{ Body: JoinBody }>(

@@ -4,7 +4,7 @@ import { errors } from './schemas.ts'
 
 /** /api/events/:eventId/guests: the organizer console's guest list; the admin, or an organizer of that event. */
 export default async function guestRoutes(app: FastifyInstance) {
-  const { identity } = app.services
+  const { events } = app.services
   app.addHook('preHandler', app.requireActor)
 
   app.get<{ Params: EventParams; Querystring: GuestsQuery }>(
@@ -17,6 +17,6 @@ export default async function guestRoutes(app: FastifyInstance) {
         response: { 200: GuestList, ...errors },
       },
     },
-    (request) => identity.listGuests(request.actor!, request.params.eventId, request.query),
+    (request) => events.listGuests(request.actor!, request.params.eventId, request.query),
   )
 }

@@ -11,7 +11,7 @@ import { errors } from './schemas.ts'
 
 /** /api/events/:eventId/invitations: the admin, or an organizer of that event. */
 export default async function invitationRoutes(app: FastifyInstance) {
-  const { identity } = app.services
+  const { invitations } = app.services
   app.addHook('preHandler', app.requireActor)
 
   app.post<{ Params: EventParams; Body: CreateInvitationBody }>(
@@ -27,13 +27,13 @@ export default async function invitationRoutes(app: FastifyInstance) {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await identity.createInvitation(request.actor!, request.params.eventId, request.body)),
+        .send(await invitations.createInvitation(request.actor!, request.params.eventId, request.body)),
   )
 
   app.get<{ Params: EventParams }>(
     '/:eventId/invitations',
     { schema: { tags: ['invitations'], params: EventParams, response: { 200: InvitationList, ...errors } } },
-    (request) => identity.listInvitations(request.actor!, request.params.eventId),
+    (request) => invitations.listInvitations(request.actor!, request.params.eventId),
   )
 
   app.delete<{ Params: EventItemParams }>(
@@ -45,6 +45,6 @@ export default async function invitationRoutes(app: FastifyInstance) {
         response: { 200: InvitationResponse, ...errors },
       },
     },
-    (request) => identity.revokeInvitation(request.actor!, request.params.eventId, request.params.id),
+    (request) => invitations.revokeInvitation(request.actor!, request.params.eventId, request.params.id),
   )
 }

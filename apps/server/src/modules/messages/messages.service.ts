@@ -30,6 +30,41 @@ export interface MessagesDeps {
 const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
   toMessage(row, summarize(reactionPairs ?? []))
 
+/** What a revision changes besides the rev: SQL assignments to `m` over $3…, and their values. */
+interface Revision {
+  set?: string
+  params?: unknown[]
+  /** Also a message deleted meanwhile (a reaction's change still takes a rev). */
+  evenDeleted?: boolean
+}
+
+/**
+ * The rev bump, written once: bumps the conversation's rev and applies the revision to one message in the
+ * same statement, so the message takes the new rev atomically. Returns the updated row, or null if the
+ * message was not there (or deleted).
+ */
+async function revise(
+  db: Pick<PrismaClient, '$queryRawUnsafe'>,
+  conversationId: string,
+  messageId: string,
+  { set, params = [], evenDeleted = false }: Revision = {},
+): Promise<MessageRow | null> {
+  const rows = await db.$queryRawUnsafe<MessageRow[]>(
+    `WITH c AS (
+       UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev"
+     )
+     UPDATE "Message" m SET rev = c."lastRev"${set ? `, ${set}` : ''}
+     FROM c WHERE m.id = $2::uuid${evenDeleted ? '' : ` AND m."deletedAt" IS NULL`}
+     RETURNING ${MESSAGE_COLUMNS.split(', ')
+       .map((c) => `m.${c}`)
+       .join(', ')}`,
+    conversationId,
+    messageId,
+    ...params,
+  )
+  return rows[0] ?? null
+}
+
 export function createMessagesService({ prisma, publisher, limits, sendLimiter, typing }: MessagesDeps) {
   const store = createMessageStore(prisma)
   const sends = sendQueue(store)
@@ -63,32 +98,6 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
     if (!row) return null
     const [message] = await withReactions(prisma, [row])
     return message ?? null
-  }
-
-  /**
-   * Bumps the conversation's rev and applies `change` to one message in the same statement, so the
-   * message takes the new rev atomically. Returns the updated row, or null if `where` matched nothing.
-   */
-  async function revise(
-    conversationId: string,
-    messageId: string,
-    set: string,
-    params: unknown[],
-  ): Promise<MessageRow | null> {
-    const rows = await prisma.$queryRawUnsafe<MessageRow[]>(
-      `WITH c AS (
-         UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev"
-       )
-       UPDATE "Message" m SET rev = c."lastRev", ${set}
-       FROM c WHERE m.id = $2::uuid AND m."deletedAt" IS NULL
-       RETURNING ${MESSAGE_COLUMNS.split(', ')
-         .map((c) => `m.${c}`)
-         .join(', ')}`,
-      conversationId,
-      messageId,
-      ...params,
-    )
-    return rows[0] ?? null
   }
 
   return {
@@ -224,7 +233,10 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
       if (row.senderId !== viewer.id) throw forbidden('Only the sender can edit a message')
       if (row.deletedAt) throw conflict('A deleted message cannot be edited')
       const content = checkedContent(newContent)
-      const updated = await revise(row.conversationId, row.id, `content = $3, "editedAt" = now()`, [content])
+      const updated = await revise(prisma, row.conversationId, row.id, {
+        set: `content = $3, "editedAt" = now()`,
+        params: [content],
+      })
       if (!updated) throw conflict('A deleted message cannot be edited')
       const [message] = await withReactions(prisma, [updated])
       publisher.emit(Room.conversation(row.conversationId), 'message:edited', {
@@ -246,18 +258,10 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
       if (row.deletedAt) return toMessage(row)
       const deleted = await prisma.$transaction(async (tx) => {
         await tx.reaction.deleteMany({ where: { messageId: row.id } })
-        const [r] = await tx.$queryRawUnsafe<MessageRow[]>(
-          `WITH c AS (UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev")
-           UPDATE "Message" m SET rev = c."lastRev", content = '', "deletedAt" = now(), "deletedBy" = $3::uuid
-           FROM c WHERE m.id = $2::uuid AND m."deletedAt" IS NULL
-           RETURNING ${MESSAGE_COLUMNS.split(', ')
-             .map((c) => `m.${c}`)
-             .join(', ')}`,
-          row.conversationId,
-          row.id,
-          viewer.id,
-        )
-        return r
+        return revise(tx, row.conversationId, row.id, {
+          set: `content = '', "deletedAt" = now(), "deletedBy" = $3::uuid`,
+          params: [viewer.id],
+        })
       })
       if (!deleted) return toMessage((await prisma.message.findUnique({ where: { id: row.id } }))!)
       const message = toMessage(deleted)
@@ -290,16 +294,8 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
           if (effective === 'add')
             await tx.reaction.create({ data: { messageId: row.id, userId: viewer.id, emoji } })
           else await tx.reaction.delete({ where: key })
-          const [updated] = await tx.$queryRawUnsafe<MessageRow[]>(
-            `WITH c AS (UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev")
-           UPDATE "Message" m SET rev = c."lastRev" FROM c WHERE m.id = $2::uuid
-           RETURNING ${MESSAGE_COLUMNS.split(', ')
-             .map((c) => `m.${c}`)
-             .join(', ')}`,
-            row.conversationId,
-            row.id,
-          )
-          return { effective, row: updated ?? null }
+          const updated = await revise(tx, row.conversationId, row.id, { evenDeleted: true })
+          return { effective, row: updated }
         })
         .catch((error) => {
           // Two adds of the same reaction at once: the second finds it there.

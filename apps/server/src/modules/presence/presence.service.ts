@@ -3,8 +3,6 @@ import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import type { Publisher } from '../ports.ts'
 import { memoryPresenceStore, type PresenceStore } from './presence-store.ts'
 
-export const presenceRoom = (userId: string) => `presence:${userId}`
-
 export interface PresenceDeps {
   prisma: PrismaClient
   publisher: Publisher
@@ -53,7 +51,7 @@ export function createPresenceService({
       lastSeenAt: at.toISOString(),
       timestamp: new Date().toISOString(),
     }
-    publisher.emit([presenceRoom(userId), ...partners.map((p) => Room.user(p.userId))], 'user:status', event)
+    publisher.emit([Room.presence(userId), ...partners.map((p) => Room.user(p.userId))], 'user:status', event)
   }
 
   async function wentOffline(userId: string) {

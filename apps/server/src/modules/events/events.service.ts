@@ -1,0 +1,85 @@
+import type { CreateEventBody, CreateEventResponse, GuestList, GuestsQuery } from '@secura/shared'
+import { Room } from '@secura/shared'
+import { uuidv7 } from 'uuidv7'
+import type { PrismaClient } from '../../db/prisma.ts'
+import { AppError, forbidden, notFound } from '../../errors.ts'
+import { toConversation } from '../conversations/wire.ts'
+import { findEventUsers } from '../directory.ts'
+import type { Actor } from '../identity/identity.service.ts'
+import type { Publisher } from '../ports.ts'
+import type { PresenceService } from '../presence/presence.service.ts'
+import { toEvent } from './wire.ts'
+
+export interface EventsDeps {
+  prisma: PrismaClient
+  publisher: Publisher
+  presence: Pick<PresenceService, 'online'>
+  /** Largest page of the guest list. */
+  pageMax: number
+}
+
+/** Who may manage an event, for the services of its parts (its invitations, its guest list). */
+export function eventManagers(prisma: PrismaClient) {
+  /** The admin, or an organizer of this event. A user of another event learns nothing: NOT_FOUND. */
+  async function assertCanManage(actor: Actor, eventId: string, what = 'manage its invitations') {
+    const event = await prisma.event.findUnique({ where: { id: eventId } })
+    if (!event || (actor.kind === 'user' && actor.user.eventId !== eventId)) throw notFound('Event')
+    if (actor.kind === 'user' && actor.user.role !== 'organizer') {
+      throw forbidden(`Only organizers of this event can ${what}`)
+    }
+    return event
+  }
+
+  return assertCanManage
+}
+
+/** Events: the operator creates, lists and erases them; an event's organizers see its guest list. */
+export function createEventsService(deps: EventsDeps) {
+  const { prisma, publisher, presence, pageMax } = deps
+  const assertCanManage = eventManagers(prisma)
+
+  return {
+    async createEvent(input: CreateEventBody): Promise<CreateEventResponse> {
+      const startsAt = input.startsAt ? new Date(input.startsAt) : null
+      const endsAt = input.endsAt ? new Date(input.endsAt) : null
+      if (startsAt && endsAt && endsAt < startsAt) {
+        throw new AppError('VALIDATION', 'endsAt must not be before startsAt')
+      }
+      const eventId = uuidv7()
+      const name = input.name.trim()
+      const [event, lobby] = await prisma.$transaction([
+        prisma.event.create({ data: { id: eventId, name, startsAt, endsAt } }),
+        prisma.conversation.create({
+          data: { id: uuidv7(), eventId, kind: 'event', title: name, uniqueKey: 'lobby' },
+        }),
+      ])
+      return { event: toEvent(event), lobby: toConversation(lobby, [], 0) }
+    },
+
+    async listEvents() {
+      const events = await prisma.event.findMany({ orderBy: { createdAt: 'desc' } })
+      return { events: events.map(toEvent) }
+    },
+
+    /** Erases the event with everything in it, then disconnects its guests on every instance. */
+    async deleteEvent(eventId: string): Promise<void> {
+      const { count } = await prisma.event.deleteMany({ where: { id: eventId } })
+      if (count === 0) throw notFound('Event')
+      publisher.disconnect(Room.event(eventId))
+    },
+
+    /** The event's guests by name, with presence, and how many joined and are online: the console's guest list. */
+    async listGuests(actor: Actor, eventId: string, { q, limit }: GuestsQuery): Promise<GuestList> {
+      await assertCanManage(actor, eventId, 'see its guests')
+      const guests = await findEventUsers(prisma, presence, eventId, {
+        q,
+        limit: Math.min(limit ?? pageMax, pageMax),
+      })
+      const everyone = await prisma.user.findMany({ where: { eventId }, select: { id: true } })
+      const online = await presence.online(everyone.map((u) => u.id))
+      return { guests, total: everyone.length, online: online.size }
+    },
+  }
+}
+
+export type EventsService = ReturnType<typeof createEventsService>

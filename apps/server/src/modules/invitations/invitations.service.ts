@@ -1,0 +1,105 @@
+import type { CreateInvitationBody, CreateInvitationResponse, InvitationPreview } from '@secura/shared'
+import { uuidv7 } from 'uuidv7'
+import type { PrismaClient } from '../../db/prisma.ts'
+import { AppError, notFound } from '../../errors.ts'
+import { isLoopbackUrl } from '../../net/lan.ts'
+import { eventManagers } from '../events/events.service.ts'
+import type { Actor } from '../identity/identity.service.ts'
+import { hashSecret, newSecret } from '../identity/tokens.ts'
+import { toInvitation } from './wire.ts'
+
+export interface InvitationsDeps {
+  prisma: PrismaClient
+  publicUrl: string
+}
+
+/** An invitation that can still be redeemed, by its code; FORBIDDEN with the reason otherwise. */
+export function usableInvitations(prisma: PrismaClient) {
+  async function findUsableInvitation(code: string) {
+    const invitation = await prisma.invitation.findUnique({
+      where: { codeHash: hashSecret(code) },
+      include: { event: true },
+    })
+    if (!invitation) throw notFound('Invitation')
+    if (invitation.revokedAt)
+      throw new AppError('FORBIDDEN', 'This invitation was revoked', { reason: 'revoked' })
+    if (invitation.expiresAt && invitation.expiresAt.getTime() <= Date.now()) {
+      throw new AppError('FORBIDDEN', 'This invitation has expired', { reason: 'expired' })
+    }
+    if (invitation.uses >= invitation.maxUses) throw usedUp()
+    return invitation
+  }
+
+  return findUsableInvitation
+}
+export const usedUp = () =>
+  new AppError('FORBIDDEN', 'This invitation has already been used', { reason: 'used' })
+
+/** Invitations: an event's organizers (or the operator) create, list and revoke them; anyone previews one. */
+export function createInvitationsService(deps: InvitationsDeps) {
+  const { prisma, publicUrl } = deps
+  const assertCanManage = eventManagers(prisma)
+  const findUsableInvitation = usableInvitations(prisma)
+
+  return {
+    async createInvitation(
+      actor: Actor,
+      eventId: string,
+      input: CreateInvitationBody,
+    ): Promise<CreateInvitationResponse> {
+      await assertCanManage(actor, eventId)
+      const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null
+      if (expiresAt && expiresAt.getTime() <= Date.now()) {
+        throw new AppError('VALIDATION', 'expiresAt must be in the future')
+      }
+      const code = newSecret()
+      const invitation = await prisma.invitation.create({
+        data: {
+          id: uuidv7(),
+          eventId,
+          codeHash: hashSecret(code),
+          role: input.role ?? 'guest',
+          displayName: input.displayName?.trim() ?? null,
+          maxUses: input.maxUses ?? 1,
+          expiresAt,
+        },
+      })
+      return {
+        invitation: toInvitation(invitation),
+        code,
+        url: `${publicUrl}/join/${code}`,
+        publicUrlIsLoopback: isLoopbackUrl(publicUrl),
+      }
+    },
+
+    async listInvitations(actor: Actor, eventId: string) {
+      await assertCanManage(actor, eventId)
+      const invitations = await prisma.invitation.findMany({
+        where: { eventId },
+        orderBy: { createdAt: 'desc' },
+      })
+      return { invitations: invitations.map(toInvitation) }
+    },
+
+    async revokeInvitation(actor: Actor, eventId: string, id: string) {
+      await assertCanManage(actor, eventId)
+      const existing = await prisma.invitation.findFirst({ where: { id, eventId } })
+      if (!existing) throw notFound('Invitation')
+      const invitation = existing.revokedAt
+        ? existing
+        : await prisma.invitation.update({ where: { id }, data: { revokedAt: new Date() } })
+      return { invitation: toInvitation(invitation) }
+    },
+
+    async previewInvitation(code: string): Promise<InvitationPreview> {
+      const invitation = await findUsableInvitation(code)
+      return {
+        event: { id: invitation.event.id, name: invitation.event.name },
+        role: invitation.role,
+        displayName: invitation.displayName,
+      }
+    },
+  }
+}
+
+export type InvitationsService = ReturnType<typeof createInvitationsService>

@@ -1,0 +1,20 @@
+import type { AccessService } from './access.service.ts'
+import type { ConversationsService } from './conversations/conversations.service.ts'
+import type { EventsService } from './events/events.service.ts'
+import type { IdentityService } from './identity/identity.service.ts'
+import type { InvitationsService } from './invitations/invitations.service.ts'
+import type { MessagesService } from './messages/messages.service.ts'
+import type { PresenceService } from './presence/presence.service.ts'
+import type { TypingService } from './presence/typing.service.ts'
+
+/** The domain services both transports call; the services plugin builds them. */
+export interface Services {
+  identity: IdentityService
+  events: EventsService
+  invitations: InvitationsService
+  access: AccessService
+  conversations: ConversationsService
+  messages: MessagesService
+  presence: PresenceService
+  typing: TypingService
+}
