@@ -1,16 +1,14 @@
 import { InvitationPreview, InvitationPreviewBody, JoinBody, JoinResponse, MeResponse } from '@secura/shared'
-import type { Static } from '@sinclair/typebox'
-import type { FastifyInstance } from 'fastify'
 import { currentUser, SESSION_COOKIE } from '../plugins/auth.ts'
-import { errors, NoContent } from './schemas.ts'
+import { errors, NoContent, type RoutesApp } from './schemas.ts'
 
 /** /api/auth: redeem an invitation, who am I, sign out. */
-export default async function authRoutes(app: FastifyInstance) {
+export default async function authRoutes(app: RoutesApp) {
   const { identity, invitations } = app.services
   const { limits, secureCookies, sessionTtlMs } = app.config
   const joinRateLimit = { rateLimit: { max: limits.joinsPerMin, timeWindow: 60_000 } }
 
-  app.post<{ Body: Static<typeof InvitationPreviewBody> }>(
+  app.post(
     '/invitation',
     {
       config: joinRateLimit,
@@ -23,7 +21,7 @@ export default async function authRoutes(app: FastifyInstance) {
     (request) => invitations.previewInvitation(request.body.code),
   )
 
-  app.post<{ Body: JoinBody }>(
+  app.post(
     '/join',
     {
       config: joinRateLimit,
@@ -54,7 +52,7 @@ export default async function authRoutes(app: FastifyInstance) {
     async (request, reply) => {
       await identity.logout(currentUser(request).session.id)
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
-      return reply.status(204).send()
+      return reply.status(204).send(null)
     },
   )
 }
