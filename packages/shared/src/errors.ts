@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox'
+import { type Static, type TLiteral, Type } from 'typebox'
 
 /** The one error vocabulary of REST responses and socket acks, with the HTTP status of each code. */
 export const ErrorStatus = {
@@ -16,7 +16,10 @@ export const ErrorStatus = {
 export type ErrorCode = keyof typeof ErrorStatus
 export const ERROR_CODES = Object.keys(ErrorStatus) as ErrorCode[]
 
-export const ErrorCodeSchema = Type.Union(ERROR_CODES.map((code) => Type.Literal(code)))
+// Typed as a one-member tuple: TypeBox infers a union's static type from a tuple, and an array gives never.
+export const ErrorCodeSchema = Type.Union(
+  ERROR_CODES.map((code) => Type.Literal(code)) as [TLiteral<ErrorCode>],
+)
 
 export const ChatErrorSchema = Type.Object({
   code: ErrorCodeSchema,

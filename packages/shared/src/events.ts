@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox'
+import { type Static, Type } from 'typebox'
 import type { ChatError } from './errors.ts'
 import { LIMITS } from './limits.ts'
 import { type Conversation, type Message, ReactionSummary } from './models.ts'

@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox'
+import { type Static, Type } from 'typebox'
 import {
   ConversationKind,
   DateTime,
@@ -121,15 +121,13 @@ export const Conversation = Type.Object(
 export type Conversation = Static<typeof Conversation>
 
 /** A conversation as `GET /conversations` lists it: with my read state and the last message. */
-export const ConversationSummary = Type.Composite(
-  [
-    Conversation,
-    Type.Object({
-      lastMessage: Nullable(Message),
-      unreadCount: Type.Integer({ minimum: 0 }),
-      lastReadSeq: Seq,
-    }),
-  ],
+export const ConversationSummary = Type.Object(
+  {
+    ...Conversation.properties,
+    lastMessage: Nullable(Message),
+    unreadCount: Type.Integer({ minimum: 0 }),
+    lastReadSeq: Seq,
+  },
   { $id: 'ConversationSummary' },
 )
 export type ConversationSummary = Static<typeof ConversationSummary>

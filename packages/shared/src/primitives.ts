@@ -1,7 +1,8 @@
-import { FormatRegistry, Type } from '@sinclair/typebox'
+import { Type } from 'typebox'
+import Format from 'typebox/format'
 import { LIMITS } from './limits.ts'
 
-// TypeBox ships no string formats: the ones the protocol uses are registered here, once.
+// The protocol's string formats, registered here, once (over TypeBox's own uuid and date-time, stricter ones).
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i
 // biome-ignore lint/complexity/useRegexLiterals: a `/v` literal needs an ES2024 target in every package that type-checks this file.
@@ -15,17 +16,18 @@ const isCalendarDay = (value: string): boolean => {
   )
 }
 
-FormatRegistry.Set('uuid', (value) => UUID.test(value))
-FormatRegistry.Set(
+Format.Set('uuid', (value) => UUID.test(value))
+Format.Set(
   'date-time',
   (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) && isCalendarDay(value),
 )
-FormatRegistry.Set('emoji', (value) => SINGLE_EMOJI.test(value))
+Format.Set('emoji', (value) => SINGLE_EMOJI.test(value))
 
 export const isSingleEmoji = (value: string): boolean => SINGLE_EMOJI.test(value)
 
-export const Id = Type.String({ format: 'uuid', description: 'UUID' })
-export const DateTime = Type.String({ format: 'date-time', description: 'ISO 8601 date-time' })
+// With(): the static type keeps the format, which a plain option would not carry.
+export const Id = Type.With(Type.String(), { format: 'uuid', description: 'UUID' })
+export const DateTime = Type.With(Type.String(), { format: 'date-time', description: 'ISO 8601 date-time' })
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()])
 
@@ -52,7 +54,11 @@ export const DisplayName = Type.String({
   pattern: '\\S',
 })
 export const Title = Type.String({ minLength: 1, maxLength: LIMITS.titleChars, pattern: '\\S' })
-export const Emoji = Type.String({ format: 'emoji', maxLength: 64, description: 'One RGI emoji' })
+export const Emoji = Type.With(Type.String(), {
+  format: 'emoji',
+  maxLength: 64,
+  description: 'One RGI emoji',
+})
 export const Seq = Type.Integer({ minimum: 0, maximum: 2_147_483_647 })
 export const Rev = Type.Integer({ minimum: 0, maximum: 2_147_483_647 })
 

@@ -1,6 +1,6 @@
 /** Shared helpers and valid model samples for the shared package's tests (not exported from index.ts). */
-import { type TSchema, TypeGuard } from '@sinclair/typebox'
-import { Value } from '@sinclair/typebox/value'
+import type { TSchema } from 'typebox'
+import { Value } from 'typebox/value'
 import { describe, expect, it } from 'vitest'
 import { compile } from './validate.ts'
 
@@ -26,15 +26,15 @@ export const uuids = (count: number): string[] => Array.from({ length: count }, 
 export const omit = (value: object, ...keys: string[]): Record<string, unknown> =>
   Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)))
 
-/** The names of a module's exports that are TypeBox schemas. */
+/** The names of a module's exports that are TypeBox schemas (TypeBox marks each with `~kind`). */
 export const schemaNames = (mod: object): string[] =>
   Object.entries(mod)
-    .filter(([, value]) => TypeGuard.IsSchema(value))
+    .filter(([, value]) => typeof value === 'object' && value !== null && Object.hasOwn(value, '~kind'))
     .map(([name]) => name)
     .sort()
 
 const issuesOf = (schema: TSchema, value: unknown) =>
-  JSON.stringify([...Value.Errors(schema, value)].map((e) => `${e.path || '/'}: ${e.message}`))
+  JSON.stringify([...Value.Errors(schema, value)].map((e) => `${e.instancePath || '/'}: ${e.message}`))
 
 /**
  * Table-driven schema tests: every schema the module exports must have a row; valid samples must pass and

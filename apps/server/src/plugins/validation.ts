@@ -1,8 +1,8 @@
 import { compile } from '@secura/shared'
-import type { TSchema } from '@sinclair/typebox'
-import { Value } from '@sinclair/typebox/value'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import fp from 'fastify-plugin'
+import type { TSchema } from 'typebox'
+import { Value } from 'typebox/value'
 
 /**
  * Requests are checked by the same compiled TypeBox validators as socket payloads. Query strings and

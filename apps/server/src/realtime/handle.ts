@@ -1,7 +1,7 @@
 import type { Ack, ClientEvents } from '@secura/shared'
 import { ClientEventSchemas, compile } from '@secura/shared'
-import type { Static } from '@sinclair/typebox'
 import type { FastifyBaseLogger } from 'fastify'
+import type { Static } from 'typebox'
 import { AppError, toAppError } from '../errors.ts'
 import type { Metrics } from '../metrics.ts'
 import type { CommandTracker } from './in-flight.ts'

@@ -1,12 +1,11 @@
 import { InvitationPreview, InvitationPreviewBody, JoinBody, JoinResponse, MeResponse } from '@secura/shared'
-import type { Static } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
 import { currentUser, SESSION_COOKIE } from '../plugins/auth.ts'
-import { errors, NoContent } from './schemas.ts'
+import { errors, NoContent, type RoutesApp } from './schemas.ts'
 
 /** /api/auth: redeem an invitation, who am I, sign out. */
-export default async function authRoutes(app: FastifyInstance) {
+export default async function authRoutes(app: RoutesApp) {
   const { identity, invitations } = app.services
   const { limits, secureCookies, sessionTtlMs, joinsPerMinTotal } = app.config
   const joinRateLimit = { rateLimit: { max: limits.joinsPerMin, timeWindow: 60_000 } }
@@ -29,7 +28,7 @@ export default async function authRoutes(app: FastifyInstance) {
       )
   }
 
-  app.post<{ Body: Static<typeof InvitationPreviewBody> }>(
+  app.post(
     '/invitation',
     {
       config: joinRateLimit,
@@ -42,7 +41,7 @@ export default async function authRoutes(app: FastifyInstance) {
     (request) => invitations.previewInvitation(request.body.code),
   )
 
-  app.post<{ Body: JoinBody }>(
+  app.post(
     '/join',
     {
       config: joinRateLimit,
@@ -74,7 +73,7 @@ export default async function authRoutes(app: FastifyInstance) {
     async (request, reply) => {
       await identity.logout(currentUser(request).session.id)
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
-      return reply.status(204).send()
+      return reply.status(204).send(null)
     },
   )
 }

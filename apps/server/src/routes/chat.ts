@@ -18,17 +18,17 @@ import {
   UserList,
   UsersQuery,
 } from '@secura/shared'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { validation } from '../errors.ts'
 import { splitIds } from '../modules/directory.ts'
 import { currentUser } from '../plugins/auth.ts'
-import { errors } from './schemas.ts'
+import { errors, type RoutesApp } from './schemas.ts'
 
 const tags = ['chat']
 const me = (request: FastifyRequest) => currentUser(request).user
 
 /** /api/chat: the conversations and messages of the signed-in guest. Thin adapters over the services. */
-export default async function chatRoutes(app: FastifyInstance) {
+export default async function chatRoutes(app: RoutesApp) {
   const { conversations, messages } = app.services
   app.addHook('preHandler', app.requireUser)
 
@@ -40,7 +40,7 @@ export default async function chatRoutes(app: FastifyInstance) {
     }),
   )
 
-  app.post<{ Body: CreateConversationBody }>(
+  app.post(
     '/conversations',
     {
       schema: {
@@ -59,13 +59,13 @@ export default async function chatRoutes(app: FastifyInstance) {
     },
   )
 
-  app.get<{ Params: ConversationParams }>(
+  app.get(
     '/conversations/:id',
     { schema: { tags, params: ConversationParams, response: { 200: Conversation, ...errors } } },
     (request) => conversations.get(me(request), request.params.id),
   )
 
-  app.post<{ Params: ConversationParams; Body: MembersBody }>(
+  app.post(
     '/conversations/:id/members',
     {
       schema: {
@@ -78,7 +78,7 @@ export default async function chatRoutes(app: FastifyInstance) {
     (request) => conversations.addMembers(me(request), request.params.id, request.body.userIds),
   )
 
-  app.delete<{ Params: ConversationParams; Body: MembersBody }>(
+  app.delete(
     '/conversations/:id/members',
     {
       schema: {
@@ -91,7 +91,7 @@ export default async function chatRoutes(app: FastifyInstance) {
     (request) => conversations.removeMembers(me(request), request.params.id, request.body.userIds),
   )
 
-  app.post<{ Params: ConversationParams; Body: SendMessageBody }>(
+  app.post(
     '/conversations/:id/messages',
     {
       schema: {
@@ -111,7 +111,7 @@ export default async function chatRoutes(app: FastifyInstance) {
     },
   )
 
-  app.get<{ Params: ConversationParams; Querystring: HistoryQuery }>(
+  app.get(
     '/conversations/:id/messages',
     {
       schema: {
@@ -131,19 +131,19 @@ export default async function chatRoutes(app: FastifyInstance) {
     },
   )
 
-  app.put<{ Params: MessageParams; Body: EditMessageBody }>(
+  app.put(
     '/conversations/:id/messages/:mid',
     { schema: { tags, params: MessageParams, body: EditMessageBody, response: { 200: Message, ...errors } } },
     (request) => messages.edit(me(request), request.params.mid, request.body.content, request.params.id),
   )
 
-  app.delete<{ Params: MessageParams }>(
+  app.delete(
     '/conversations/:id/messages/:mid',
     { schema: { tags, params: MessageParams, response: { 200: Message, ...errors } } },
     (request) => messages.delete(me(request), request.params.mid, request.params.id),
   )
 
-  app.post<{ Params: MessageParams; Body: ReactionBody }>(
+  app.post(
     '/conversations/:id/messages/:mid/reaction',
     { schema: { tags, params: MessageParams, body: ReactionBody, response: { 200: Message, ...errors } } },
     (request) =>
@@ -156,7 +156,7 @@ export default async function chatRoutes(app: FastifyInstance) {
       ),
   )
 
-  app.post<{ Params: ConversationParams; Body: MarkReadBody }>(
+  app.post(
     '/conversations/:id/mark-as-read',
     {
       schema: {
@@ -169,7 +169,7 @@ export default async function chatRoutes(app: FastifyInstance) {
     (request) => conversations.markRead(me(request), request.params.id, request.body.seq),
   )
 
-  app.get<{ Querystring: UsersQuery }>(
+  app.get(
     '/users',
     { schema: { tags, querystring: UsersQuery, response: { 200: UserList, ...errors } } },
     async (request) => {
@@ -178,7 +178,7 @@ export default async function chatRoutes(app: FastifyInstance) {
     },
   )
 
-  app.post<{ Body: SyncBody }>(
+  app.post(
     '/sync',
     { schema: { tags, body: SyncBody, response: { 200: SyncResponse, ...errors } } },
     (request) => messages.sync(me(request), request.body.cursors),

@@ -1,13 +1,12 @@
 import { EventParams, GuestList, GuestsQuery } from '@secura/shared'
-import type { FastifyInstance } from 'fastify'
-import { errors } from './schemas.ts'
+import { errors, type RoutesApp } from './schemas.ts'
 
 /** /api/events/:eventId/guests: the organizer console's guest list; the admin, or an organizer of that event. */
-export default async function guestRoutes(app: FastifyInstance) {
+export default async function guestRoutes(app: RoutesApp) {
   const { events } = app.services
   app.addHook('preHandler', app.requireActor)
 
-  app.get<{ Params: EventParams; Querystring: GuestsQuery }>(
+  app.get(
     '/:eventId/guests',
     {
       schema: {

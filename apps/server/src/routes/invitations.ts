@@ -6,15 +6,14 @@ import {
   InvitationList,
   InvitationResponse,
 } from '@secura/shared'
-import type { FastifyInstance } from 'fastify'
-import { errors } from './schemas.ts'
+import { errors, type RoutesApp } from './schemas.ts'
 
 /** /api/events/:eventId/invitations: the admin, or an organizer of that event. */
-export default async function invitationRoutes(app: FastifyInstance) {
+export default async function invitationRoutes(app: RoutesApp) {
   const { invitations } = app.services
   app.addHook('preHandler', app.requireActor)
 
-  app.post<{ Params: EventParams; Body: CreateInvitationBody }>(
+  app.post(
     '/:eventId/invitations',
     {
       schema: {
@@ -30,13 +29,13 @@ export default async function invitationRoutes(app: FastifyInstance) {
         .send(await invitations.createInvitation(request.actor!, request.params.eventId, request.body)),
   )
 
-  app.get<{ Params: EventParams }>(
+  app.get(
     '/:eventId/invitations',
     { schema: { tags: ['invitations'], params: EventParams, response: { 200: InvitationList, ...errors } } },
     (request) => invitations.listInvitations(request.actor!, request.params.eventId),
   )
 
-  app.delete<{ Params: EventItemParams }>(
+  app.delete(
     '/:eventId/invitations/:id',
     {
       schema: {

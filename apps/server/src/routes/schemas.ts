@@ -1,4 +1,21 @@
-import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify'
+import { Type } from 'typebox'
+
+/** The app as a route plugin sees it: each request's types come from its route's schemas. */
+export type RoutesApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>
 
 /** Every route's error responses point at the shared error body. */
 const ErrorRef = Type.Ref('ErrorBody')
