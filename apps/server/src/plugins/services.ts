@@ -8,6 +8,7 @@ import {
   createConversationsService,
 } from '../modules/conversations/conversations.service.ts'
 import { createIdentityService, type IdentityService } from '../modules/identity/identity.service.ts'
+import { sendAdmission } from '../modules/messages/admission.ts'
 import { createMessagesService, type MessagesService } from '../modules/messages/messages.service.ts'
 import { createPresenceService, type PresenceService } from '../modules/presence/presence.service.ts'
 import { createTypingService, type TypingService } from '../modules/presence/typing.service.ts'
@@ -75,7 +76,17 @@ export default fp(
       }),
       access: createAccessService(prisma),
       conversations: createConversationsService({ prisma, publisher, presence, limits }),
-      messages: createMessagesService({ prisma, publisher, limits, sendLimiter, typing }),
+      messages: createMessagesService({
+        prisma,
+        publisher,
+        limits,
+        sendLimiter,
+        typing,
+        admission: sendAdmission(
+          { maxInFlight: app.config.sendsInFlight, maxQueueMs: app.config.sendQueueMs },
+          { onRefused: (reason) => app.metrics.sendRefused(reason) },
+        ),
+      }),
       presence,
       typing,
     })
