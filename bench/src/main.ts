@@ -373,11 +373,14 @@ async function main() {
   const after = loadAverage()
   result.conditions.loadAfter = [after.load1, after.load5]
   for (const f of result.fanout) {
-    for (const s of f.steps)
-      if (s.dups > 0 || (quick && (s.lost > 0 || s.failed > 0)))
+    for (const s of f.steps) {
+      // A send refused with retryAfterMs (admission control, rate limit) is not lost: its sender was told.
+      const hardFailures = s.failed - (s.errors.UNAVAILABLE ?? 0) - (s.errors.RATE_LIMITED ?? 0)
+      if (s.dups > 0 || (quick && (s.lost > 0 || hardFailures > 0)))
         result.problems.push(
           `${f.target} rooms of ${f.roomSize} @ ${s.rate}/s: ${s.lost} lost, ${s.dups} duplicated, ${s.failed} refused`,
         )
+    }
     // Under overload, refusals are expected; a message that never got through after retries is a loss.
     const o = f.overload
     if (o && (o.dups > 0 || o.lost > 0 || o.failed > 0))
