@@ -41,7 +41,8 @@ export function markdown(r: RunResult, chartFile: string): string {
   out.push(
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGb} GB, Node ${r.machine.node}, ${r.machine.postgres}. ` +
       `Load average (1 min) before ${r.conditions.loadBefore[0]}, after ${r.conditions.loadAfter[0]}; ` +
-      `${r.conditions.workers} load-generator processes on the same machine; steps of ${r.conditions.stepSeconds} s. ${r.conditions.note}`,
+      `${r.conditions.workers} load-generator processes on the same machine${r.calibration.some((c) => c.workers !== r.conditions.workers) ? ' (more in fan-out where bare socket.io needed them: see its table)' : ''}; ` +
+      `steps of ${r.conditions.stepSeconds} s. ${r.conditions.note}`,
     '',
   )
   out.push(
