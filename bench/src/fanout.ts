@@ -164,7 +164,7 @@ export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
     await sleep(500)
   }
   if (o.overloadFactor && result.sustained) {
-    await sleep(2000)
+    await sleep(o.stepMs < 3000 ? 1000 : 2000)
     const rate = Math.round(result.sustained.rate * o.overloadFactor)
     result.overload = { ...(await measureStep(o, rate, true)), factor: o.overloadFactor }
   }
