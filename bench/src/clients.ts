@@ -9,12 +9,15 @@ export type Protocol = 'socketio' | 'ws'
 export interface Ack {
   ok: boolean
   code?: string
+  /** When the server asked to be tried again later (UNAVAILABLE, RATE_LIMITED). */
+  retryAfterMs?: number
 }
 
 export interface BenchClient {
   connect(): Promise<void>
   join(conversationId: string): Promise<Ack>
-  send(conversationId: string, content: string): Promise<Ack>
+  /** A retry passes the same clientMessageId again, as an outbox does. */
+  send(conversationId: string, content: string, clientMessageId?: string): Promise<Ack>
   close(): void
 }
 
@@ -36,7 +39,8 @@ function socketIoClient(url: string, token: string | undefined, onMessage: (c: s
       if (!socket?.connected) return resolve({ ok: false, code: 'DISCONNECTED' })
       socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err: Error | null, r: any) => {
         if (err) resolve({ ok: false, code: 'ACK_TIMEOUT' })
-        else resolve(r?.ok ? { ok: true } : { ok: false, code: r?.error?.code ?? 'BAD_ACK' })
+        else if (r?.ok) resolve({ ok: true })
+        else resolve({ ok: false, code: r?.error?.code ?? 'BAD_ACK', retryAfterMs: r?.error?.retryAfterMs })
       })
     })
   return {
@@ -54,8 +58,8 @@ function socketIoClient(url: string, token: string | undefined, onMessage: (c: s
         socket.once('connect_error', (e) => reject(new Error(e.message)))
       }),
     join: (conversationId) => emit('conversation:join', { conversationId }),
-    send: (conversationId, content) =>
-      emit('message:send', { conversationId, content, clientMessageId: randomUUID() }),
+    send: (conversationId, content, clientMessageId = randomUUID()) =>
+      emit('message:send', { conversationId, content, clientMessageId }),
     close: () => socket?.disconnect(),
   }
 }
@@ -94,8 +98,8 @@ function wsClient(url: string, onMessage: (c: string) => void): BenchClient {
         ws.once('error', reject)
       }),
     join: (conversationId) => emit('conversation:join', { conversationId }),
-    send: (conversationId, content) =>
-      emit('message:send', { conversationId, content, clientMessageId: randomUUID() }),
+    send: (conversationId, content, clientMessageId = randomUUID()) =>
+      emit('message:send', { conversationId, content, clientMessageId }),
     close: () => ws?.close(),
   }
 }

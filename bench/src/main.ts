@@ -1,4 +1,5 @@
-// `pnpm bench [--quick] [--only=fanout,capacity,history,cluster] [--profile] [--workers=N]`
+// `pnpm bench [--quick] [--only=fanout,capacity,history,cluster] [--profile] [--workers=N] [--max-workers=M]
+//  [--overload=F]`
 // Runs Secura Chat and both baselines through the same scenarios in one run and writes
 // bench/results/<date>.{json,md,svg}. Exits non-zero on a harness failure, and in --quick on any loss or
 // duplicate (never on speed).
@@ -9,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type Calibration, calibrateBaseline } from './calibrate.ts'
 import { runCapacity } from './capacity.ts'
 import { runFanout } from './fanout.ts'
 import { runHistory } from './history.ts'
@@ -132,12 +134,16 @@ async function main() {
     limits: LIMITS,
     setup: null,
     fanout: [],
+    calibration: [] as Calibration[],
     capacity: [],
     history: null,
     cluster: null,
     problems: [],
   }
   const workerCount = Number(option('workers') ?? 2)
+  // Quick runs keep their two processes; full runs may add up to four more for the baseline.
+  const maxWorkers = Number(option('max-workers') ?? (quick ? workerCount : workerCount + 4))
+  const overloadFactor = Number(option('overload') ?? 2)
   result.conditions.workers = workerCount
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/postgres'
   const db = await createBenchDatabase(adminUrl)
@@ -188,27 +194,11 @@ async function main() {
         // member table holds one conversation, and plans built on them scan it whole for one group.
         await settleDatabase(db.url)
         const rates = ratesOption ?? plan.rates[size] ?? []
-        if (targets.has('secura'))
-          result.fanout.push(
-            await runFanout({
-              target: 'secura',
-              protocol: 'socketio',
-              serverPid: target.pid,
-              dbPids,
-              clients: specs(setup, plan.clients, size, target.url, convs),
-              convSizes: sizesOf(convs, size),
-              rates,
-              stepMs: plan.stepMs,
-              workers,
-              log,
-            }),
-          )
-        for (const name of ['socketio', 'ws'] as const) {
-          if (!targets.has(name)) continue
+        const baseline = (name: 'socketio' | 'ws') => async (pool: Workers) => {
           const base = await start(startBaseline(name, join(logDir, `${name}.log`)))
-          const clients = specs(null, plan.clients, size, base.url)
-          result.fanout.push(
-            await runFanout({
+          try {
+            const clients = specs(null, plan.clients, size, base.url)
+            return await runFanout({
               target: name,
               protocol: base.protocol,
               serverPid: base.pid,
@@ -216,11 +206,51 @@ async function main() {
               convSizes: sizesOf([...new Set(clients.map((c) => c.convs[0]!))], size),
               rates,
               stepMs: plan.stepMs,
-              workers,
+              workers: pool,
               log,
-            }),
-          )
-          await stop(base)
+              extend: !quick,
+            })
+          } finally {
+            await stop(base)
+          }
+        }
+        // Bare socket.io first: as many generator processes as it takes not to be what limits it; the
+        // others then run with that many.
+        let pool = workers
+        if (targets.has('socketio')) {
+          const { best, calibration } = await calibrateBaseline({
+            roomSize: size,
+            workers,
+            max: maxWorkers,
+            run: baseline('socketio'),
+            log,
+          })
+          result.fanout.push(best)
+          result.calibration.push(calibration)
+          if (calibration.workers !== workers.size) pool = new Workers(calibration.workers)
+        }
+        try {
+          if (targets.has('secura'))
+            result.fanout.push(
+              await runFanout({
+                target: 'secura',
+                protocol: 'socketio',
+                serverPid: target.pid,
+                dbPids,
+                clients: specs(setup, plan.clients, size, target.url, convs),
+                convSizes: sizesOf(convs, size),
+                rates,
+                stepMs: plan.stepMs,
+                workers: pool,
+                log,
+                extend: !quick,
+                // Admission control: twice the sustained rate, refused sends retried until stored.
+                ...(size === 10 && overloadFactor > 0 && { overloadFactor }),
+              }),
+            )
+          if (targets.has('ws')) result.fanout.push(await baseline('ws')(pool))
+        } finally {
+          if (pool !== workers) await pool.stop()
         }
       }
     }
@@ -342,12 +372,22 @@ async function main() {
   }
   const after = loadAverage()
   result.conditions.loadAfter = [after.load1, after.load5]
-  for (const f of result.fanout)
-    for (const s of f.steps)
-      if (s.dups > 0 || (quick && (s.lost > 0 || s.failed > 0)))
+  for (const f of result.fanout) {
+    for (const s of f.steps) {
+      // A send refused with retryAfterMs (admission control, rate limit) is not lost: its sender was told.
+      const hardFailures = s.failed - (s.errors.UNAVAILABLE ?? 0) - (s.errors.RATE_LIMITED ?? 0)
+      if (s.dups > 0 || (quick && (s.lost > 0 || hardFailures > 0)))
         result.problems.push(
           `${f.target} rooms of ${f.roomSize} @ ${s.rate}/s: ${s.lost} lost, ${s.dups} duplicated, ${s.failed} refused`,
         )
+    }
+    // Under overload, refusals are expected; a message that never got through after retries is a loss.
+    const o = f.overload
+    if (o && (o.dups > 0 || o.lost > 0 || o.failed > 0))
+      result.problems.push(
+        `${f.target} overload @ ${o.rate}/s: ${o.lost} lost, ${o.dups} duplicated, ${o.failed} never stored after retries`,
+      )
+  }
 
   const base = join(RESULTS, date)
   writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`)

@@ -66,3 +66,17 @@ export function loadAverage(): { load1: number; load5: number; cores: number } {
     .filter((l) => l.startsWith('processor')).length
   return { load1: Number(l1), load5: Number(l5), cores }
 }
+
+/** The whole machine's CPU counters (/proc/stat): busy and total jiffies over every core. */
+export function machineSample(): { busy: number; total: number } {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
+  const values = fields.map(Number)
+  const total = values.reduce((a, v) => a + v, 0)
+  // idle and iowait are fields 4 and 5.
+  const idle = (values[3] ?? 0) + (values[4] ?? 0)
+  return { busy: total - idle, total }
+}
+
+/** How busy the machine was between two samples, in percent of all its cores. */
+export const machineBusyPct = (a: { busy: number; total: number }, b: { busy: number; total: number }) =>
+  b.total > a.total ? Math.round(((b.busy - a.busy) / (b.total - a.total)) * 1000) / 10 : 0

@@ -1,7 +1,8 @@
 // The run's figures as Markdown (ratios to the baselines of the same run) and an SVG chart of p99
 // delivery latency against send rate, ours and both baselines, one panel per room size.
+import type { Calibration } from './calibrate.ts'
 import type { CapacityResult } from './capacity.ts'
-import type { FanoutResult } from './fanout.ts'
+import { type FanoutResult, GENERATOR_CPU_LIMIT_PCT, GENERATOR_LAG_LIMIT_MS } from './fanout.ts'
 import type { HistoryResult } from './history.ts'
 
 export interface RunResult {
@@ -18,6 +19,8 @@ export interface RunResult {
   limits: Record<string, string>
   setup: { guests: number; joinsPerSec: number } | null
   fanout: FanoutResult[]
+  /** Per room size: bare socket.io with more generator processes, until the generator was not what limited it. */
+  calibration: Calibration[]
   capacity: CapacityResult[]
   history: HistoryResult | null
   cluster: { skipped?: string; fanout?: FanoutResult } | null
@@ -38,7 +41,8 @@ export function markdown(r: RunResult, chartFile: string): string {
   out.push(
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGb} GB, Node ${r.machine.node}, ${r.machine.postgres}. ` +
       `Load average (1 min) before ${r.conditions.loadBefore[0]}, after ${r.conditions.loadAfter[0]}; ` +
-      `${r.conditions.workers} load-generator processes on the same machine; steps of ${r.conditions.stepSeconds} s. ${r.conditions.note}`,
+      `${r.conditions.workers} load-generator processes on the same machine${r.calibration.some((c) => c.workers !== r.conditions.workers) ? ' (more in fan-out where bare socket.io needed them: see its table)' : ''}; ` +
+      `steps of ${r.conditions.stepSeconds} s. ${r.conditions.note}`,
     '',
   )
   out.push(
@@ -81,16 +85,18 @@ export function markdown(r: RunResult, chartFile: string): string {
     }
   }
   out.push('', `![p99 delivery latency against send rate](${chartFile})`, '')
+  out.push(...fairBaseline(r), ...overload(r))
   out.push('<details><summary>Every step</summary>', '')
   out.push(
-    '| rooms | server | msg/s | delivered/s | delivery p50/p95/p99/max ms | ack p50/p99 ms | lost | dups | failed | server CPU % | db CPU % | RSS MB | gen. lag p99 ms | load |',
+    '| rooms | server | gen. procs | msg/s | delivered/s | delivery p50/p95/p99/max ms | ack p50/p99 ms | lost | dups | failed | server CPU % | db CPU % | RSS MB | gen. CPU % each | gen. loop delay p99 ms | gen. pacing lag p99 ms | machine busy % | load |',
   )
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const f of r.fanout)
     for (const s of f.steps)
       out.push(
-        `| ${f.roomSize} | ${f.target} | ${s.rate} | ${s.deliveriesPerSec} | ${s.delivery.p50}/${s.delivery.p95}/${s.delivery.p99}/${s.delivery.max} | ` +
-          `${s.ack.p50}/${s.ack.p99} | ${s.lost} | ${s.dups} | ${s.failed} | ${s.serverCpuPct} | ${fmt(s.dbCpuPct)} | ${s.serverRssMb} | ${s.generatorLagP99Ms} | ${s.load1} |`,
+        `| ${f.roomSize} | ${f.target} | ${f.workers} | ${s.rate} | ${s.deliveriesPerSec} | ${s.delivery.p50}/${s.delivery.p95}/${s.delivery.p99}/${s.delivery.max} | ` +
+          `${s.ack.p50}/${s.ack.p99} | ${s.lost} | ${s.dups} | ${s.failed} | ${s.serverCpuPct} | ${fmt(s.dbCpuPct)} | ${s.serverRssMb} | ` +
+          `${s.generator.cpuPct.join(' / ')} | ${Math.max(...s.generator.loopDelayP99Ms)}${s.generator.saturated ? ' (saturated)' : ''} | ${s.generatorLagP99Ms} | ${s.machineBusyPct} | ${s.load1} |`,
       )
   out.push('', '</details>', '')
 
@@ -153,6 +159,53 @@ export function markdown(r: RunResult, chartFile: string): string {
   }
   if (r.problems.length > 0) out.push('## Problems', '', ...r.problems.map((p) => `- ${p}`), '')
   return out.join('\n')
+}
+
+/** Bare socket.io by generator processes: the figures behind the baseline the ratios use. */
+function fairBaseline(r: RunResult): string[] {
+  if (r.calibration.length === 0) return []
+  const out = ['## The baseline is not limited by the generator', '']
+  out.push(
+    `Bare socket.io is run again with one more load-generator process while the step that ended its curve had a process over ${GENERATOR_CPU_LIMIT_PCT} % of a core ` +
+      `or an event-loop delay p99 over ${GENERATOR_LAG_LIMIT_MS} ms, and its sustained rate still rose; every target then runs with the count of its best run.`,
+    '',
+    '| rooms of | generator processes | sustained msg/s | step that ended the curve | its p99 delivery | generator CPU % each | generator loop delay p99 | server CPU % | machine busy % | generator saturated |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  )
+  for (const c of r.calibration)
+    for (const run of c.runs) {
+      const l = run.limit
+      out.push(
+        `| ${c.roomSize} | ${run.workers}${run.workers === c.workers ? ' (used)' : ''} | ${fmt(run.sustained)} | ${l ? `${l.rate}/s` : 'none failed'} | ${l ? `${l.deliveryP99} ms` : '—'} | ` +
+          `${l ? l.generator.cpuPct.join(' / ') : '—'} | ${l ? `${Math.max(...l.generator.loopDelayP99Ms)} ms` : '—'} | ${l ? l.serverCpuPct : '—'} | ${l ? l.machineBusyPct : '—'} | ${l ? (l.generator.saturated ? 'yes' : 'no') : '—'} |`,
+      )
+    }
+  out.push('')
+  return out
+}
+
+/** The admission-control step: twice the sustained rate, refused sends retried after retryAfterMs until stored. */
+function overload(r: RunResult): string[] {
+  const runs = r.fanout.filter((f) => f.overload)
+  if (runs.length === 0) return []
+  const out = ['## Overload: admission control', '']
+  out.push(
+    'One step at a multiple of the sustained rate. Sends refused with UNAVAILABLE (admission control) or RATE_LIMITED are sent again after ' +
+      'the retryAfterMs the server gave, with the same clientMessageId, as the outbox does. "Accepted" = stored at the first try; ' +
+      'a retried message is timed from its first try. Lost = expected deliveries that never came; never stored = still refused after 20 s.',
+    '',
+    '| rooms of | server | msg/s (× sustained) | sent | refused at first (tries) | ack p99, accepted | delivery p50 / p99, accepted | delivery p99, retried | lost | dups | never stored | server CPU % | machine busy % |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  )
+  for (const f of runs) {
+    const o = f.overload!
+    out.push(
+      `| ${f.roomSize} | ${NAMES[f.target] ?? f.target} | ${o.rate} (${o.factor}×) | ${o.sent} | ${o.refusedMessages} (${o.refusals}) | ${o.ack.p99} ms | ` +
+        `${o.delivery.p50} / ${o.delivery.p99} ms | ${o.retried.count > 0 ? `${o.retried.p99} ms` : '—'} | ${o.lost} | ${o.dups} | ${o.failed} | ${o.serverCpuPct} | ${o.machineBusyPct} |`,
+    )
+  }
+  out.push('')
+  return out
 }
 
 export function chart(r: RunResult): string {

@@ -2,6 +2,8 @@
 // Commands come from the coordinator over IPC; every reply carries the command's id.
 // Timestamps are wall-clock milliseconds from performance.timeOrigin + performance.now(), a clock all
 // processes on the machine share, so a delivery seen here can be timed against a send made elsewhere.
+import { randomUUID } from 'node:crypto'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 import { type BenchClient, createClient, type Protocol } from './clients.ts'
 import { encode, newHistogram, percentiles } from './hist.ts'
@@ -26,6 +28,8 @@ interface Local {
 let clients: Local[] = []
 let stepId = ''
 let deliveryHist = newHistogram()
+/** Deliveries of messages refused at first and stored on a later try, timed from their first schedule. */
+let retriedHist = newHistogram()
 let seen = new Set<string>()
 let delivered = 0
 let dups = 0
@@ -44,7 +48,9 @@ function onMessage(receiver: number, content: string) {
   }
   seen.add(key)
   delivered++
-  deliveryHist.recordValue(Math.max(1, Math.round((clock() - Number(parts[3])) * 1000)))
+  // parts[4] is the try that was stored: 0 unless the message was refused first.
+  const hist = parts[4] === '0' ? deliveryHist : retriedHist
+  hist.recordValue(Math.max(1, Math.round((clock() - Number(parts[3])) * 1000)))
 }
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>) {
@@ -108,15 +114,22 @@ async function connect(cmd: { protocol: Protocol; clients: ClientSpec[]; concurr
   }
 }
 
+const LOOP_RESOLUTION_MS = 5
+/** Asked to wait (admission control, rate limit): the message is tried again after retryAfterMs. */
+const RETRYABLE = new Set(['UNAVAILABLE', 'RATE_LIMITED'])
+
 async function step(cmd: {
   stepId: string
   rate: number
   durationMs: number
   startAt: number
   convSizes: Record<string, number>
+  /** Retry refused sends as an outbox does (same clientMessageId) until this long after the step. */
+  retryForMs?: number
 }) {
   stepId = cmd.stepId
   deliveryHist = newHistogram()
+  retriedHist = newHistogram()
   seen = new Set()
   delivered = dups = late = 0
   // Senders in a shuffled order, so consecutive sends spread over the conversations as independent guests'
@@ -129,10 +142,47 @@ async function step(cmd: {
   let acked = 0
   let failed = 0
   let expected = 0
+  let refusals = 0
+  let refusedMessages = 0
   const total = Math.floor((cmd.rate * cmd.durationMs) / 1000)
   const interval = 1000 / cmd.rate
   const acks: Promise<void>[] = []
+  const retryUntil = cmd.startAt + cmd.durationMs + (cmd.retryForMs ?? 0)
+
+  /** One message, tried until stored, refused for good, or out of time; acks are timed from its schedule. */
+  async function deliver(client: BenchClient, conv: string, scheduled: number, body: string) {
+    const clientMessageId = randomUUID()
+    for (let attempt = 0; ; attempt++) {
+      const ack = await client.send(
+        conv,
+        `${cmd.stepId}|${body}|${scheduled.toFixed(3)}|${attempt}|${PAD}`,
+        clientMessageId,
+      )
+      if (ack.ok) {
+        acked++
+        expected += cmd.convSizes[conv] ?? 0
+        // The ack histogram holds sends accepted at their first try: the latency of what the server takes.
+        if (attempt === 0) ackHist.recordValue(Math.max(1, Math.round((clock() - scheduled) * 1000)))
+        return
+      }
+      count(errors, ack.code ?? 'UNKNOWN')
+      const wait = ack.retryAfterMs ?? 100
+      if (cmd.retryForMs === undefined || !RETRYABLE.has(ack.code ?? '') || clock() + wait > retryUntil) {
+        failed++
+        return
+      }
+      refusals++
+      if (attempt === 0) refusedMessages++
+      await sleep(wait)
+    }
+  }
+
+  // The generator's own load while it paces: CPU of this process and how late its event loop runs.
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   await sleep(cmd.startAt - clock())
+  loopDelay.enable()
+  const cpuBefore = process.cpuUsage()
+  const wallBefore = performance.now()
   while (sent < total && senders.length > 0) {
     const now = clock()
     const due = Math.min(total, Math.floor((now - cmd.startAt) / interval) + 1)
@@ -140,25 +190,15 @@ async function step(cmd: {
       const n = sent++
       const scheduled = cmd.startAt + n * interval
       const { spec, client } = senders[n % senders.length]!
-      const conv = spec.convs[0]!
       lagHist.recordValue(Math.max(1, Math.round((now - scheduled) * 1000)))
       // Latency counts from the scheduled time, so a generator that falls behind shows (no coordinated omission).
-      const content = `${cmd.stepId}|${spec.idx}|${n}|${scheduled.toFixed(3)}|${PAD}`
-      acks.push(
-        client.send(conv, content).then((ack) => {
-          if (ack.ok) {
-            acked++
-            expected += cmd.convSizes[conv] ?? 0
-            ackHist.recordValue(Math.max(1, Math.round((clock() - scheduled) * 1000)))
-          } else {
-            failed++
-            count(errors, ack.code ?? 'UNKNOWN')
-          }
-        }),
-      )
+      acks.push(deliver(client, spec.convs[0]!, scheduled, `${spec.idx}|${n}`))
     }
     await sleep(Math.min(interval, 2))
   }
+  const cpu = process.cpuUsage(cpuBefore)
+  const wallMs = performance.now() - wallBefore
+  loopDelay.disable()
   await Promise.all(acks)
   return {
     sent,
@@ -166,15 +206,27 @@ async function step(cmd: {
     failed,
     expected,
     errors,
+    refusals,
+    refusedMessages,
     ackHist: encode(ackHist),
     lagP99Ms: lagHist.getValueAtPercentile(99) / 1000,
+    cpuPct: wallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 : 0,
+    // The histogram holds whole timer intervals (nanoseconds): what is beyond the interval is the delay.
+    loopDelayP99Ms: Math.max(0, Math.round(loopDelay.percentile(99) / 1e4 - LOOP_RESOLUTION_MS * 100) / 100),
   }
 }
 
 function collect() {
-  const result = { delivered, dups, late, deliveryHist: encode(deliveryHist) }
+  const result = {
+    delivered,
+    dups,
+    late,
+    deliveryHist: encode(deliveryHist),
+    retriedHist: encode(retriedHist),
+  }
   seen = new Set()
   deliveryHist = newHistogram()
+  retriedHist = newHistogram()
   stepId = ''
   return result
 }

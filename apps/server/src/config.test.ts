@@ -88,4 +88,15 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig(bad)).toThrow(/REDIS_KEY_PREFIX[\s\S]*REDIS_INSTANCE_TTL_MS/)
   })
+
+  it('admission control: sends in flight and queue age, defaults and bounds', () => {
+    expect(loadConfig(base)).toMatchObject({ sendsInFlight: 1000, sendQueueMs: 50 })
+    expect(loadConfig({ ...base, LIMIT_SENDS_IN_FLIGHT: '3', LIMIT_SEND_QUEUE_MS: '250' })).toMatchObject({
+      sendsInFlight: 3,
+      sendQueueMs: 250,
+    })
+    expect(() => loadConfig({ ...base, LIMIT_SENDS_IN_FLIGHT: '0', LIMIT_SEND_QUEUE_MS: 'soon' })).toThrow(
+      /LIMIT_SENDS_IN_FLIGHT[\s\S]*LIMIT_SEND_QUEUE_MS/,
+    )
+  })
 })

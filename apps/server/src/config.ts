@@ -44,6 +44,9 @@ export interface Config {
   presenceGraceMs: number
   /** Use `secure` cookies (PUBLIC_URL is https). */
   secureCookies: boolean
+  /** Admission control: sends in flight on this instance, at most, and the age of the oldest beyond which new ones are refused. */
+  sendsInFlight: number
+  sendQueueMs: number
 }
 
 export class ConfigError extends Error {
@@ -178,6 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
       'REDIS_INSTANCE_TTL_MS must be at least twice REDIS_HEARTBEAT_MS (one missed beat is no crash)',
     )
 
+  const sendsInFlight = int('LIMIT_SENDS_IN_FLIGHT', 1000, 1, 1_000_000)
+  const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
+
   const adminToken = env.ADMIN_TOKEN || undefined
   if (adminToken !== undefined && adminToken.length < 16)
     problems.push('ADMIN_TOKEN must be at least 16 characters')
@@ -224,6 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     sessionTtlMs: sessionTtlDays * 86_400_000,
     presenceGraceMs,
     secureCookies: publicUrl.startsWith('https:') || tls !== undefined,
+    sendsInFlight,
+    sendQueueMs,
   }
 }
 

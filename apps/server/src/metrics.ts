@@ -8,5 +8,6 @@ export interface Metrics {
   commandDone(transport: Transport, command: string, seconds: number, errorCode?: string): void
   databaseError(): void
   redisError(): void
+  sendRefused(reason: string): void
   registry: Registry
 }

@@ -123,6 +123,40 @@ describe('outbox', () => {
     expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(148)
   })
 
+  it('a send refused under load (UNAVAILABLE in the ack) waits retryAfterMs and goes again over the socket, in order', async () => {
+    // What an overloaded server answers (admission control): twice, then it takes the message.
+    const refusals: number[] = []
+    client.socket.scripted.set('message:send', () => {
+      if (refusals.length >= 2) return undefined
+      refusals.push(Date.now())
+      return {
+        ok: false,
+        error: {
+          code: 'UNAVAILABLE',
+          message: 'Too many messages are being sent right now; retry shortly',
+          retryAfterMs: 150,
+          details: { reason: 'overloaded' },
+        },
+      }
+    })
+    await client.storage.send(conversation.id, 'first')
+    await client.storage.send(conversation.id, 'second')
+    await waitFor('refused once', () => refusals.length === 1)
+    expect(client.messages(conversation.id).map((m) => m.state)).toEqual(['pending', 'pending'])
+
+    await waitFor('both sent', () => sent(client.messages(conversation.id)).length === 2, 3000)
+    const sends = client.socket.emitted.filter((e) => e.event === 'message:send')
+    const ids = sends.map((e) => (e.payload as { clientMessageId: string }).clientMessageId)
+    const [first, second] = client.messages(conversation.id).map(clientIdOf)
+    // The first went three times (refused twice), the second only after it: nothing skipped ahead.
+    expect(ids).toEqual([first, first, first, second])
+    expect(refusals[1]! - refusals[0]!).toBeGreaterThanOrEqual(148)
+    expect(client.http.count('POST', sendPath)).toBe(0)
+    expect(server.stored(first!)).toHaveLength(1)
+    expect(server.messagesOf(conversation.id).map((m) => m.content)).toEqual(['first', 'second'])
+    expect(client.messages(conversation.id).some((m) => m.state === 'failed')).toBe(false)
+  })
+
   it('marks a message failed on a 400, keeps the error, and retry / edit / discard work', async () => {
     client.socket.reachable = false
     client.socket.drop()

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The error code this request was answered with (for /metrics). */
     errorCode: ErrorCode | undefined
+    /** The error was raised on purpose (an AppError, e.g. a send refused under load), not a failure. */
+    errorRaised: boolean
   }
 }
 
@@ -14,10 +16,12 @@ declare module 'fastify' {
 export default fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('errorCode', undefined)
+    app.decorateRequest('errorRaised', false)
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const appError = fromFastify(error) ?? toAppError(error)
       request.errorCode = appError.code
-      if (appError.code === 'INTERNAL' || appError.code === 'UNAVAILABLE') {
+      request.errorRaised = error instanceof AppError
+      if (!request.errorRaised && (appError.code === 'INTERNAL' || appError.code === 'UNAVAILABLE')) {
         request.log.error({ err: error }, 'request failed')
       }
       if (appError.retryAfterMs !== undefined) {

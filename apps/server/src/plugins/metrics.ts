@@ -82,6 +82,13 @@ export default fp(
       registers: [registry],
     })
 
+    const sendsRefused = new Counter({
+      name: 'secura_sends_refused_total',
+      help: 'Sends refused with UNAVAILABLE by admission control, by bound: in_flight or queue_age (clients retry them)',
+      labelNames: ['reason'],
+      registers: [registry],
+    })
+
     const metrics: Metrics = {
       registry,
       messageAccepted: (transport) => accepted.inc({ transport }),
@@ -91,6 +98,7 @@ export default fp(
       },
       databaseError: () => databaseErrors.inc(),
       redisError: () => redisErrors.inc(),
+      sendRefused: (reason) => sendsRefused.inc({ reason }),
     }
     app.decorate('metrics', metrics)
 
@@ -102,7 +110,7 @@ export default fp(
       const code =
         request.errorCode ??
         (reply.statusCode >= 400 ? (codeOfStatus.get(reply.statusCode) ?? 'INTERNAL') : undefined)
-      if (code === 'UNAVAILABLE' && request.errorCode) databaseErrors.inc()
+      if (code === 'UNAVAILABLE' && request.errorCode && !request.errorRaised) databaseErrors.inc()
       metrics.commandDone('http', `${request.method} ${route}`, reply.elapsedTime / 1000, code)
     })
 

@@ -7,6 +7,7 @@ import { createConversationsService } from '../modules/conversations/conversatio
 import { createEventsService } from '../modules/events/events.service.ts'
 import { createIdentityService } from '../modules/identity/identity.service.ts'
 import { createInvitationsService } from '../modules/invitations/invitations.service.ts'
+import { sendAdmission } from '../modules/messages/admission.ts'
 import { createMessagesService } from '../modules/messages/messages.service.ts'
 import { createPresenceService } from '../modules/presence/presence.service.ts'
 import { createTypingService } from '../modules/presence/typing.service.ts'
@@ -61,7 +62,17 @@ export default fp(
       invitations: createInvitationsService({ prisma, publicUrl }),
       access: createAccessService(prisma),
       conversations: createConversationsService({ prisma, publisher, presence, limits }),
-      messages: createMessagesService({ prisma, publisher, limits, sendLimiter, typing }),
+      messages: createMessagesService({
+        prisma,
+        publisher,
+        limits,
+        sendLimiter,
+        typing,
+        admission: sendAdmission(
+          { maxInFlight: app.config.sendsInFlight, maxQueueMs: app.config.sendQueueMs },
+          { onRefused: (reason) => app.metrics.sendRefused(reason) },
+        ),
+      }),
       presence,
       typing,
     })

@@ -15,6 +15,7 @@ import { isStaff, type Viewer, visibleConversation } from '../access.ts'
 import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
+import { type SendAdmission, sendAdmission } from './admission.ts'
 import { sendQueue } from './send-queue.ts'
 import { createMessageStore, MESSAGE_COLUMNS, type RowWithReactions, type SentRow } from './store.ts'
 import { type MessageRow, reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
@@ -25,6 +26,8 @@ export interface MessagesDeps {
   limits: Limits
   sendLimiter: RateLimiter
   typing: TypingService
+  /** Bounds on sends in flight (admission.ts); none when not given. */
+  admission?: SendAdmission
 }
 
 const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
@@ -65,7 +68,14 @@ async function revise(
   return rows[0] ?? null
 }
 
-export function createMessagesService({ prisma, publisher, limits, sendLimiter, typing }: MessagesDeps) {
+export function createMessagesService({
+  prisma,
+  publisher,
+  limits,
+  sendLimiter,
+  typing,
+  admission = sendAdmission({ maxInFlight: Number.POSITIVE_INFINITY, maxQueueMs: Number.POSITIVE_INFINITY }),
+}: MessagesDeps) {
   const store = createMessageStore(prisma)
   const sends = sendQueue(store)
   function checkedContent(raw: string): string {
@@ -124,14 +134,17 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
 
       let row: SentRow | undefined
       try {
-        row = await sends.insert({
-          viewer,
-          id: uuidv7(),
-          conversationId: command.conversationId,
-          clientMessageId: command.clientMessageId,
-          content,
-          replyToId: command.replyToId ?? null,
-        })
+        // Refused here (UNAVAILABLE) when the instance already has more than it can answer in time.
+        row = await admission.run(() =>
+          sends.insert({
+            viewer,
+            id: uuidv7(),
+            conversationId: command.conversationId,
+            clientMessageId: command.clientMessageId,
+            content,
+            replyToId: command.replyToId ?? null,
+          }),
+        )
       } catch (error) {
         if (!isUniqueViolation(error)) throw error
         // The same clientMessageId was stored before, or won a race over the other transport.
