@@ -7,7 +7,7 @@ import auth from './plugins/auth.ts'
 import chatSocket from './plugins/chat-socket.ts'
 import db from './plugins/db.ts'
 import docs from './plugins/docs.ts'
-import errors from './plugins/errors.ts'
+import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
 import realtime from './plugins/realtime.ts'
 import redis from './plugins/redis.ts'
@@ -43,6 +43,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: Boolean(process.env.TRUST_PROXY),
     genReqId: () => crypto.randomUUID(),
     logController: new RequestLog(),
+    // Requests refused before routing still answer in the shared error shape.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(

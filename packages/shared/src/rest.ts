@@ -15,10 +15,12 @@ import {
   DateTime,
   DisplayName,
   Emoji,
+  EventName,
   Id,
   ReactionAction,
   Rev,
   Role,
+  SearchTerm,
   Seq,
   Title,
 } from './primitives.ts'
@@ -35,7 +37,7 @@ export const EventItemParams = Type.Object({ eventId: Id, id: Id })
 export type EventItemParams = Static<typeof EventItemParams>
 
 export const CreateEventBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: LIMITS.eventNameChars, pattern: '\\S' }),
+  name: EventName,
   startsAt: Type.Optional(DateTime),
   endsAt: Type.Optional(DateTime),
 })
@@ -144,7 +146,7 @@ export const UserIdList = Type.String({
  * the client has no name for; ids of other events are left out, never an error).
  */
 export const UsersQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: LIMITS.displayNameChars })),
+  q: Type.Optional(SearchTerm),
   ids: Type.Optional(UserIdList),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
 })
@@ -154,7 +156,7 @@ export type UserList = Static<typeof UserList>
 
 /** The organizer console's guest list (`GET /api/events/:eventId/guests`): by name, with presence. */
 export const GuestsQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: LIMITS.displayNameChars })),
+  q: Type.Optional(SearchTerm),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
 })
 export type GuestsQuery = Static<typeof GuestsQuery>

@@ -2,9 +2,6 @@ import { ErrorStatus } from '@secura/shared'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import { unauthorized } from '../errors.ts'
-import { safeEqual } from '../modules/identity/tokens.ts'
-import { bearerToken } from './auth.ts'
 
 export type Transport = 'socket' | 'http'
 
@@ -118,9 +115,8 @@ export default fp(
     })
 
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-      const token = bearerToken(request)
-      if (!token || !safeEqual(token, app.config.adminToken))
-        throw unauthorized('The admin token is required')
+      // The admin check of the auth plugin, with its throttle of wrong tokens.
+      await app.requireAdmin(request, reply)
       return reply.type(registry.contentType).send(await registry.metrics())
     })
   },

@@ -36,7 +36,7 @@ export default fp(
     const publisher = app.publisher
     const typing = createTypingService(publisher)
     const { redis } = app
-    // Cluster mode: presence and the per-user send limit live in Redis, shared by every instance.
+    // Cluster mode: presence and the per-user send and change limits live in Redis, shared by every instance.
     const presenceStore = redis
       ? redisPresenceStore(redis.commands, {
           prefix: redis.prefix,
@@ -64,6 +64,17 @@ export default fp(
           failed: redis.failed,
         })
       : localSendLimiter
+    const localChangeLimiter = memoryTokenBuckets(limits.changePerSec, limits.changeBurst)
+    const changeLimiter = redis
+      ? redisTokenBuckets(redis.commands, {
+          prefix: redis.prefix,
+          name: 'change',
+          perSec: limits.changePerSec,
+          burst: limits.changeBurst,
+          fallback: localChangeLimiter,
+          failed: redis.failed,
+        })
+      : localChangeLimiter
     app.decorate('services', {
       identity: createIdentityService({
         prisma,
@@ -75,7 +86,7 @@ export default fp(
       }),
       access: createAccessService(prisma),
       conversations: createConversationsService({ prisma, publisher, presence, limits }),
-      messages: createMessagesService({ prisma, publisher, limits, sendLimiter, typing }),
+      messages: createMessagesService({ prisma, publisher, limits, sendLimiter, changeLimiter, typing }),
       presence,
       typing,
     })

@@ -15,6 +15,7 @@ import { isStaff, type Viewer, visibleConversation } from '../access.ts'
 import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
+import { applyReaction } from './reactions.ts'
 import { sendQueue } from './send-queue.ts'
 import { createMessageStore, MESSAGE_COLUMNS, type RowWithReactions, type SentRow } from './store.ts'
 import { type MessageRow, reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
@@ -24,13 +25,16 @@ export interface MessagesDeps {
   publisher: Publisher
   limits: Limits
   sendLimiter: RateLimiter
+  /** Edits and reactions per user, shared by REST and socket (and by instances in cluster mode). */
+  changeLimiter: RateLimiter
   typing: TypingService
 }
 
 const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
   toMessage(row, summarize(reactionPairs ?? []))
 
-export function createMessagesService({ prisma, publisher, limits, sendLimiter, typing }: MessagesDeps) {
+export function createMessagesService(deps: MessagesDeps) {
+  const { prisma, publisher, limits, sendLimiter, changeLimiter, typing } = deps
   const store = createMessageStore(prisma)
   const sends = sendQueue(store)
   function checkedContent(raw: string): string {
@@ -220,6 +224,7 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
       newContent: string,
       conversationId?: string,
     ): Promise<Message> {
+      await enforce(changeLimiter, viewer.id, 'edits and reactions')
       const { row } = await visibleMessage(viewer, messageId, conversationId)
       if (row.senderId !== viewer.id) throw forbidden('Only the sender can edit a message')
       if (row.deletedAt) throw conflict('A deleted message cannot be edited')
@@ -279,37 +284,20 @@ export function createMessagesService({ prisma, publisher, limits, sendLimiter, 
       action?: 'add' | 'remove',
       conversationId?: string,
     ): Promise<Message> {
+      await enforce(changeLimiter, viewer.id, 'edits and reactions')
       const { row } = await visibleMessage(viewer, messageId, conversationId)
       if (row.deletedAt) throw conflict('A deleted message cannot take reactions')
-      const key = { messageId_userId_emoji: { messageId: row.id, userId: viewer.id, emoji } }
-      const result = await prisma
-        .$transaction(async (tx) => {
-          const exists = Boolean(await tx.reaction.findUnique({ where: key }))
-          const effective = action ?? (exists ? 'remove' : 'add')
-          if ((effective === 'add') === exists) return { effective, row: null }
-          if (effective === 'add')
-            await tx.reaction.create({ data: { messageId: row.id, userId: viewer.id, emoji } })
-          else await tx.reaction.delete({ where: key })
-          const [updated] = await tx.$queryRawUnsafe<MessageRow[]>(
-            `WITH c AS (UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev")
-           UPDATE "Message" m SET rev = c."lastRev" FROM c WHERE m.id = $2::uuid
-           RETURNING ${MESSAGE_COLUMNS.split(', ')
-             .map((c) => `m.${c}`)
-             .join(', ')}`,
-            row.conversationId,
-            row.id,
-          )
-          return { effective, row: updated ?? null }
-        })
-        .catch((error) => {
-          // Two adds of the same reaction at once: the second finds it there.
-          if (isUniqueViolation(error)) return { effective: 'add' as const, row: null }
-          throw error
-        })
+      const result = await applyReaction(prisma, {
+        conversationId: row.conversationId,
+        messageId: row.id,
+        userId: viewer.id,
+        emoji,
+        action,
+      })
       const current = result.row ?? (await prisma.message.findUnique({ where: { id: row.id } }))!
       const reactions: ReactionSummary[] = (await reactionsOf(prisma, [row.id])).get(row.id) ?? []
       const message = toMessage(current, reactions)
-      if (result.row) {
+      if (result.row && result.effective) {
         publisher.emit(Room.conversation(row.conversationId), 'message:reaction', {
           conversationId: row.conversationId,
           messageId: row.id,
