@@ -9,14 +9,17 @@ import { LIMITS } from './limits.ts'
 // With the `u` flag a surrogate range matches only halves without their partner.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u
 /** C0 controls and DEL, except tab, line feed and carriage return, which message text may hold. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL_IN_MESSAGE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
 /** Every C0 and C1 control: a name, title or search is one line of plain text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/
 const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/
 /**
  * Invisible characters. The zero-width joiner is allowed between two pictographs only, where it builds one
  * emoji (👨‍👩‍👧); anywhere else it hides in a name.
  */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each listed character is refused on its own.
 const INVISIBLE =
   /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180E\u200B\u200C\u2060-\u2064\u3164\uFEFF\uFFA0]|(?<!\p{Extended_Pictographic}\uFE0F?)\u200D|\u200D(?!\p{Extended_Pictographic})/u
 const NON_SPACE = /\S/
