@@ -19,9 +19,8 @@ const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/
  * Invisible characters. The zero-width joiner is allowed between two pictographs only, where it builds one
  * emoji (👨‍👩‍👧); anywhere else it hides in a name.
  */
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: each listed character is refused on its own.
 const INVISIBLE =
-  /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180E\u200B\u200C\u2060-\u2064\u3164\uFEFF\uFFA0]|(?<!\p{Extended_Pictographic}\uFE0F?)\u200D|\u200D(?!\p{Extended_Pictographic})/u
+  /\u034F|\u17B4|\u17B5|[\u00AD\u115F\u1160\u180E\u200B\u200C\u2060-\u2064\u3164\uFEFF\uFFA0]|(?<!\p{Extended_Pictographic}\uFE0F?)\u200D|\u200D(?!\p{Extended_Pictographic})/u
 const NON_SPACE = /\S/
 
 const codePoint = (text: string, pattern: RegExp): string => {
