@@ -63,7 +63,14 @@ export const CreateInvitationResponse = Type.Object({
 export type CreateInvitationResponse = Static<typeof CreateInvitationResponse>
 export const InvitationList = Type.Object({ invitations: Type.Array(Invitation) })
 export type InvitationList = Static<typeof InvitationList>
-export const InvitationResponse = Type.Object({ invitation: Invitation })
+export const InvitationResponse = Type.Object({
+  invitation: Invitation,
+  /** With `?endSessions=true`: how many sessions opened with the invitation were ended. */
+  endedSessions: Type.Optional(Type.Integer({ minimum: 0 })),
+})
+/** `DELETE …/invitations/:id?endSessions=true` also ends the sessions opened with it, closing their sockets. */
+export const RevokeInvitationQuery = Type.Object({ endSessions: Type.Optional(Type.Boolean()) })
+export type RevokeInvitationQuery = Static<typeof RevokeInvitationQuery>
 
 export const InvitationCode = Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
 export const JoinBody = Type.Object({ code: InvitationCode, displayName: DisplayName })

@@ -19,6 +19,8 @@ import { SESSION_COOKIE } from './auth.ts'
 export interface SocketData {
   user: Authenticated['user']
   sessionId: string
+  /** When the session expires (epoch ms): every command and a timer compare it with the clock. */
+  expiresAt: number
 }
 export type ChatServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>
 export type ChatNamespace = Namespace<ClientEvents, ServerEvents, Record<string, never>, SocketData>
@@ -101,6 +103,7 @@ export default fp(
         }
         socket.data.user = session.user
         socket.data.sessionId = session.session.id
+        socket.data.expiresAt = session.session.expiresAt.getTime()
         next()
       } catch (error) {
         const appError = toAppError(error)
@@ -121,8 +124,8 @@ export default fp(
         if (exceptRooms) target = target.except(exceptRooms)
         ;(target.emit as (e: string, p: unknown) => void)(event, payload)
       },
-      disconnect(room) {
-        chat.in(room).disconnectSockets(true)
+      disconnect(rooms) {
+        chat.in(rooms).disconnectSockets(true)
       },
       leave(room, roomToLeave) {
         chat.in(room).socketsLeave(roomToLeave)

@@ -5,6 +5,7 @@ import {
   EventParams,
   InvitationList,
   InvitationResponse,
+  RevokeInvitationQuery,
 } from '@secura/shared'
 import type { FastifyInstance } from 'fastify'
 import { errors } from './schemas.ts'
@@ -36,15 +37,17 @@ export default async function invitationRoutes(app: FastifyInstance) {
     (request) => identity.listInvitations(request.actor!, request.params.eventId),
   )
 
-  app.delete<{ Params: EventItemParams }>(
+  app.delete<{ Params: EventItemParams; Querystring: RevokeInvitationQuery }>(
     '/:eventId/invitations/:id',
     {
       schema: {
         tags: ['invitations'],
         params: EventItemParams,
+        querystring: RevokeInvitationQuery,
         response: { 200: InvitationResponse, ...errors },
       },
     },
-    (request) => identity.revokeInvitation(request.actor!, request.params.eventId, request.params.id),
+    (request) =>
+      identity.revokeInvitation(request.actor!, request.params.eventId, request.params.id, request.query),
   )
 }

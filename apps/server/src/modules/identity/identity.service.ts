@@ -9,7 +9,7 @@ import type {
   JoinResponse,
   MeResponse,
 } from '@secura/shared'
-import { Room } from '@secura/shared'
+import { normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { AppError, forbidden, notFound, unauthorized } from '../../errors.ts'
@@ -18,6 +18,7 @@ import { toConversation } from '../conversations/wire.ts'
 import { findEventUsers } from '../directory.ts'
 import { type Publisher, sessionRoom } from '../ports.ts'
 import type { PresenceService } from '../presence/presence.service.ts'
+import { checkedDisplayName } from './names.ts'
 import { findSession } from './sessions.ts'
 import { hashSecret, newSecret } from './tokens.ts'
 import { toEvent, toInvitation, toUser } from './wire.ts'
@@ -72,7 +73,7 @@ export function createIdentityService(deps: IdentityDeps) {
         throw new AppError('VALIDATION', 'endsAt must not be before startsAt')
       }
       const eventId = uuidv7()
-      const name = input.name.trim()
+      const name = normalizeName(input.name)
       const [event, lobby] = await prisma.$transaction([
         prisma.event.create({ data: { id: eventId, name, startsAt, endsAt } }),
         prisma.conversation.create({
@@ -111,7 +112,7 @@ export function createIdentityService(deps: IdentityDeps) {
           eventId,
           codeHash: hashSecret(code),
           role: input.role ?? 'guest',
-          displayName: input.displayName?.trim() ?? null,
+          displayName: input.displayName ? normalizeName(input.displayName) : null,
           maxUses: input.maxUses ?? 1,
           expiresAt,
         },
@@ -128,14 +129,23 @@ export function createIdentityService(deps: IdentityDeps) {
       return { invitations: invitations.map(toInvitation) }
     },
 
-    async revokeInvitation(actor: Actor, eventId: string, id: string) {
+    /**
+     * Revokes an invitation; with `endSessions`, also ends the sessions opened with it and closes their
+     * sockets on every instance (a guest who should not be there leaves now, not at expiry).
+     */
+    async revokeInvitation(actor: Actor, eventId: string, id: string, { endSessions = false } = {}) {
       await assertCanManage(actor, eventId)
       const existing = await prisma.invitation.findFirst({ where: { id, eventId } })
       if (!existing) throw notFound('Invitation')
       const invitation = existing.revokedAt
         ? existing
         : await prisma.invitation.update({ where: { id }, data: { revokedAt: new Date() } })
-      return { invitation: toInvitation(invitation) }
+      if (!endSessions) return { invitation: toInvitation(invitation) }
+      const ended = await prisma.$queryRaw<{ id: string }[]>`
+        UPDATE "Session" SET "revokedAt" = now()
+        WHERE "invitationId" = ${id}::uuid AND "revokedAt" IS NULL RETURNING id`
+      if (ended.length > 0) publisher.disconnect(ended.map((s) => sessionRoom(s.id)))
+      return { invitation: toInvitation(invitation), endedSessions: ended.length }
     },
 
     /** The event's guests by name, with presence, and how many joined and are online: the console's guest list. */
@@ -160,8 +170,12 @@ export function createIdentityService(deps: IdentityDeps) {
     },
 
     /** Redeems an invitation: a new user in the lobby and a session, all or nothing. */
-    async join(code: string, displayName: string): Promise<JoinResponse> {
+    async join(code: string, requestedName: string): Promise<JoinResponse> {
       const invitation = await findUsableInvitation(code)
+      // A name the organizer chose is taken as it is; a guest's own is checked against the organizers'.
+      const displayName = invitation.displayName
+        ? normalizeName(invitation.displayName)
+        : await checkedDisplayName(prisma, invitation.eventId, requestedName)
       const token = newSecret()
       const userId = uuidv7()
       const result = await prisma.$transaction(async (tx) => {
@@ -175,7 +189,7 @@ export function createIdentityService(deps: IdentityDeps) {
           data: {
             id: userId,
             eventId: invitation.eventId,
-            displayName: (invitation.displayName ?? displayName).trim(),
+            displayName,
             role: invitation.role,
           },
         })
@@ -189,6 +203,7 @@ export function createIdentityService(deps: IdentityDeps) {
             userId,
             tokenHash: hashSecret(token),
             expiresAt: new Date(Date.now() + sessionTtlMs),
+            invitationId: invitation.id,
           },
         })
         return user
@@ -203,6 +218,19 @@ export function createIdentityService(deps: IdentityDeps) {
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null
       const { user, ...rest } = session
       return { user, session: rest }
+    },
+
+    /** Of these session ids, the ones still current: one query for every socket of an instance. */
+    async currentSessions(ids: string[]): Promise<Set<string>> {
+      const current = new Set<string>()
+      for (let i = 0; i < ids.length; i += 1000) {
+        const rows = await prisma.session.findMany({
+          where: { id: { in: ids.slice(i, i + 1000) }, revokedAt: null, expiresAt: { gt: new Date() } },
+          select: { id: true },
+        })
+        for (const row of rows) current.add(row.id)
+      }
+      return current
     },
 
     async me(userId: string): Promise<MeResponse> {
