@@ -53,13 +53,20 @@ describe('1. depth and size are bounded before anything walks a payload', () => 
   it(
     'a 5,000-deep array sent without a token to three routes is a 400, not a 500; so is a 6,000-wide one',
     report.counted('depth', 'REST body 5,000 deep', async () => {
+      // Deep as a whole, or deep in a field no schema names (which validation used to copy).
+      const bodies = [
+        deepJson(5000),
+        `{"cursors":[],"name":"x","code":"${'a'.repeat(20)}","x":${deepJson(5000)}}`,
+      ]
       for (const path of ['/api/chat/sync', '/api/admin/events', '/api/auth/invitation']) {
-        const res = await server.api('POST', path, { rawBody: deepJson(5000), headers: json })
-        expect(res.status, path).toBe(400)
-        expect(res.body.error).toEqual({
-          code: 'VALIDATION',
-          message: 'The payload is nested too deeply (at most 8 levels)',
-        })
+        for (const rawBody of bodies) {
+          const res = await server.api('POST', path, { rawBody, headers: json })
+          expect(res.status, path).toBe(400)
+          expect(res.body.error).toEqual({
+            code: 'VALIDATION',
+            message: 'The payload is nested too deeply (at most 8 levels)',
+          })
+        }
       }
       const wide = await server.api('POST', '/api/chat/sync', {
         token,
@@ -71,23 +78,48 @@ describe('1. depth and size are bounded before anything walks a payload', () => 
   )
   it(
     'socket payloads',
-    report.counted('depth', 'socket payload 2,000 deep', async () => {
-      // The client library's binary check recurses: 2,000 levels is what it can send.
-      const ack = await emitAck(socket, 'message:send', { conversationId: lobbyId, content: deep(2000) })
-      expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+    report.counted('depth', 'socket payload 5,000 deep', async () => {
+      const payload = `{"conversationId":"${lobbyId}","clientMessageId":"deep-1","content":"x","x":${deepJson(5000)}}`
+      for (const raw of [deepJson(5000), payload]) {
+        const ack = await emitRaw(socket, 'message:send', raw)
+        expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+      }
       expect(socket.connected).toBe(true)
     }),
   )
   it(
     'the handshake auth',
     report.counted('depth', 'handshake auth 3,000 deep', async () => {
-      const error = await server.connect({ token: deepObject(3000) }).catch((e: { data?: unknown }) => e)
-      expect((error as { data?: unknown }).data).toMatchObject({ code: 'UNAUTHORIZED' })
+      for (const auth of [{ token: deepObject(3000) }, { token, extra: deepObject(3000) }]) {
+        const error = await server.connect(auth).catch((e: { data?: unknown }) => e)
+        expect((error as { data?: unknown }).data).toMatchObject({ code: 'UNAUTHORIZED' })
+      }
     }),
   )
 })
 
 const json = { 'content-type': 'application/json' }
+
+/**
+ * Emits an event whose payload is JSON text written out, straight into the connection: the client library
+ * walks what it sends recursively and cannot send 5,000 levels itself. Resolves with the ack.
+ */
+function emitRaw(socket: ClientSocket, event: string, payloadJson: string): Promise<any> {
+  const client = socket as unknown as {
+    acks: Record<number, (...args: unknown[]) => void>
+    io: { engine: { write(packet: string): void } }
+  }
+  const id = 900_000 + Math.floor(Math.random() * 99_999)
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ack for raw ${event}`)), 5000)
+    client.acks[id] = (response) => {
+      clearTimeout(timer)
+      resolve(response)
+    }
+    // A socket.io event (2), namespace, ack id, then the arguments; engine.io frames it as a message.
+    client.io.engine.write(`2/chat,${id}[${JSON.stringify(event)},${payloadJson}]`)
+  })
+}
 
 describe('2. NUL, lone surrogates and controls are refused naming the field', () => {
   it(
