@@ -24,11 +24,15 @@ afterAll(async () => {
 const send = (socket: ClientSocket, content: string) =>
   emitAck(socket, 'message:send', { conversationId: lobbyId, clientMessageId: crypto.randomUUID(), content })
 
-/** Resolves with the disconnect reason and when it came. */
+/** Resolves with the disconnect reason and when it came; rejects when it does not come within 5 s. */
 const closed = (socket: ClientSocket) =>
-  new Promise<{ reason: string; at: number }>((resolve) =>
-    socket.once('disconnect', (reason) => resolve({ reason, at: Date.now() })),
-  )
+  new Promise<{ reason: string; at: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the socket is still open')), 5000)
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer)
+      resolve({ reason, at: Date.now() })
+    })
+  })
 
 async function expireAt(userId: string, at: number) {
   await server.app.db.sql.query(`UPDATE "Session" SET "expiresAt" = $2 WHERE "userId" = $1::uuid`, [

@@ -17,10 +17,15 @@ afterAll(async () => {
   await cluster?.close()
 })
 
+/** Resolves with the disconnect reason and when it came; rejects when it does not come within 5 s. */
 const closed = (socket: ClientSocket) =>
-  new Promise<{ reason: string; at: number }>((resolve) =>
-    socket.once('disconnect', (reason) => resolve({ reason, at: Date.now() })),
-  )
+  new Promise<{ reason: string; at: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the socket is still open')), 5000)
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer)
+      resolve({ reason, at: Date.now() })
+    })
+  })
 
 /** Sockets of one session on both instances. */
 async function onBoth(token: string) {

@@ -9,6 +9,7 @@ import {
   startServer,
   type TestServer,
 } from '../helpers.ts'
+import { emitRaw } from './raw-socket.ts'
 import { SecurityReport } from './report.ts'
 
 /**
@@ -99,27 +100,6 @@ describe('1. depth and size are bounded before anything walks a payload', () => 
 })
 
 const json = { 'content-type': 'application/json' }
-
-/**
- * Emits an event whose payload is JSON text written out, straight into the connection: the client library
- * walks what it sends recursively and cannot send 5,000 levels itself. Resolves with the ack.
- */
-function emitRaw(socket: ClientSocket, event: string, payloadJson: string): Promise<any> {
-  const client = socket as unknown as {
-    acks: Record<number, (...args: unknown[]) => void>
-    io: { engine: { write(packet: string): void } }
-  }
-  const id = 900_000 + Math.floor(Math.random() * 99_999)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ack for raw ${event}`)), 5000)
-    client.acks[id] = (response) => {
-      clearTimeout(timer)
-      resolve(response)
-    }
-    // A socket.io event (2), namespace, ack id, then the arguments; engine.io frames it as a message.
-    client.io.engine.write(`2/chat,${id}[${JSON.stringify(event)},${payloadJson}]`)
-  })
-}
 
 describe('2. NUL, lone surrogates and controls are refused naming the field', () => {
   it(
