@@ -41,8 +41,7 @@ export function watchSessions({ chat, log, currentSessions }: SessionWatchDeps):
     try {
       const ids = [...new Set([...chat.sockets.values()].map((s) => s.data.sessionId))]
       const current = await currentSessions(ids)
-      for (const socket of chat.sockets.values())
-        if (!current.has(socket.data.sessionId)) endSocket(socket)
+      for (const socket of chat.sockets.values()) if (!current.has(socket.data.sessionId)) endSocket(socket)
     } catch (err) {
       // The database is away: sockets stay until it is back (their expiry is still enforced above).
       log.warn({ err }, 'session recheck failed')
