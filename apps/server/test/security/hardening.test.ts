@@ -9,6 +9,7 @@ import {
   startServer,
   type TestServer,
 } from '../helpers.ts'
+import { deepJson } from './arbitraries.ts'
 import { emitRaw } from './raw-socket.ts'
 import { SecurityReport } from './report.ts'
 
@@ -24,14 +25,7 @@ let token: string
 let socket: ClientSocket
 let messageId: string
 
-/** JSON text of an array `levels` deep, written out (JSON.stringify recurses). */
-const deepJson = (levels: number): string => `${'['.repeat(levels)}0${']'.repeat(levels)}`
-const deep = (levels: number): unknown => JSON.parse(deepJson(levels))
-const deepObject = (levels: number): unknown => {
-  let value: unknown = 'x'
-  for (let i = 0; i < levels; i++) value = { a: value }
-  return value
-}
+const deepObject = (levels: number): unknown => JSON.parse(deepJson(levels, 'object'))
 
 beforeAll(async () => {
   server = await startServer()
