@@ -24,6 +24,8 @@ let foreignConversationId: string
 let lobbyId: string
 let eventId: string
 let countsBefore: Awaited<ReturnType<TestServer['counts']>>
+/** Conversations the fuzzed bodies created (a well-formed group is a legitimate write). */
+const created: string[] = []
 
 beforeAll(async () => {
   server = await startServer(UNLIMITED)
@@ -62,8 +64,14 @@ describe('fuzzing every client event, REST body and the handshake', () => {
   )
 
   // Paths and tokens are read when the test runs: they come from beforeAll.
-  const routes: { route: string; path: () => string; bearer?: () => string }[] = [
-    { route: 'POST /api/chat/conversations', path: () => '/api/chat/conversations', bearer: () => token },
+  // Creating a group is the one write these bodies can make on purpose: counted as stored, checked after.
+  const routes: { route: string; path: () => string; bearer?: () => string; stores?: boolean }[] = [
+    {
+      route: 'POST /api/chat/conversations',
+      path: () => '/api/chat/conversations',
+      bearer: () => token,
+      stores: true,
+    },
     {
       route: 'POST /api/chat/conversations/:foreign/messages',
       path: () => `/api/chat/conversations/${foreignConversationId}/messages`,
@@ -112,16 +120,26 @@ describe('fuzzing every client event, REST body and the handshake', () => {
 
   it.each(routes.map((r) => [r.route, r] as const))(
     'REST %s body: a 4xx in the shared shape, never a 500',
-    async (route, { path, bearer }) => {
+    async (route, { path, bearer, stores = false }) => {
       const method = route.split(' ')[0]!
-      await fuzz('REST', route, hostileJson, async (json, tally) => {
-        const res = await server.api(method, path(), {
-          ...(bearer && { token: bearer() }),
-          rawBody: aimed(json),
-          headers: { 'content-type': 'application/json' },
-        })
-        expectAnswered(res, tally)
-      })
+      await fuzz(
+        'REST',
+        route,
+        hostileJson,
+        async (json, tally) => {
+          const res = await server.api(method, path(), {
+            ...(bearer && { token: bearer() }),
+            rawBody: aimed(json),
+            headers: { 'content-type': 'application/json' },
+          })
+          expectAnswered(res, tally)
+          if (res.status < 300 && stores) {
+            tally.stored++
+            created.push(res.body.id)
+          }
+        },
+        { stores },
+      )
     },
     TARGET_TIMEOUT_MS,
   )
@@ -156,12 +174,20 @@ describe('fuzzing every client event, REST body and the handshake', () => {
     TARGET_TIMEOUT_MS,
   )
 
-  it('wrote nothing, kept the socket and stays healthy', async () => {
+  it('wrote only what it was answered, kept the socket and stays healthy', async () => {
     await report.check('after the inputs', 'socket still connected', async () => {
       expect(socket.connected).toBe(true)
     })
-    await report.check('after the inputs', 'row counts unchanged', async () => {
-      expect(await server.counts()).toEqual(countsBefore)
+    await report.check('after the inputs', 'row counts: only the groups created', async () => {
+      const [row] = await server.app.db.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "Member" WHERE "conversationId" = ANY($1::uuid[])`,
+        [created],
+      )
+      expect(await server.counts()).toEqual({
+        ...countsBefore,
+        Conversation: countsBefore.Conversation + new Set(created).size,
+        Member: countsBefore.Member + Number(row?.n),
+      })
     })
     await report.check('after the inputs', '/healthz 200', async () => {
       expect((await server.api('GET', '/healthz')).status).toBe(200)

@@ -1,4 +1,5 @@
 import { connect as tcpConnect } from 'node:net'
+import { isSingleEmoji } from '@secura/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ADMIN_TOKEN,
@@ -25,6 +26,10 @@ let token: string
 let socket: ClientSocket
 let messageId: string
 
+/** 100 distinct single emoji. */
+const EMOJIS = Array.from({ length: 0x300 }, (_, i) => String.fromCodePoint(0x1f300 + i))
+  .filter(isSingleEmoji)
+  .slice(0, 100)
 const deepObject = (levels: number): unknown => JSON.parse(deepJson(levels, 'object'))
 
 beforeAll(async () => {
@@ -173,7 +178,9 @@ describe('5. edits and reactions: one bucket per user, across transports', () =>
       const results = await Promise.all(
         Array.from({ length: 200 }, async (_, n) => {
           if (n % 2 === 1) {
-            const ack = await emitAck(socket, 'message:reaction', { messageId, emoji: '👍' })
+            // A different emoji each: every reaction accepted changes something, so each is broadcast.
+            const emoji = EMOJIS[(n - 1) / 2]
+            const ack = await emitAck(socket, 'message:reaction', { messageId, emoji })
             return ack.ok ? 'reaction' : ack.error.code
           }
           const res = await server.api('PUT', `/api/chat/conversations/${lobbyId}/messages/${messageId}`, {
