@@ -8,15 +8,26 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 /** The security test files `pnpm test` runs; each must have written its report. */
-const SUITES = ['authorization', 'fuzz', 'handshake', 'limits']
-/** Failures of these suites are leaks: a caller got, wrote or heard what it must not. */
-const LEAK_SUITES = new Set(['authorization', 'handshake'])
+const SUITES = [
+  'authorization',
+  'fuzz',
+  'fuzz-storage',
+  'handshake',
+  'limits',
+  'hardening',
+  'sessions',
+  'races',
+]
+/** Failures of these suites are leaks: a caller got, wrote or heard what it must not (or kept a socket). */
+const LEAK_SUITES = new Set(['authorization', 'handshake', 'sessions'])
+/** Suites of fast-check runs: many inputs per target. */
+const FUZZ_SUITES = new Set(['fuzz', 'fuzz-storage'])
 
 const { values } = parseArgs({
   options: { security: { type: 'string', multiple: true, default: [] }, chaos: { type: 'string' } },
 })
 const problems = []
-const totals = { lost: 0, duplicated: 0, outOfOrder: 0, leaked: 0, crashed: 0, failed: 0 }
+const totals = { lost: 0, duplicated: 0, outOfOrder: 0, leaked: 0, crashed: 0, serverErrors: 0, failed: 0 }
 const count = (n) => n.toLocaleString('en-US')
 const sum = (items, f) => items.reduce((n, item) => n + (f(item) ?? 0), 0)
 // Map.groupBy is Node 21.
@@ -49,8 +60,11 @@ for (const spec of values.security) {
     if (!report) continue
     if (report.tried === 0) problems.push(`security ${label} ${name}: no case was tried`)
     totals.failed += report.failed
+    // Any answer of 500 or more, or INTERNAL ack, fails the run, whether or not a test failed on it.
+    const serverErrors = sum(report.targets, (t) => t.serverErrors)
+    totals.serverErrors += serverErrors
     if (LEAK_SUITES.has(name)) totals.leaked += report.failed
-    if (name === 'fuzz') {
+    if (FUZZ_SUITES.has(name)) {
       const fuzzed = report.targets.filter((t) => t.group !== 'after the inputs')
       totals.crashed += sum(fuzzed, (t) => t.failed)
       const runs = fuzzed.map((t) => t.tried)
@@ -61,13 +75,22 @@ for (const spec of values.security) {
       const groups = [...byGroup(fuzzed)].map(([group, targets]) => `${group} ${targets.length}`).join(', ')
       console.log(
         `  ${report.title}: ${fuzzed.length} targets (${groups}), ${each} inputs each, ` +
-          `${count(sum(fuzzed, (t) => t.tried))} in all; ${report.failed} failed (seed ${report.settings.seed})`,
+          `${count(sum(fuzzed, (t) => t.tried))} in all; ${report.failed} failed, ${serverErrors} × 5xx ` +
+          `(seed ${report.settings.seed})`,
       )
+      // Targets that write: how many of their inputs reached the database.
+      for (const t of fuzzed.filter((t) => t.stored !== undefined))
+        console.log(
+          `    ${t.target}: ${count(t.stored)} of ${count(t.tried)} stored (${Math.round((t.stored / t.tried) * 100)} %)`,
+        )
     } else {
       const groups = [...byGroup(report.targets)]
         .map(([group, targets]) => `${group} ${count(sum(targets, (t) => t.tried))}`)
         .join(', ')
-      console.log(`  ${report.title}: ${count(report.tried)} cases (${groups}); ${report.failed} failed`)
+      console.log(
+        `  ${report.title}: ${count(report.tried)} cases (${groups}); ${report.failed} failed` +
+          (serverErrors ? `, ${serverErrors} × 5xx` : ''),
+      )
     }
     for (const t of report.targets)
       for (const failure of t.failures) console.log(`    FAILED ${t.group} ${t.target}: ${failure}`)
@@ -109,7 +132,7 @@ if (values.chaos) {
 
 console.log(
   `all: lost ${totals.lost}, duplicated ${totals.duplicated}, out of order ${totals.outOfOrder}, ` +
-    `leaked ${totals.leaked}, crashed ${totals.crashed}; ${totals.failed} failed`,
+    `leaked ${totals.leaked}, crashed ${totals.crashed}, 5xx ${totals.serverErrors}; ${totals.failed} failed`,
 )
 for (const problem of problems) console.error(`report: ${problem}`)
 const clean = Object.values(totals).every((n) => n === 0)

@@ -8,7 +8,7 @@ import auth from './plugins/auth.ts'
 import chatSocket from './plugins/chat-socket.ts'
 import db from './plugins/db.ts'
 import docs from './plugins/docs.ts'
-import errors from './plugins/errors.ts'
+import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
 import realtime from './plugins/realtime.ts'
 import redis from './plugins/redis.ts'
@@ -47,6 +47,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logController: new RequestLog(),
     // TLS_CERT/TLS_KEY or `--https`: the server speaks https itself (an https.Server under the same API).
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
+    // Requests refused before routing still answer in the shared error shape.
+    frameworkErrors,
+    clientErrorHandler,
   } as FastifyHttpOptions<Server>).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(

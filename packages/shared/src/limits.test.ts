@@ -16,12 +16,19 @@ describe('limits', () => {
     ['joinsPerMin', 30],
     ['socketsPerUser', 10],
     ['presenceSubscribe', 200],
+    ['payloadDepth', 8],
+    ['changePerSec', 5],
+    ['changeBurst', 20],
+    ['adminFailuresPerMin', 10],
   ])('%s defaults to %i (protocol §5, §7)', (key, value) => {
     expect(LIMITS[key]).toBe(value)
   })
 
   it('names the variables of protocol §7, each overriding an existing limit', () => {
     expect(Object.keys(LIMIT_VARIABLES).sort()).toEqual([
+      'LIMIT_ADMIN_FAILURES_PER_MIN',
+      'LIMIT_CHANGE_BURST',
+      'LIMIT_CHANGE_PER_SEC',
       'LIMIT_EVENTS_PER_SEC',
       'LIMIT_GROUP_MEMBERS',
       'LIMIT_JOINS_PER_MIN',

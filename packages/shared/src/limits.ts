@@ -28,6 +28,14 @@ export const LIMITS = {
   /** Invitations: how many uses one code may have, and how many one batch may create. */
   invitationMaxUses: 100_000,
   eventNameChars: 120,
+  /** Any payload, REST body, socket event or handshake: levels of nesting and values in all. */
+  payloadDepth: 8,
+  payloadNodes: 4096,
+  /** Message edits and reactions per user, over socket and HTTP together: a token bucket that starts full. */
+  changePerSec: 5,
+  changeBurst: 20,
+  /** Wrong admin tokens per client address, a minute. */
+  adminFailuresPerMin: 10,
 } as const
 
 /** Environment variables that override a limit (protocol §7). */
@@ -41,6 +49,9 @@ export const LIMIT_VARIABLES = {
   LIMIT_EVENTS_PER_SEC: 'eventsPerSec',
   LIMIT_JOINS_PER_MIN: 'joinsPerMin',
   LIMIT_SOCKETS_PER_USER: 'socketsPerUser',
+  LIMIT_CHANGE_PER_SEC: 'changePerSec',
+  LIMIT_CHANGE_BURST: 'changeBurst',
+  LIMIT_ADMIN_FAILURES_PER_MIN: 'adminFailuresPerMin',
 } as const satisfies Record<string, keyof typeof LIMITS>
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number }

@@ -48,6 +48,9 @@ describe('primitives', () => {
         ['mixed whitespace only', ' \n\t\r\u00a0'],
         ['one over the limit', 'x'.repeat(max + 1)],
         ['one over the limit, padded', ` ${'x'.repeat(max + 1)} `],
+        ['a NUL', 'a\u0000b'],
+        ['a lone surrogate', 'a\uD800b'],
+        ['an escape character', 'a\u001b[31mb'],
         ['a number', 42],
         ['null', null],
       ],
@@ -63,8 +66,15 @@ describe('primitives', () => {
       ],
     },
     DisplayName: {
-      valid: ['Ada', 'A', 'x'.repeat(LIMITS.displayNameChars), 'Zoë Ø'],
+      valid: ['Ada', 'A', 'x'.repeat(LIMITS.displayNameChars), 'Zoë Ø', 'Ana 👨‍👩‍👧', '李雷', 'أحمد'],
       invalid: [
+        ['a NUL', 'Ada\u0000'],
+        ['a lone surrogate', '\uDC00Ada'],
+        ['a right-to-left override', '\u202Egnp.exe\u202C Host'],
+        ['a zero-width space', '\u200b'],
+        ['a trailing zero-width space', 'admin\u200b'],
+        ['a zero-width joiner between letters', 'ad\u200Dmin'],
+        ['a line break', 'Ada\nLovelace'],
         ['empty', ''],
         ['whitespace only', '  \t'],
         ['too long', 'x'.repeat(LIMITS.displayNameChars + 1)],
@@ -77,7 +87,25 @@ describe('primitives', () => {
         ['empty', ''],
         ['whitespace only', '   '],
         ['too long', 'x'.repeat(LIMITS.titleChars + 1)],
+        ['a NUL', 'Team\u0000'],
         ['null', null],
+      ],
+    },
+    EventName: {
+      valid: ['Summer Festival', 'x'.repeat(LIMITS.eventNameChars)],
+      invalid: [
+        ['empty', ''],
+        ['a NUL', 'Fest\u0000'],
+        ['a bidi isolate', 'Fest\u2067ival'],
+        ['too long', 'x'.repeat(LIMITS.eventNameChars + 1)],
+      ],
+    },
+    SearchTerm: {
+      valid: ['', ' ', 'ana', 'Zoë'],
+      invalid: [
+        ['a NUL', '\u0000'],
+        ['a lone surrogate', '\uD800'],
+        ['too long', 'x'.repeat(LIMITS.displayNameChars + 1)],
       ],
     },
     Emoji: {

@@ -1,6 +1,7 @@
 import { Type } from 'typebox'
 import Format from 'typebox/format'
 import { LIMITS } from './limits.ts'
+import { messageTextProblem, nameProblem, searchProblem } from './text.ts'
 
 // The protocol's string formats, registered here, once (over TypeBox's own uuid and date-time, stricter ones).
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -23,6 +24,17 @@ Format.Set(
 )
 Format.Set('emoji', (value) => SINGLE_EMOJI.test(value))
 
+/** Text formats: each refuses what its describer explains (validate.ts turns the reason into the message). */
+export const TEXT_FORMATS: Record<string, (value: string) => string | undefined> = {
+  'message-text': (value) => messageTextProblem(value),
+  'display-name': (value) => nameProblem(value, LIMITS.displayNameChars),
+  title: (value) => nameProblem(value, LIMITS.titleChars),
+  'event-name': (value) => nameProblem(value, LIMITS.eventNameChars),
+  search: (value) => searchProblem(value),
+}
+for (const [format, problem] of Object.entries(TEXT_FORMATS))
+  Format.Set(format, (value) => problem(value) === undefined)
+
 export const isSingleEmoji = (value: string): boolean => SINGLE_EMOJI.test(value)
 
 // With(): the static type keeps the format, which a plain option would not carry.
@@ -32,12 +44,12 @@ export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(sch
   Type.Union([schema, Type.Null()])
 
 /**
- * Text with 1–LIMITS.messageChars characters after trimming: the pattern counts from the first to the last
- * non-space character, so surrounding whitespace (a trailing newline) does not count against the limit.
+ * Text with 1–LIMITS.messageChars characters after trimming (surrounding whitespace, a trailing newline, does
+ * not count against the limit), without control characters other than tab and line breaks.
  */
 export const Content = Type.String({
   minLength: 1,
-  pattern: `^\\s*\\S(?:[\\s\\S]{0,${LIMITS.messageChars - 2}}\\S)?\\s*$`,
+  format: 'message-text',
   description: `Message text: 1–${LIMITS.messageChars} characters after trimming`,
 })
 
@@ -48,12 +60,20 @@ export const ClientMessageId = Type.String({
   pattern: '^[A-Za-z0-9_.:-]+$',
 })
 
+/** Names are one line of visible text: no controls, no bidi controls, no invisible characters. */
 export const DisplayName = Type.String({
   minLength: 1,
   maxLength: LIMITS.displayNameChars,
-  pattern: '\\S',
+  format: 'display-name',
 })
-export const Title = Type.String({ minLength: 1, maxLength: LIMITS.titleChars, pattern: '\\S' })
+export const Title = Type.With(Type.String(), { minLength: 1, maxLength: LIMITS.titleChars, format: 'title' })
+export const EventName = Type.With(Type.String(), {
+  minLength: 1,
+  maxLength: LIMITS.eventNameChars,
+  format: 'event-name',
+})
+/** A search term (`?q=`): may be empty, never holds what a name may not. */
+export const SearchTerm = Type.With(Type.String(), { maxLength: LIMITS.displayNameChars, format: 'search' })
 export const Emoji = Type.With(Type.String(), {
   format: 'emoji',
   maxLength: 64,

@@ -109,11 +109,20 @@ describe('rest schemas', () => {
       ],
     },
     InvitationResponse: {
-      valid: [{ invitation }],
+      valid: [{ invitation }, { invitation, endedSessions: 2 }],
       invalid: [
         ['missing invitation', {}],
+        ['negative endedSessions', { invitation, endedSessions: -1 }],
         ['invitation missing id', { invitation: omit(invitation, 'id') }],
         ['null invitation', { invitation: null }],
+      ],
+    },
+    RevokeInvitationQuery: {
+      valid: [{}, { endSessions: true }, { endSessions: false }],
+      invalid: [
+        ['endSessions a word', { endSessions: 'yes' }],
+        ['endSessions a number', { endSessions: 1 }],
+        ['endSessions null', { endSessions: null }],
       ],
     },
     InvitationCode: {
@@ -326,6 +335,7 @@ describe('rest schemas', () => {
       ],
       invalid: [
         ['q too long', { q: 'x'.repeat(LIMITS.displayNameChars + 1) }],
+        ['q with a NUL', { q: 'a\u0000' }],
         ['limit 0', { limit: 0 }],
         ['limit over the page size', { limit: LIMITS.pageMax + 1 }],
         ['numeric q', { q: 5 }],
@@ -337,6 +347,7 @@ describe('rest schemas', () => {
       valid: [{}, { q: 'ad', limit: LIMITS.pageMax }],
       invalid: [
         ['q too long', { q: 'x'.repeat(LIMITS.displayNameChars + 1) }],
+        ['q with a NUL', { q: 'a\u0000' }],
         ['limit 0', { limit: 0 }],
         ['limit over the page size', { limit: LIMITS.pageMax + 1 }],
       ],

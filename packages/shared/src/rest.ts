@@ -15,10 +15,12 @@ import {
   DateTime,
   DisplayName,
   Emoji,
+  EventName,
   Id,
   ReactionAction,
   Rev,
   Role,
+  SearchTerm,
   Seq,
   Title,
 } from './primitives.ts'
@@ -67,7 +69,7 @@ export const EventItemParams = Type.Object({ eventId: Id, id: Id })
 export type EventItemParams = Static<typeof EventItemParams>
 
 export const CreateEventBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: LIMITS.eventNameChars, pattern: '\\S' }),
+  name: EventName,
   startsAt: Type.Optional(DateTime),
   endsAt: Type.Optional(DateTime),
 })
@@ -95,7 +97,14 @@ export const CreateInvitationResponse = Type.Object({
 export type CreateInvitationResponse = Static<typeof CreateInvitationResponse>
 export const InvitationList = Type.Object({ invitations: Type.Array(Invitation) })
 export type InvitationList = Static<typeof InvitationList>
-export const InvitationResponse = Type.Object({ invitation: Invitation })
+export const InvitationResponse = Type.Object({
+  invitation: Invitation,
+  /** With `?endSessions=true`: how many sessions opened with the invitation were ended. */
+  endedSessions: Type.Optional(Type.Integer({ minimum: 0 })),
+})
+/** `DELETE …/invitations/:id?endSessions=true` also ends the sessions opened with it, closing their sockets. */
+export const RevokeInvitationQuery = Type.Object({ endSessions: Type.Optional(Type.Boolean()) })
+export type RevokeInvitationQuery = Static<typeof RevokeInvitationQuery>
 
 export const InvitationCode = Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
 export const JoinBody = Type.Object({ code: InvitationCode, displayName: DisplayName })
@@ -178,7 +187,7 @@ export const UserIdList = Type.String({
  * the client has no name for; ids of other events are left out, never an error).
  */
 export const UsersQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: LIMITS.displayNameChars })),
+  q: Type.Optional(SearchTerm),
   ids: Type.Optional(UserIdList),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
 })
@@ -188,7 +197,7 @@ export type UserList = Static<typeof UserList>
 
 /** The organizer console's guest list (`GET /api/events/:eventId/guests`): by name, with presence. */
 export const GuestsQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: LIMITS.displayNameChars })),
+  q: Type.Optional(SearchTerm),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
 })
 export type GuestsQuery = Static<typeof GuestsQuery>

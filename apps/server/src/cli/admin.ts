@@ -65,7 +65,11 @@ async function main(argv: string[]): Promise<number> {
       presence: { online: async () => new Set<string>() },
       pageMax: config.limits.pageMax,
     })
-    const invitations = createInvitationsService({ prisma: db.prisma, publicUrl: config.publicUrl })
+    const invitations = createInvitationsService({
+      prisma: db.prisma,
+      publisher: noPublisher,
+      publicUrl: config.publicUrl,
+    })
 
     if (command === 'events') {
       for (const e of (await events.listEvents()).events) console.log(`${e.id}  ${e.name}`)

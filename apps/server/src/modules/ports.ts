@@ -12,8 +12,8 @@ export interface Publisher {
     payload: Parameters<ServerEvents[E]>[0],
     exceptRooms?: string | string[],
   ): void
-  /** Disconnects every socket in the room. */
-  disconnect(room: string): void
+  /** Disconnects every socket in the rooms. */
+  disconnect(rooms: string | string[]): void
   /** Makes every socket in `room` leave `roomToLeave` (a removed member stops receiving a conversation). */
   leave(room: string, roomToLeave: string): void
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { forbidden, unauthorized } from '../errors.ts'
+import { redisTokenBuckets } from '../cluster/redis-token-buckets.ts'
+import { AppError, forbidden, unauthorized } from '../errors.ts'
 import type { Actor, Authenticated } from '../modules/identity/identity.service.ts'
+import { memoryTokenBuckets, type RateLimiter } from '../modules/rate-limit.ts'
 
 export const SESSION_COOKIE = 'secura_session'
 
@@ -63,14 +65,48 @@ export default fp(
       if (!actor) throw unauthorized()
       request.actor = actor
     })
+    // Wrong admin tokens, counted per client address (across instances in cluster mode). Once an address
+    // is over the limit, even the right token is refused until the wait is over: guessing learns nothing.
+    const adminFailures = failureLimiter(app)
+    const blockedUntil = new Map<string, number>()
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
+      const address = request.ip
+      const now = Date.now()
+      const blocked = blockedUntil.get(address)
+      if (blocked !== undefined && blocked > now) throw tooManyFailures(blocked - now)
+      if (blocked !== undefined) blockedUntil.delete(address)
       const bearer = bearerToken(request)
-      if (!bearer || !(await app.adminKey.verify(bearer))) throw unauthorized('The admin token is required')
+      if (!bearer || !(await app.adminKey.verify(bearer))) {
+        const taken = await adminFailures.take(address)
+        if (!taken.ok) {
+          blockedUntil.set(address, now + taken.retryAfterMs)
+          throw tooManyFailures(taken.retryAfterMs)
+        }
+        throw unauthorized('The admin token is required')
+      }
       request.actor = { kind: 'admin' }
     })
   },
   { name: 'auth', dependencies: ['services', 'db'] },
 )
+
+const tooManyFailures = (retryAfterMs: number) =>
+  new AppError('RATE_LIMITED', 'Too many wrong admin tokens from this address; wait', undefined, retryAfterMs)
+
+function failureLimiter(app: FastifyInstance): RateLimiter {
+  const perMin = app.config.limits.adminFailuresPerMin
+  const local = memoryTokenBuckets(perMin / 60, perMin)
+  const { redis } = app
+  if (!redis) return local
+  return redisTokenBuckets(redis.commands, {
+    prefix: redis.prefix,
+    name: 'admin-failures',
+    perSec: perMin / 60,
+    burst: perMin,
+    fallback: local,
+    failed: redis.failed,
+  })
+}
 
 /** The signed-in user of a request that passed requireUser. */
 export function currentUser(request: FastifyRequest): Extract<Actor, { kind: 'user' }> {

@@ -6,6 +6,7 @@ import { memoryTokenBuckets } from '../modules/rate-limit.ts'
 import { chatHandlers } from '../realtime/chat.handlers.ts'
 import { dispatcher, type EventName } from '../realtime/handle.ts'
 import { roomViewers } from '../realtime/room-viewers.ts'
+import { endSocket, sessionExpired, watchSessions } from '../realtime/session-watch.ts'
 import type { ChatSocket } from '../realtime/socket.ts'
 
 /** Refused events in one window after which a socket is taken to be abusive and disconnected. */
@@ -45,6 +46,11 @@ export default fp(
           undefined,
           1000,
         )
+      }
+      if (sessionExpired(socket)) {
+        // Answered first, then closed: the client learns why before the socket goes.
+        setImmediate(() => endSocket(socket))
+        throw new AppError('UNAUTHORIZED', 'Your session has ended; join again')
       }
       if (event === 'message:send') return // limited per user, across transports, by the messages service
       const result = await limiter.take(socket.id)
@@ -86,7 +92,15 @@ export default fp(
       socket.on('disconnect', disconnected)
     })
 
-    app.addHook('onClose', () => viewers.close())
+    const sessions = watchSessions({
+      chat,
+      log: app.log,
+      currentSessions: (ids) => services.identity.currentSessions(ids),
+    })
+    app.addHook('onClose', () => {
+      sessions.close()
+      return viewers.close()
+    })
   },
   { name: 'chat-socket', dependencies: ['realtime', 'services', 'metrics'] },
 )

@@ -1,5 +1,6 @@
-import type { ErrorCode } from '@secura/shared'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { Duplex } from 'node:stream'
+import { describeIssues, type ErrorCode } from '@secura/shared'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError, toAppError } from '../errors.ts'
 
@@ -45,12 +46,11 @@ export default fp(
 /** Errors raised by Fastify itself (validation, body parsing, size limits) in the shared vocabulary. */
 function fromFastify(error: FastifyError): AppError | undefined {
   if (error.validation) {
-    const details = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }))
-    return new AppError(
-      'VALIDATION',
-      `Invalid ${error.validationContext ?? 'request'}: ${details[0]?.message ?? 'invalid'}`,
-      details,
-    )
+    const details = error.validation.map((v) => ({
+      path: v.instancePath || '/',
+      message: v.message ?? 'is invalid',
+    }))
+    return new AppError('VALIDATION', describeIssues(details, error.validationContext ?? 'request'), details)
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -71,4 +71,35 @@ function fromFastify(error: FastifyError): AppError | undefined {
       return new AppError('VALIDATION', error.message)
   }
   return undefined
+}
+
+/**
+ * Fastify's own answers to a URL it cannot decode (`/%c0`), in the shared shape: the `frameworkErrors`
+ * option of the Fastify constructor (these requests never reach the error handler).
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  request.errorCode = 'VALIDATION'
+  const message = error.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : 'The request is malformed'
+  void reply.status(400).send({ error: { code: 'VALIDATION', message } })
+}
+
+/**
+ * Requests Node's HTTP parser refuses (a content-length that does not parse or does not match, a bad
+ * header) are answered on the raw socket, before Fastify sees a request: the `clientErrorHandler` option.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, reason, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'UNAVAILABLE', 'The request took too long to arrive']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'PAYLOAD_TOO_LARGE', 'The request headers are too large']
+        : [400, 'Bad Request', 'VALIDATION', 'The HTTP request is malformed (its length or headers)']
+  const body = JSON.stringify({ error: { code, message } })
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  } else socket.destroy(error)
 }

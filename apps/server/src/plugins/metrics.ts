@@ -2,9 +2,7 @@ import { ErrorStatus } from '@secura/shared'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import { unauthorized } from '../errors.ts'
 import type { Metrics } from '../metrics.ts'
-import { bearerToken } from './auth.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -115,8 +113,8 @@ export default fp(
     })
 
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-      const token = bearerToken(request)
-      if (!token || !(await app.adminKey.verify(token))) throw unauthorized('The admin token is required')
+      // The admin check of the auth plugin, with its throttle of wrong tokens.
+      await app.requireAdmin(request, reply)
       return reply.type(registry.contentType).send(await registry.metrics())
     })
   },

@@ -91,6 +91,7 @@ export default fp(
         }
         socket.data.user = session.user
         socket.data.sessionId = session.session.id
+        socket.data.expiresAt = session.session.expiresAt.getTime()
         next()
       } catch (error) {
         const appError = toAppError(error)
@@ -111,8 +112,8 @@ export default fp(
         if (exceptRooms) target = target.except(exceptRooms)
         ;(target.emit as (e: string, p: unknown) => void)(event, payload)
       },
-      disconnect(room) {
-        chat.in(room).disconnectSockets(true)
+      disconnect(rooms) {
+        chat.in(rooms).disconnectSockets(true)
       },
       leave(room, roomToLeave) {
         chat.in(room).socketsLeave(roomToLeave)

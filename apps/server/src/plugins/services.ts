@@ -28,7 +28,7 @@ export default fp(
     const publisher = app.publisher
     const typing = createTypingService(publisher)
     const { redis } = app
-    // Cluster mode: presence and the per-user send limit live in Redis, shared by every instance.
+    // Cluster mode: presence and the per-user send and change limits live in Redis, shared by every instance.
     const presenceStore = redis
       ? redisPresenceStore(redis.commands, {
           prefix: redis.prefix,
@@ -56,10 +56,21 @@ export default fp(
           failed: redis.failed,
         })
       : localSendLimiter
+    const localChangeLimiter = memoryTokenBuckets(limits.changePerSec, limits.changeBurst)
+    const changeLimiter = redis
+      ? redisTokenBuckets(redis.commands, {
+          prefix: redis.prefix,
+          name: 'change',
+          perSec: limits.changePerSec,
+          burst: limits.changeBurst,
+          fallback: localChangeLimiter,
+          failed: redis.failed,
+        })
+      : localChangeLimiter
     app.decorate('services', {
       identity: createIdentityService({ prisma, publisher, sessionTtlMs }),
       events: createEventsService({ prisma, publisher, presence, pageMax: limits.pageMax }),
-      invitations: createInvitationsService({ prisma, publicUrl }),
+      invitations: createInvitationsService({ prisma, publisher, publicUrl }),
       access: createAccessService(prisma),
       conversations: createConversationsService({ prisma, publisher, presence, limits }),
       messages: createMessagesService({
@@ -67,6 +78,7 @@ export default fp(
         publisher,
         limits,
         sendLimiter,
+        changeLimiter,
         typing,
         admission: sendAdmission(
           { maxInFlight: app.config.sendsInFlight, maxQueueMs: app.config.sendQueueMs },

@@ -1,8 +1,9 @@
-import { compile } from '@secura/shared'
+import { compile, shapeProblem } from '@secura/shared'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TSchema } from 'typebox'
 import { Value } from 'typebox/value'
+import { AppError } from '../errors.ts'
 
 /**
  * Requests are checked by the same compiled TypeBox validators as socket payloads. Query strings and
@@ -21,6 +22,18 @@ const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart })
 export default fp(
   async (app: FastifyInstance) => {
     app.setValidatorCompiler(validatorCompiler)
+    // JSON bodies are bounded in depth and size as soon as they are parsed, before anything walks them
+    // (the validator, the error report, a handler); `__proto__` and `constructor` keys are refused.
+    const parseJson = app.getDefaultJsonParser('error', 'error')
+    app.removeContentTypeParser('application/json')
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+      parseJson(request, body as string, (error, value) => {
+        if (error) return done(error, undefined)
+        const problem = shapeProblem(value)
+        if (problem) return done(new AppError('VALIDATION', problem), undefined)
+        done(null, value)
+      }),
+    )
   },
   { name: 'validation' },
 )

@@ -1,5 +1,5 @@
 import type { Ack, ClientEvents } from '@secura/shared'
-import { ClientEventSchemas, compile } from '@secura/shared'
+import { ClientEventSchemas, compile, describeIssues } from '@secura/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Static } from 'typebox'
 import { AppError, toAppError } from '../errors.ts'
@@ -66,11 +66,7 @@ export function dispatcher(ctx: DispatchContext, handlers: Handlers) {
       if (!event) throw new AppError('VALIDATION', 'Unknown event')
       const parsed = validators[event].parse(raw ?? {})
       if (!parsed.ok)
-        throw new AppError(
-          'VALIDATION',
-          `Invalid ${event} payload: ${describe(parsed.issues)}`,
-          parsed.issues,
-        )
+        throw new AppError('VALIDATION', describeIssues(parsed.issues, `${event} payload`), parsed.issues)
       const handler = handlers[event] as (socket: ChatSocket, payload: unknown) => unknown
       const data = await handler(socket, parsed.value)
       ack?.({ ok: true, data })
@@ -93,6 +89,3 @@ export function dispatcher(ctx: DispatchContext, handlers: Handlers) {
     }
   }
 }
-
-const describe = (issues: { path: string; message: string }[]) =>
-  issues.map((i) => `${i.path} ${i.message}`).join('; ')

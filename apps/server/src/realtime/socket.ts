@@ -5,6 +5,8 @@ import type { Authenticated } from '../modules/identity/identity.service.ts'
 export interface SocketData {
   user: Authenticated['user']
   sessionId: string
+  /** When the session expires (epoch ms): every command and a timer compare it with the clock. */
+  expiresAt: number
 }
 export type ChatServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>
 export type ChatNamespace = Namespace<ClientEvents, ServerEvents, Record<string, never>, SocketData>

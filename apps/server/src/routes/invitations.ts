@@ -5,6 +5,7 @@ import {
   EventParams,
   InvitationList,
   InvitationResponse,
+  RevokeInvitationQuery,
 } from '@secura/shared'
 import { errors, type RoutesApp } from './schemas.ts'
 
@@ -41,9 +42,11 @@ export default async function invitationRoutes(app: RoutesApp) {
       schema: {
         tags: ['invitations'],
         params: EventItemParams,
+        querystring: RevokeInvitationQuery,
         response: { 200: InvitationResponse, ...errors },
       },
     },
-    (request) => invitations.revokeInvitation(request.actor!, request.params.eventId, request.params.id),
+    (request) =>
+      invitations.revokeInvitation(request.actor!, request.params.eventId, request.params.id, request.query),
   )
 }

@@ -71,4 +71,40 @@ describe('rate limits hold across instances', () => {
     const refusedOnB = limited(afterB, 'http') - limited(beforeB, 'http')
     expect(refusedOnA + refusedOnB).toBe(40 - accepted)
   })
+
+  it('edits and reactions: one bucket per user across REST on one instance and the socket on the other', async () => {
+    const { a, b } = cluster
+    const token = tokens[1]!
+    const sent = await api(b.url, 'POST', `/api/chat/conversations/${lobbyId}/messages`, {
+      token,
+      body: { clientMessageId: crypto.randomUUID(), content: 'to be edited' },
+    })
+    const messageId = sent.body.id as string
+    const socket = await connect(a.url, token)
+    const emojis = ['👍', '❤️', '😂', '🎉', '👏', '🔥', '😮', '😢', '🙏', '👀']
+    const started = Date.now()
+    const results = await Promise.all(
+      Array.from({ length: 40 }, async (_, n) => {
+        if (n % 2 === 0) {
+          const ack = await emitAck(socket, 'message:reaction', {
+            messageId,
+            emoji: emojis[n % 10],
+            action: 'add',
+          })
+          return ack.ok ? 'ok' : ack.error.code
+        }
+        const res = await api(b.url, 'PUT', `/api/chat/conversations/${lobbyId}/messages/${messageId}`, {
+          token,
+          body: { content: `edit ${n}` },
+        })
+        return res.status === 200 ? 'ok' : res.body.error.code
+      }),
+    )
+    const seconds = (Date.now() - started) / 1000
+    const accepted = results.filter((r) => r === 'ok').length
+    // Burst 20, then 5 a second; a bucket per instance or per transport would have accepted all 40.
+    expect(accepted).toBeGreaterThanOrEqual(20)
+    expect(accepted).toBeLessThanOrEqual(20 + Math.ceil(seconds * 5) + 1)
+    expect(results.filter((r) => r !== 'ok').every((r) => r === 'RATE_LIMITED')).toBe(true)
+  })
 })

@@ -17,6 +17,10 @@ export interface TargetTally {
   failed: number
   /** The first failures, briefly; the full message is vitest's. */
   failures: string[]
+  /** Inputs that were accepted and stored (fuzzing that reaches the database). */
+  stored?: number
+  /** Answers of 500 or more, or INTERNAL acks: CI fails on any. */
+  serverErrors?: number
 }
 
 export interface SecurityReportFile {
@@ -71,9 +75,18 @@ export class SecurityReport {
   }
 
   /** Cases run elsewhere (a fast-check run): how many were tried and the error that ended them, if any. */
-  record(group: string, target: string, tried: number, error?: unknown): void {
+  record(
+    group: string,
+    target: string,
+    tried: number,
+    error?: unknown,
+    counts: { stored?: number; serverErrors?: number } = {},
+  ): void {
     const tally = this.tally(group, target)
     tally.tried += tried
+    if (counts.stored !== undefined) tally.stored = (tally.stored ?? 0) + counts.stored
+    if (counts.serverErrors !== undefined)
+      tally.serverErrors = (tally.serverErrors ?? 0) + counts.serverErrors
     if (error !== undefined) this.fail(tally, error)
   }
 
@@ -129,7 +142,15 @@ export function formatReport(report: SecurityReportFile): string {
     const failed = targets.reduce((n, t) => n + t.failed, 0)
     lines.push(`  ${group}: ${plural(targets.length, 'target')}, ${count(tried)} tried, ${failed} failed`)
     lines.push(
-      ...wrap(targets.map((t) => `${t.target} ${count(t.tried)}${t.failed ? ` (${t.failed} failed)` : ''}`)),
+      ...wrap(
+        targets.map(
+          (t) =>
+            `${t.target} ${count(t.tried)}` +
+            (t.stored !== undefined ? ` (${count(t.stored)} stored)` : '') +
+            (t.serverErrors ? ` (${t.serverErrors} × 5xx)` : '') +
+            (t.failed ? ` (${t.failed} failed)` : ''),
+        ),
+      ),
     )
   }
   for (const t of report.targets) {

@@ -1,4 +1,4 @@
-import { type InvitationPreview, LIMITS } from '@secura/shared'
+import { type InvitationPreview, LIMITS, nameProblem as sharedNameProblem } from '@secura/shared'
 import { type FormEvent, useId, useState } from 'react'
 import { authApi } from '../api/auth.ts'
 import { Notice } from '../components/Notice.tsx'
@@ -28,7 +28,13 @@ export function JoinForm({ code, preview }: JoinFormProps) {
   }, describeJoinError)
 
   const trimmed = name.trim()
-  const nameProblem = trimmed ? null : 'Enter the name other guests will see.'
+  // The server's own rules (no control, bidi or invisible characters), so a guest learns before sending.
+  const refusal = trimmed && !locked ? sharedNameProblem(name, LIMITS.displayNameChars) : undefined
+  const nameProblem = !trimmed
+    ? 'Enter the name other guests will see.'
+    : refusal
+      ? `Your name ${refusal}.`
+      : null
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()

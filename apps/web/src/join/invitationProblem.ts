@@ -26,6 +26,8 @@ export function invitationProblem(error: unknown): InvitationProblem | undefined
         }
     }
   }
+  // A refused name is the guest's to fix: the server's message says how.
+  if (error.code === 'VALIDATION' && concernsName(error)) return undefined
   if (error.code === 'NOT_FOUND' || error.code === 'VALIDATION') return unknownInvitation
   return undefined
 }
@@ -38,4 +40,10 @@ export const unknownInvitation: InvitationProblem = {
 export const describeJoinError = (error: unknown): string => {
   const problem = invitationProblem(error)
   return problem ? `${problem.title}. ${problem.text}` : describeError(error)
+}
+
+function concernsName(error: ApiError): boolean {
+  if (error.reason === 'name') return true
+  const details = error.details
+  return Array.isArray(details) && details.some((d) => d?.path === '/displayName')
 }

@@ -2,6 +2,7 @@ import {
   type ConversationSummary,
   type Limits,
   type MarkReadResponse,
+  normalizeName,
   Room,
   type Conversation as WireConversation,
 } from '@secura/shared'
@@ -153,7 +154,7 @@ export function createConversationsService({ prisma, publisher, presence, limits
           id: uuidv7(),
           eventId: viewer.eventId,
           kind: 'group',
-          title: title.trim(),
+          title: normalizeName(title),
           createdById: viewer.id,
           members: {
             create: [

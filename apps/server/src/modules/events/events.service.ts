@@ -1,5 +1,5 @@
 import type { CreateEventBody, CreateEventResponse, GuestList, GuestsQuery } from '@secura/shared'
-import { Room } from '@secura/shared'
+import { normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { AppError, forbidden, notFound } from '../../errors.ts'
@@ -46,7 +46,7 @@ export function createEventsService(deps: EventsDeps) {
         throw new AppError('VALIDATION', 'endsAt must not be before startsAt')
       }
       const eventId = uuidv7()
-      const name = input.name.trim()
+      const name = normalizeName(input.name)
       const [event, lobby] = await prisma.$transaction([
         prisma.event.create({ data: { id: eventId, name, startsAt, endsAt } }),
         prisma.conversation.create({

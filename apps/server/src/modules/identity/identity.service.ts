@@ -1,5 +1,5 @@
 import type { JoinResponse, MeResponse } from '@secura/shared'
-import { Room } from '@secura/shared'
+import { normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { unauthorized } from '../../errors.ts'
@@ -7,6 +7,7 @@ import type { Session, User } from '../../generated/prisma/client.ts'
 import { toEvent } from '../events/wire.ts'
 import { usableInvitations, usedUp } from '../invitations/invitations.service.ts'
 import type { Publisher } from '../ports.ts'
+import { checkedDisplayName } from './names.ts'
 import { findSession } from './sessions.ts'
 import { hashSecret, newSecret } from './tokens.ts'
 import { toUser } from './wire.ts'
@@ -28,8 +29,12 @@ export function createIdentityService(deps: IdentityDeps) {
 
   return {
     /** Redeems an invitation: a new user in the lobby and a session, all or nothing. */
-    async join(code: string, displayName: string): Promise<JoinResponse> {
+    async join(code: string, requestedName: string): Promise<JoinResponse> {
       const invitation = await findUsableInvitation(code)
+      // A name the organizer chose is taken as it is; a guest's own is checked against the organizers'.
+      const displayName = invitation.displayName
+        ? normalizeName(invitation.displayName)
+        : await checkedDisplayName(prisma, invitation.eventId, requestedName)
       const token = newSecret()
       const userId = uuidv7()
       const result = await prisma.$transaction(async (tx) => {
@@ -43,7 +48,7 @@ export function createIdentityService(deps: IdentityDeps) {
           data: {
             id: userId,
             eventId: invitation.eventId,
-            displayName: (invitation.displayName ?? displayName).trim(),
+            displayName,
             role: invitation.role,
           },
         })
@@ -57,6 +62,7 @@ export function createIdentityService(deps: IdentityDeps) {
             userId,
             tokenHash: hashSecret(token),
             expiresAt: new Date(Date.now() + sessionTtlMs),
+            invitationId: invitation.id,
           },
         })
         return user
@@ -71,6 +77,19 @@ export function createIdentityService(deps: IdentityDeps) {
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null
       const { user, ...rest } = session
       return { user, session: rest }
+    },
+
+    /** Of these session ids, the ones still current: one query for every socket of an instance. */
+    async currentSessions(ids: string[]): Promise<Set<string>> {
+      const current = new Set<string>()
+      for (let i = 0; i < ids.length; i += 1000) {
+        const rows = await prisma.session.findMany({
+          where: { id: { in: ids.slice(i, i + 1000) }, revokedAt: null, expiresAt: { gt: new Date() } },
+          select: { id: true },
+        })
+        for (const row of rows) current.add(row.id)
+      }
+      return current
     },
 
     async me(userId: string): Promise<MeResponse> {

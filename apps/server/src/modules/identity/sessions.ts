@@ -13,7 +13,7 @@ export async function findSession(
   const runner = postgresRunnerOf(prisma)
   if (!runner) return prisma.session.findUnique({ where: { tokenHash }, include: { user: true } })
   const [row] = await runner.query<Session & Omit<User, 'id' | 'createdAt'> & { userCreatedAt: Date }>(
-    `SELECT s.id, s."userId", s."tokenHash", s."createdAt", s."expiresAt", s."revokedAt",
+    `SELECT s.id, s."userId", s."tokenHash", s."createdAt", s."expiresAt", s."revokedAt", s."invitationId",
             u."eventId", u."displayName", u.role::text AS role, u."createdAt" AS "userCreatedAt", u."lastSeenAt"
      FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s."tokenHash" = $1`,
     [tokenHash],

@@ -1,4 +1,5 @@
 import type { CreateInvitationBody, CreateInvitationResponse, InvitationPreview } from '@secura/shared'
+import { normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { AppError, notFound } from '../../errors.ts'
@@ -6,10 +7,12 @@ import { isLoopbackUrl } from '../../net/lan.ts'
 import { eventManagers } from '../events/events.service.ts'
 import type { Actor } from '../identity/identity.service.ts'
 import { hashSecret, newSecret } from '../identity/tokens.ts'
+import type { Publisher } from '../ports.ts'
 import { toInvitation } from './wire.ts'
 
 export interface InvitationsDeps {
   prisma: PrismaClient
+  publisher: Publisher
   publicUrl: string
 }
 
@@ -37,7 +40,7 @@ export const usedUp = () =>
 
 /** Invitations: an event's organizers (or the operator) create, list and revoke them; anyone previews one. */
 export function createInvitationsService(deps: InvitationsDeps) {
-  const { prisma, publicUrl } = deps
+  const { prisma, publisher, publicUrl } = deps
   const assertCanManage = eventManagers(prisma)
   const findUsableInvitation = usableInvitations(prisma)
 
@@ -59,7 +62,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
           eventId,
           codeHash: hashSecret(code),
           role: input.role ?? 'guest',
-          displayName: input.displayName?.trim() ?? null,
+          displayName: input.displayName ? normalizeName(input.displayName) : null,
           maxUses: input.maxUses ?? 1,
           expiresAt,
         },
@@ -81,14 +84,23 @@ export function createInvitationsService(deps: InvitationsDeps) {
       return { invitations: invitations.map(toInvitation) }
     },
 
-    async revokeInvitation(actor: Actor, eventId: string, id: string) {
+    /**
+     * Revokes an invitation; with `endSessions`, also ends the sessions opened with it and closes their
+     * sockets on every instance (a guest who should not be there leaves now, not at expiry).
+     */
+    async revokeInvitation(actor: Actor, eventId: string, id: string, { endSessions = false } = {}) {
       await assertCanManage(actor, eventId)
       const existing = await prisma.invitation.findFirst({ where: { id, eventId } })
       if (!existing) throw notFound('Invitation')
       const invitation = existing.revokedAt
         ? existing
         : await prisma.invitation.update({ where: { id }, data: { revokedAt: new Date() } })
-      return { invitation: toInvitation(invitation) }
+      if (!endSessions) return { invitation: toInvitation(invitation) }
+      const ended = await prisma.$queryRaw<{ id: string }[]>`
+        UPDATE "Session" SET "revokedAt" = now()
+        WHERE "invitationId" = ${id}::uuid AND "revokedAt" IS NULL RETURNING id`
+      if (ended.length > 0) publisher.disconnect(ended.map((s) => Room.session(s.id)))
+      return { invitation: toInvitation(invitation), endedSessions: ended.length }
     },
 
     async previewInvitation(code: string): Promise<InvitationPreview> {

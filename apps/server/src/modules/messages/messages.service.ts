@@ -16,6 +16,8 @@ import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { type SendAdmission, sendAdmission } from './admission.ts'
+import { applyReaction } from './reactions.ts'
+import { revise } from './revise.ts'
 import { sendQueue } from './send-queue.ts'
 import { createMessageStore, MESSAGE_COLUMNS, type RowWithReactions, type SentRow } from './store.ts'
 import { type MessageRow, reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
@@ -25,6 +27,8 @@ export interface MessagesDeps {
   publisher: Publisher
   limits: Limits
   sendLimiter: RateLimiter
+  /** Edits and reactions per user, shared by REST and socket (and by instances in cluster mode). */
+  changeLimiter: RateLimiter
   typing: TypingService
   /** Bounds on sends in flight (admission.ts); none when not given. */
   admission?: SendAdmission
@@ -33,49 +37,19 @@ export interface MessagesDeps {
 const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
   toMessage(row, summarize(reactionPairs ?? []))
 
-/** What a revision changes besides the rev: SQL assignments to `m` over $3…, and their values. */
-interface Revision {
-  set?: string
-  params?: unknown[]
-  /** Also a message deleted meanwhile (a reaction's change still takes a rev). */
-  evenDeleted?: boolean
-}
-
-/**
- * The rev bump, written once: bumps the conversation's rev and applies the revision to one message in the
- * same statement, so the message takes the new rev atomically. Returns the updated row, or null if the
- * message was not there (or deleted).
- */
-async function revise(
-  db: Pick<PrismaClient, '$queryRawUnsafe'>,
-  conversationId: string,
-  messageId: string,
-  { set, params = [], evenDeleted = false }: Revision = {},
-): Promise<MessageRow | null> {
-  const rows = await db.$queryRawUnsafe<MessageRow[]>(
-    `WITH c AS (
-       UPDATE "Conversation" SET "lastRev" = "lastRev" + 1 WHERE id = $1::uuid RETURNING "lastRev"
-     )
-     UPDATE "Message" m SET rev = c."lastRev"${set ? `, ${set}` : ''}
-     FROM c WHERE m.id = $2::uuid${evenDeleted ? '' : ` AND m."deletedAt" IS NULL`}
-     RETURNING ${MESSAGE_COLUMNS.split(', ')
-       .map((c) => `m.${c}`)
-       .join(', ')}`,
-    conversationId,
-    messageId,
-    ...params,
-  )
-  return rows[0] ?? null
-}
-
-export function createMessagesService({
-  prisma,
-  publisher,
-  limits,
-  sendLimiter,
-  typing,
-  admission = sendAdmission({ maxInFlight: Number.POSITIVE_INFINITY, maxQueueMs: Number.POSITIVE_INFINITY }),
-}: MessagesDeps) {
+export function createMessagesService(deps: MessagesDeps) {
+  const {
+    prisma,
+    publisher,
+    limits,
+    sendLimiter,
+    changeLimiter,
+    typing,
+    admission = sendAdmission({
+      maxInFlight: Number.POSITIVE_INFINITY,
+      maxQueueMs: Number.POSITIVE_INFINITY,
+    }),
+  } = deps
   const store = createMessageStore(prisma)
   const sends = sendQueue(store)
   function checkedContent(raw: string): string {
@@ -242,6 +216,7 @@ export function createMessagesService({
       newContent: string,
       conversationId?: string,
     ): Promise<Message> {
+      await enforce(changeLimiter, viewer.id, 'edits and reactions')
       const { row } = await visibleMessage(viewer, messageId, conversationId)
       if (row.senderId !== viewer.id) throw forbidden('Only the sender can edit a message')
       if (row.deletedAt) throw conflict('A deleted message cannot be edited')
@@ -296,29 +271,20 @@ export function createMessagesService({
       action?: 'add' | 'remove',
       conversationId?: string,
     ): Promise<Message> {
+      await enforce(changeLimiter, viewer.id, 'edits and reactions')
       const { row } = await visibleMessage(viewer, messageId, conversationId)
       if (row.deletedAt) throw conflict('A deleted message cannot take reactions')
-      const key = { messageId_userId_emoji: { messageId: row.id, userId: viewer.id, emoji } }
-      const result = await prisma
-        .$transaction(async (tx) => {
-          const exists = Boolean(await tx.reaction.findUnique({ where: key }))
-          const effective = action ?? (exists ? 'remove' : 'add')
-          if ((effective === 'add') === exists) return { effective, row: null }
-          if (effective === 'add')
-            await tx.reaction.create({ data: { messageId: row.id, userId: viewer.id, emoji } })
-          else await tx.reaction.delete({ where: key })
-          const updated = await revise(tx, row.conversationId, row.id, { evenDeleted: true })
-          return { effective, row: updated }
-        })
-        .catch((error) => {
-          // Two adds of the same reaction at once: the second finds it there.
-          if (isUniqueViolation(error)) return { effective: 'add' as const, row: null }
-          throw error
-        })
+      const result = await applyReaction(prisma, {
+        conversationId: row.conversationId,
+        messageId: row.id,
+        userId: viewer.id,
+        emoji,
+        action,
+      })
       const current = result.row ?? (await prisma.message.findUnique({ where: { id: row.id } }))!
       const reactions: ReactionSummary[] = (await reactionsOf(prisma, [row.id])).get(row.id) ?? []
       const message = toMessage(current, reactions)
-      if (result.row) {
+      if (result.row && result.effective) {
         publisher.emit(Room.conversation(row.conversationId), 'message:reaction', {
           conversationId: row.conversationId,
           messageId: row.id,
