@@ -23,9 +23,16 @@ export function InvitationItem({ invitation, issued }: InvitationItemProps) {
   const who = invitation.displayName ?? 'Any name'
 
   const confirmAndRevoke = () => {
-    if (window.confirm(`Revoke this ${ROLE_LABELS[invitation.role].toLowerCase()} invitation (${who})?`)) {
-      void revoke(invitation.id)
-    }
+    if (!window.confirm(`Revoke this ${ROLE_LABELS[invitation.role].toLowerCase()} invitation (${who})?`))
+      return
+    // Revoking stops new joins; the guests who already joined with it stay unless the organizer says so.
+    const endSessions =
+      invitation.uses > 0 &&
+      window.confirm(
+        `Also sign out the ${invitation.uses === 1 ? 'guest who' : `${invitation.uses} guests who`} joined with it? ` +
+          'OK signs them out now on every device; Cancel lets them stay.',
+      )
+    void revoke(invitation.id, { endSessions })
   }
 
   return (

@@ -25,10 +25,10 @@ export const adminApi = {
     request<InvitationList>('GET', invitationsPath(eventId), { token }),
   createInvitation: (token: string | null, eventId: string, body: CreateInvitationBody) =>
     request<CreateInvitationResponse>('POST', invitationsPath(eventId), { token, body }),
-  revokeInvitation: (token: string | null, eventId: string, invitationId: string) =>
-    request<{ invitation: Invitation }>(
+  revokeInvitation: (token: string | null, eventId: string, invitationId: string, endSessions = false) =>
+    request<{ invitation: Invitation; endedSessions?: number }>(
       'DELETE',
-      `${invitationsPath(eventId)}/${encodeURIComponent(invitationId)}`,
+      `${invitationsPath(eventId)}/${encodeURIComponent(invitationId)}${endSessions ? '?endSessions=true' : ''}`,
       { token },
     ),
 

@@ -32,7 +32,8 @@ export interface AdminSlice {
   selectEvent: (eventId: string | null) => void
   loadInvitations: () => Promise<void>
   createInvitation: (body: CreateInvitationBody) => Promise<Invitation>
-  revokeInvitation: (invitationId: string) => Promise<void>
+  /** Revokes it; with `endSessions`, the guests who joined with it are signed out too. */
+  revokeInvitation: (invitationId: string, options?: { endSessions?: boolean }) => Promise<void>
   /** The selected event's guests matching `q` (by name), with presence; the panel keeps the answer. */
   listGuests: (q: string) => Promise<GuestList>
 }
@@ -125,9 +126,9 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
       return invitation
     },
 
-    revokeInvitation: async (invitationId) => {
+    revokeInvitation: async (invitationId, { endSessions = false } = {}) => {
       const { invitation } = await asActor((token) =>
-        adminApi.revokeInvitation(token, selectedEvent(), invitationId),
+        adminApi.revokeInvitation(token, selectedEvent(), invitationId, endSessions),
       )
       set((s) => ({
         invitations: (s.invitations ?? []).map((i) => (i.id === invitation.id ? invitation : i)),
