@@ -19,8 +19,8 @@ import { type SendAdmission, sendAdmission } from './admission.ts'
 import { applyReaction } from './reactions.ts'
 import { revise } from './revise.ts'
 import { sendQueue } from './send-queue.ts'
-import { createMessageStore, MESSAGE_COLUMNS, type RowWithReactions, type SentRow } from './store.ts'
-import { type MessageRow, reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
+import { createMessageStore, type RowWithReactions, type SentRow } from './store.ts'
+import { reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
 
 export interface MessagesDeps {
   prisma: PrismaClient
