@@ -23,6 +23,8 @@ export interface Config {
   /** Embedded database only: where a generated admin token is also kept, as `pnpm start` always did. */
   adminTokenFile: string | undefined
   dataDir: string
+  /** Attachment files (FILES_DIR, else DATA_DIR/files); undefined with an in-memory DATA_DIR: a temp folder. */
+  filesDir: string | undefined
   /** Venue mode: every URL of this machine on its networks (the banner's "Network:" lines). */
   lanUrls: string[]
   /** PUBLIC_URL reaches only the device it is opened on: invitations made now will not open on phones. */
@@ -154,7 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   for (const [name, key] of Object.entries(LIMIT_VARIABLES)) {
     // A limit may be lowered or raised within sane bounds; message length and page size cannot exceed
     // what the shared protocol schemas accept.
-    const ceiling = key === 'messageChars' || key === 'pageMax' ? LIMITS[key] : 1_000_000_000
+    const ceiling =
+      key === 'messageChars' || key === 'pageMax' || key === 'attachmentsPerMessage'
+        ? LIMITS[key]
+        : 1_000_000_000
     limits[key] = int(name, LIMITS[key], 1, ceiling)
   }
   if (limits.pageDefault > limits.pageMax) limits.pageDefault = limits.pageMax
@@ -180,6 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     problems.push(
       'REDIS_INSTANCE_TTL_MS must be at least twice REDIS_HEARTBEAT_MS (one missed beat is no crash)',
     )
+
+  const filesDir = env.FILES_DIR
+    ? resolve(env.INIT_CWD ?? process.cwd(), env.FILES_DIR)
+    : dataDir.startsWith('memory://')
+      ? undefined
+      : join(dataDir, 'files')
 
   const sendsInFlight = int('LIMIT_SENDS_IN_FLIGHT', 1000, 1, 1_000_000)
   const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
@@ -216,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     adminTokenFile:
       databaseUrl || dataDir.startsWith('memory://') ? undefined : join(dataDir, ADMIN_TOKEN_FILE),
     dataDir,
+    filesDir,
     lanUrls,
     publicUrlIsLoopback: isLoopbackUrl(publicUrl),
     tls,

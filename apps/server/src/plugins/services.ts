@@ -1,8 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { redisPresenceStore } from '../cluster/redis-presence-store.ts'
 import { redisTokenBuckets } from '../cluster/redis-token-buckets.ts'
 import { createAccessService } from '../modules/access.service.ts'
+import { createAttachmentsService } from '../modules/attachments/attachments.service.ts'
+import { diskStorage } from '../modules/attachments/storage.ts'
 import { createConversationsService } from '../modules/conversations/conversations.service.ts'
 import { createEventsService } from '../modules/events/events.service.ts'
 import { createIdentityService } from '../modules/identity/identity.service.ts'
@@ -19,6 +24,8 @@ declare module 'fastify' {
     services: Services
   }
 }
+
+const UNSENT_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000
 
 /** The domain services, wired to the database and to the realtime publisher. */
 export default fp(
@@ -67,6 +74,22 @@ export default fp(
           failed: redis.failed,
         })
       : localChangeLimiter
+    // Attachment files: FILES_DIR or DATA_DIR/files; with an in-memory database, a temp folder of this app.
+    const filesDir = app.config.filesDir ?? (await mkdtemp(join(tmpdir(), 'secura-files-')))
+    const attachments = createAttachmentsService({
+      prisma,
+      storage: diskStorage(join(filesDir, 'objects')),
+      tempDir: join(filesDir, 'incoming'),
+      limits,
+      uploadLimiter: memoryTokenBuckets(limits.uploadsPerMin / 60, limits.uploadsPerMin),
+    })
+    // Uploads never sent go after a day; a sweep each hour, on every instance (each row is deleted once).
+    const sweep = setInterval(
+      () =>
+        attachments.sweep(UNSENT_UPLOAD_TTL_MS).catch((err) => app.log.warn({ err }, 'upload sweep failed')),
+      60 * 60 * 1000,
+    )
+    sweep.unref()
     app.decorate('services', {
       identity: createIdentityService({ prisma, publisher, sessionTtlMs }),
       events: createEventsService({ prisma, publisher, presence, pageMax: limits.pageMax }),
@@ -80,6 +103,7 @@ export default fp(
         sendLimiter,
         changeLimiter,
         typing,
+        attachments,
         admission: sendAdmission(
           { maxInFlight: app.config.sendsInFlight, maxQueueMs: app.config.sendQueueMs },
           { onRefused: (reason) => app.metrics.sendRefused(reason) },
@@ -87,8 +111,11 @@ export default fp(
       }),
       presence,
       typing,
+      attachments,
     })
     app.addHook('onClose', async () => {
+      clearInterval(sweep)
+      if (!app.config.filesDir) await rm(filesDir, { recursive: true, force: true })
       typing.close()
       await presence.close()
     })
