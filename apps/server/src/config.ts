@@ -25,6 +25,8 @@ export interface Config {
   dataDir: string
   /** Attachment files (FILES_DIR, else DATA_DIR/files); undefined with an in-memory DATA_DIR: a temp folder. */
   filesDir: string | undefined
+  /** S3_BUCKET set: attachment files in that bucket (S3_ENDPOINT for MinIO and the like), shared by instances. */
+  s3: S3Config | undefined
   /** Venue mode: every URL of this machine on its networks (the banner's "Network:" lines). */
   lanUrls: string[]
   /** PUBLIC_URL reaches only the device it is opened on: invitations made now will not open on phones. */
@@ -49,6 +51,16 @@ export interface Config {
   /** Admission control: sends in flight on this instance, at most, and the age of the oldest beyond which new ones are refused. */
   sendsInFlight: number
   sendQueueMs: number
+}
+
+export interface S3Config {
+  bucket: string
+  endpoint: string | undefined
+  region: string
+  /** Both, or neither (then the AWS SDK's default credential chain). */
+  accessKeyId: string | undefined
+  secretAccessKey: string | undefined
+  prefix: string
 }
 
 export class ConfigError extends Error {
@@ -192,6 +204,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
       ? undefined
       : join(dataDir, 'files')
 
+  const s3Endpoint = url('S3_ENDPOINT', ['http:', 'https:'])
+  if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY))
+    problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together')
+  if (
+    env.S3_BUCKET !== undefined &&
+    env.S3_BUCKET !== '' &&
+    !/^[a-z0-9][a-z0-9.-]{2,62}$/.test(env.S3_BUCKET)
+  )
+    problems.push('S3_BUCKET must be 3–63 lowercase letters, digits, dots or hyphens')
+  const s3: S3Config | undefined = env.S3_BUCKET
+    ? {
+        bucket: env.S3_BUCKET,
+        endpoint: s3Endpoint,
+        region: env.S3_REGION || 'us-east-1',
+        accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
+        prefix: env.S3_PREFIX ?? '',
+      }
+    : undefined
+
   const sendsInFlight = int('LIMIT_SENDS_IN_FLIGHT', 1000, 1, 1_000_000)
   const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
 
@@ -228,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
       databaseUrl || dataDir.startsWith('memory://') ? undefined : join(dataDir, ADMIN_TOKEN_FILE),
     dataDir,
     filesDir,
+    s3,
     lanUrls,
     publicUrlIsLoopback: isLoopbackUrl(publicUrl),
     tls,
