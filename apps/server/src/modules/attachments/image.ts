@@ -1,5 +1,6 @@
 // Images are decoded and written anew: what was in the original besides pixels (EXIF, GPS, comments, a
 // payload appended after the image) does not survive, and the orientation is applied to the pixels.
+import { availableParallelism } from 'node:os'
 import { encode } from 'blurhash'
 import sharp, { type Metadata } from 'sharp'
 import { validation } from '../../errors.ts'
@@ -12,11 +13,42 @@ export interface RenderedImage {
   thumbBytes: number
 }
 
+// Every upload is a new image: libvips' operation cache would only hold decoded pixels in memory.
+sharp.cache(false)
+// One libvips thread per image: the images decoded side by side (below) are the parallelism, and every
+// extra thread keeps buffers of its own.
+sharp.concurrency(1)
+
+/**
+ * Images decoded at once, per process: fifty guests sending photos together queue here instead of decoding
+ * fifty 12-megapixel images side by side (each pipeline holds its pixels), which keeps memory flat.
+ */
+const slots = { free: Math.max(1, availableParallelism()), waiting: [] as (() => void)[] }
+async function inSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (slots.free > 0) slots.free--
+  else await new Promise<void>((resolve) => slots.waiting.push(resolve))
+  try {
+    return await work()
+  } finally {
+    const next = slots.waiting.shift()
+    if (next) next()
+    else slots.free++
+  }
+}
+
 const DISPLAY_PX = 2048
 const THUMB_PX = 320
 
 /** Writes the display size and the thumbnail (WebP) of the image at `path`; refuses bombs before decoding. */
-export async function renderImage(
+export function renderImage(
+  path: string,
+  out: { display: string; thumb: string },
+  options: { name: string; maxPixels: number },
+): Promise<RenderedImage> {
+  return inSlot(() => render(path, out, options))
+}
+
+async function render(
   path: string,
   out: { display: string; thumb: string },
   { name, maxPixels }: { name: string; maxPixels: number },

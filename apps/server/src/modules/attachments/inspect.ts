@@ -74,15 +74,28 @@ async function textKind(path: string): Promise<'text' | 'svg' | undefined> {
   }
 }
 
-/** The first marker of active content found in the file, read as a stream (never whole in memory). */
+const MARKER_BYTES = ACTIVE_CONTENT.map((marker) => Buffer.from(marker, 'latin1'))
+const CHUNK = 256 * 1024
+
+/**
+ * The first marker of active content found in the file: read in chunks, each lowercased into one buffer
+ * reused for the whole file (with the end of the previous chunk in front), so fifty files scanned at once
+ * allocate almost nothing.
+ */
 async function activeContent(path: string): Promise<string | undefined> {
-  let tail = ''
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
-    // latin1 maps each byte to one character, so markers are found at any byte offset.
-    const text = tail + (chunk as Buffer).toString('latin1').toLowerCase()
-    const found = ACTIVE_CONTENT.find((marker) => text.includes(marker))
-    if (found) return found.replace(/[^\x20-\x7e]/g, '.')
-    tail = text.slice(-LONGEST_MARKER)
+  const window = Buffer.alloc(LONGEST_MARKER + CHUNK)
+  let kept = 0
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+    const bytes = chunk as Buffer
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!
+      window[kept + i] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b // ASCII lowercase
+    }
+    const view = window.subarray(0, kept + bytes.length)
+    const found = MARKER_BYTES.findIndex((marker) => view.includes(marker))
+    if (found >= 0) return ACTIVE_CONTENT[found]!.replace(/[^\x20-\x7e]/g, '.')
+    kept = Math.min(LONGEST_MARKER, view.length)
+    view.copy(window, 0, view.length - kept)
   }
   return undefined
 }
