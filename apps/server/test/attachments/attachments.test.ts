@@ -5,7 +5,7 @@ import type { JoinResponse, Message } from '@secura/shared'
 import exifr from 'exifr'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chatApi, joinAll, startServer, type TestServer } from '../helpers.ts'
+import { chatApi, joinAll, nextEvent, startServer, type TestServer } from '../helpers.ts'
 import { fetchFile, phoneJpeg, png, pngBomb, upload } from './fixtures.ts'
 
 let server: TestServer
@@ -252,6 +252,21 @@ describe('serving', () => {
     expect((await filesOnDisk()).filter((f) => f.includes(up.body.id))).toEqual([])
     const changes = await as(ben).get(`/conversations/${conversationId}/messages?sinceRev=0`)
     expect(changes.body.messages[0].attachments).toBeUndefined()
+  })
+
+  it("a moderator's deletion removes a guest's photo too, and a badge names what was sent", async () => {
+    const { eventId, lobbyId } = await server.createEvent()
+    const [ana, ben] = await joinAll(server, eventId, 'Ana', 'Ben')
+    const mod = await server.join(eventId, 'Mo', 'moderator')
+    const benSocket = await server.connect({ token: ben.token })
+    const badge = nextEvent<{ preview: string }>(benSocket, 'conversation:message-received')
+    const up = await upload(server, ana.token, lobbyId, await png(), 'stage.png')
+    const sent = await as(ana).send(lobbyId, '', { attachmentIds: [up.body.id] })
+    expect((await badge).preview).toBe('📷 Photo')
+    const deleted = await as(mod).del(`/conversations/${lobbyId}/messages/${sent.body.id}`)
+    expect(deleted.body).toMatchObject({ deletedBy: mod.user.id })
+    expect((await fetchFile(server, ben.token, `/api/attachments/${up.body.id}/thumb`)).status).toBe(404)
+    expect((await filesOnDisk()).filter((f) => f.includes(up.body.id))).toEqual([])
   })
 
   it('uploads never sent are swept, rows and files', async () => {

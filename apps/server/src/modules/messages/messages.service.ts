@@ -157,7 +157,7 @@ export function createMessagesService(deps: MessagesDeps) {
         messageId: message.id,
         seq: message.seq,
         senderId: viewer.id,
-        preview: content.slice(0, PREVIEW_CHARS),
+        preview: (content || attachmentsPreview(message.attachments)).slice(0, PREVIEW_CHARS),
       }
       // The badge goes to the members' other sockets: one viewing the conversation has just had the whole
       // message, and two packets for one message would double what the busiest path writes.
@@ -329,3 +329,11 @@ export function createMessagesService(deps: MessagesDeps) {
 }
 
 export type MessagesService = ReturnType<typeof createMessagesService>
+
+/** What a badge shows for a message of attachments only: "📷 2 photos", "📎 slides.pdf". */
+function attachmentsPreview(attachments: Message['attachments']): string {
+  if (!attachments || attachments.length === 0) return ''
+  const photos = attachments.filter((a) => a.kind === 'image').length
+  if (photos === attachments.length) return photos === 1 ? '📷 Photo' : `📷 ${photos} photos`
+  return attachments.length === 1 ? `📎 ${attachments[0]!.name}` : `📎 ${attachments.length} attachments`
+}
