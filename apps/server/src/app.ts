@@ -17,6 +17,7 @@ import services from './plugins/services.ts'
 import validation from './plugins/validation.ts'
 import web from './plugins/web.ts'
 import adminRoutes from './routes/admin.ts'
+import attachmentRoutes from './routes/attachments.ts'
 import authRoutes from './routes/auth.ts'
 import chatRoutes from './routes/chat.ts'
 import guestRoutes from './routes/guests.ts'
@@ -84,6 +85,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(guestRoutes, { prefix: '/api/events' })
   await app.register(authRoutes, { prefix: '/api/auth' })
   await app.register(chatRoutes, { prefix: '/api/chat' })
+  await app.register(attachmentRoutes, { prefix: '/api' })
   await app.register(web)
 
   return app

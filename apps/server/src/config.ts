@@ -23,6 +23,10 @@ export interface Config {
   /** Embedded database only: where a generated admin token is also kept, as `pnpm start` always did. */
   adminTokenFile: string | undefined
   dataDir: string
+  /** Attachment files (FILES_DIR, else DATA_DIR/files); undefined with an in-memory DATA_DIR: a temp folder. */
+  filesDir: string | undefined
+  /** S3_BUCKET set: attachment files in that bucket (S3_ENDPOINT for MinIO and the like), shared by instances. */
+  s3: S3Config | undefined
   /** Venue mode: every URL of this machine on its networks (the banner's "Network:" lines). */
   lanUrls: string[]
   /** PUBLIC_URL reaches only the device it is opened on: invitations made now will not open on phones. */
@@ -47,6 +51,16 @@ export interface Config {
   /** Admission control: sends in flight on this instance, at most, and the age of the oldest beyond which new ones are refused. */
   sendsInFlight: number
   sendQueueMs: number
+}
+
+export interface S3Config {
+  bucket: string
+  endpoint: string | undefined
+  region: string
+  /** Both, or neither (then the AWS SDK's default credential chain). */
+  accessKeyId: string | undefined
+  secretAccessKey: string | undefined
+  prefix: string
 }
 
 export class ConfigError extends Error {
@@ -154,7 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   for (const [name, key] of Object.entries(LIMIT_VARIABLES)) {
     // A limit may be lowered or raised within sane bounds; message length and page size cannot exceed
     // what the shared protocol schemas accept.
-    const ceiling = key === 'messageChars' || key === 'pageMax' ? LIMITS[key] : 1_000_000_000
+    const ceiling =
+      key === 'messageChars' || key === 'pageMax' || key === 'attachmentsPerMessage'
+        ? LIMITS[key]
+        : 1_000_000_000
     limits[key] = int(name, LIMITS[key], 1, ceiling)
   }
   if (limits.pageDefault > limits.pageMax) limits.pageDefault = limits.pageMax
@@ -180,6 +197,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     problems.push(
       'REDIS_INSTANCE_TTL_MS must be at least twice REDIS_HEARTBEAT_MS (one missed beat is no crash)',
     )
+
+  const filesDir = env.FILES_DIR
+    ? resolve(env.INIT_CWD ?? process.cwd(), env.FILES_DIR)
+    : dataDir.startsWith('memory://')
+      ? undefined
+      : join(dataDir, 'files')
+
+  const s3Endpoint = url('S3_ENDPOINT', ['http:', 'https:'])
+  if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY))
+    problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together')
+  if (
+    env.S3_BUCKET !== undefined &&
+    env.S3_BUCKET !== '' &&
+    !/^[a-z0-9][a-z0-9.-]{2,62}$/.test(env.S3_BUCKET)
+  )
+    problems.push('S3_BUCKET must be 3–63 lowercase letters, digits, dots or hyphens')
+  const s3: S3Config | undefined = env.S3_BUCKET
+    ? {
+        bucket: env.S3_BUCKET,
+        endpoint: s3Endpoint,
+        region: env.S3_REGION || 'us-east-1',
+        accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
+        prefix: env.S3_PREFIX ?? '',
+      }
+    : undefined
 
   const sendsInFlight = int('LIMIT_SENDS_IN_FLIGHT', 1000, 1, 1_000_000)
   const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
@@ -216,6 +259,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     adminTokenFile:
       databaseUrl || dataDir.startsWith('memory://') ? undefined : join(dataDir, ADMIN_TOKEN_FILE),
     dataDir,
+    filesDir,
+    s3,
     lanUrls,
     publicUrlIsLoopback: isLoopbackUrl(publicUrl),
     tls,

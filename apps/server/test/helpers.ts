@@ -43,6 +43,7 @@ const TABLES = [
   'Member',
   'Message',
   'Reaction',
+  'Attachment',
 ] as const
 type Table = (typeof TABLES)[number]
 

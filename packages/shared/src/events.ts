@@ -1,8 +1,10 @@
 import { type Static, Type } from 'typebox'
+import { AttachmentIds, NoAttachments } from './attachments.ts'
 import type { ChatError } from './errors.ts'
 import { LIMITS } from './limits.ts'
 import { type Conversation, type Message, ReactionSummary } from './models.ts'
 import {
+  Caption,
   ClientMessageId,
   Content,
   DateTime,
@@ -73,11 +75,18 @@ export type HandshakeAuth = Static<typeof HandshakeAuth>
 
 // ---- client → server payloads ----
 
-const SendFields = { conversationId: Id, content: Content, replyToId: Type.Optional(Id) }
+const SendFields = { conversationId: Id, content: Content, replyToId: Type.Optional(Id), ...NoAttachments }
 /** `{conversationId, content, clientMessageId, replyToId?}`; the seed's `messageId` is accepted as the client id. */
 export const MessageSendInput = Type.Union([
   Type.Object({ ...SendFields, clientMessageId: ClientMessageId }),
   Type.Object({ ...SendFields, messageId: ClientMessageId }),
+  // Attachments: the text beside them may be empty.
+  Type.Object({
+    ...SendFields,
+    content: Caption,
+    clientMessageId: ClientMessageId,
+    attachmentIds: AttachmentIds,
+  }),
 ])
 export type MessageSendInput = Static<typeof MessageSendInput>
 export interface MessageSendCommand {
@@ -85,6 +94,7 @@ export interface MessageSendCommand {
   content: string
   clientMessageId: string
   replyToId?: string | undefined
+  attachmentIds?: string[] | undefined
 }
 export function toSendCommand(input: MessageSendInput): MessageSendCommand {
   const clientMessageId = 'clientMessageId' in input ? input.clientMessageId : input.messageId
@@ -93,6 +103,7 @@ export function toSendCommand(input: MessageSendInput): MessageSendCommand {
     content: input.content,
     clientMessageId,
     replyToId: input.replyToId,
+    ...('attachmentIds' in input && { attachmentIds: input.attachmentIds }),
   }
 }
 

@@ -27,10 +27,12 @@ describe('limits', () => {
   it('names the variables of protocol §7, each overriding an existing limit', () => {
     expect(Object.keys(LIMIT_VARIABLES).sort()).toEqual([
       'LIMIT_ADMIN_FAILURES_PER_MIN',
+      'LIMIT_ATTACHMENTS',
       'LIMIT_CHANGE_BURST',
       'LIMIT_CHANGE_PER_SEC',
       'LIMIT_EVENTS_PER_SEC',
       'LIMIT_GROUP_MEMBERS',
+      'LIMIT_IMAGE_PIXELS',
       'LIMIT_JOINS_PER_MIN',
       'LIMIT_MESSAGE_CHARS',
       'LIMIT_PACKET_BYTES',
@@ -38,6 +40,9 @@ describe('limits', () => {
       'LIMIT_SEND_BURST',
       'LIMIT_SEND_PER_SEC',
       'LIMIT_SOCKETS_PER_USER',
+      'LIMIT_UPLOADS_PER_MIN',
+      'LIMIT_UPLOAD_BYTES',
+      'LIMIT_UPLOAD_QUOTA_BYTES',
     ])
     for (const key of Object.values(LIMIT_VARIABLES)) expect(LIMITS).toHaveProperty(key)
   })

@@ -36,6 +36,14 @@ export const LIMITS = {
   changeBurst: 20,
   /** Wrong admin tokens per client address, a minute. */
   adminFailuresPerMin: 10,
+  /** One uploaded file, in bytes, and the files one message may carry. */
+  uploadBytes: 20 * 1024 * 1024,
+  attachmentsPerMessage: 10,
+  /** Uploads per user a minute, and the bytes one user may have stored in all. */
+  uploadsPerMin: 30,
+  uploadQuotaBytes: 500 * 1024 * 1024,
+  /** Pixels of an image, read from its header before it is decoded: beyond it, a decompression bomb. */
+  imagePixels: 50_000_000,
 } as const
 
 /** Environment variables that override a limit (protocol §7). */
@@ -52,6 +60,11 @@ export const LIMIT_VARIABLES = {
   LIMIT_CHANGE_PER_SEC: 'changePerSec',
   LIMIT_CHANGE_BURST: 'changeBurst',
   LIMIT_ADMIN_FAILURES_PER_MIN: 'adminFailuresPerMin',
+  LIMIT_UPLOAD_BYTES: 'uploadBytes',
+  LIMIT_ATTACHMENTS: 'attachmentsPerMessage',
+  LIMIT_UPLOADS_PER_MIN: 'uploadsPerMin',
+  LIMIT_UPLOAD_QUOTA_BYTES: 'uploadQuotaBytes',
+  LIMIT_IMAGE_PIXELS: 'imagePixels',
 } as const satisfies Record<string, keyof typeof LIMITS>
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number }

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { Attachment } from './attachments.ts'
 import {
   ConversationKind,
   DateTime,
@@ -86,6 +87,8 @@ export const Message = Type.Object(
     deletedAt: Nullable(DateTime),
     deletedBy: Nullable(Id),
     reactions: Type.Array(ReactionSummary),
+    /** Files and photos, in the order sent; absent when none (and gone with a deletion). */
+    attachments: Type.Optional(Type.Array(Attachment)),
   },
   { $id: 'Message' },
 )

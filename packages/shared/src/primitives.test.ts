@@ -55,6 +55,15 @@ describe('primitives', () => {
         ['null', null],
       ],
     },
+    Caption: {
+      valid: ['', '   ', ' \n', 'the stage', 'x'.repeat(max)],
+      invalid: [
+        ['one over the limit', 'x'.repeat(max + 1)],
+        ['a NUL', 'a\u0000b'],
+        ['a lone surrogate', 'a\uD800b'],
+        ['a number', 42],
+      ],
+    },
     ClientMessageId: {
       valid: [uuid(9), 'msg_1717243200000', 'a'.repeat(LIMITS.clientMessageIdChars)],
       invalid: [

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import Format from 'typebox/format'
 import { LIMITS } from './limits.ts'
-import { messageTextProblem, nameProblem, searchProblem } from './text.ts'
+import { captionProblem, messageTextProblem, nameProblem, searchProblem } from './text.ts'
 
 // The protocol's string formats, registered here, once (over TypeBox's own uuid and date-time, stricter ones).
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -31,6 +31,7 @@ export const TEXT_FORMATS: Record<string, (value: string) => string | undefined>
   title: (value) => nameProblem(value, LIMITS.titleChars),
   'event-name': (value) => nameProblem(value, LIMITS.eventNameChars),
   search: (value) => searchProblem(value),
+  caption: (value) => captionProblem(value),
 }
 for (const [format, problem] of Object.entries(TEXT_FORMATS))
   Format.Set(format, (value) => problem(value) === undefined)
@@ -95,3 +96,9 @@ export const PresenceStatus = Type.Union([
   Type.Literal('offline'),
 ])
 export const ReactionAction = Type.Union([Type.Literal('add'), Type.Literal('remove')])
+
+/** The text beside attachments: like Content, but it may be empty (a message of photos only). */
+export const Caption = Type.String({
+  format: 'caption',
+  description: `Text beside attachments: 0–${LIMITS.messageChars} characters after trimming`,
+})

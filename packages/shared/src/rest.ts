@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { AttachmentIds, NoAttachments } from './attachments.ts'
 import { LIMITS } from './limits.ts'
 import {
   Conversation,
@@ -10,6 +11,7 @@ import {
   User,
 } from './models.ts'
 import {
+  Caption,
   ClientMessageId,
   Content,
   DateTime,
@@ -56,6 +58,8 @@ export const REST_ROUTES = [
   'POST /api/chat/conversations/:id/mark-as-read',
   'GET /api/chat/users',
   'POST /api/chat/sync',
+  'POST /api/chat/conversations/:id/attachments',
+  'GET /api/attachments/:id/:variant',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 
@@ -141,11 +145,21 @@ export const CreateGroupBody = Type.Object({
 export const CreateConversationBody = Type.Union([CreateDirectBody, CreateGroupBody])
 export type CreateConversationBody = Static<typeof CreateConversationBody>
 
-export const SendMessageBody = Type.Object({
-  clientMessageId: ClientMessageId,
-  content: Content,
-  replyToId: Type.Optional(Id),
-})
+export const SendMessageBody = Type.Union([
+  Type.Object({
+    clientMessageId: ClientMessageId,
+    content: Content,
+    replyToId: Type.Optional(Id),
+    ...NoAttachments,
+  }),
+  // Attachments: the text beside them may be empty.
+  Type.Object({
+    clientMessageId: ClientMessageId,
+    content: Caption,
+    replyToId: Type.Optional(Id),
+    attachmentIds: AttachmentIds,
+  }),
+])
 export type SendMessageBody = Static<typeof SendMessageBody>
 
 /** `?beforeSeq=&limit=` pages history newest first; `?sinceRev=` returns every message changed after that rev. */

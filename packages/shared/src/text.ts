@@ -28,6 +28,11 @@ const codePoint = (text: string, pattern: RegExp): string => {
   return `U+${(found.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
 }
 
+/** Why a caption (the text of a message with attachments, which may be empty) is refused, if it is. */
+export function captionProblem(text: string, maxChars: number = LIMITS.messageChars): string | undefined {
+  return text.trim().length === 0 ? undefined : messageTextProblem(text, maxChars)
+}
+
 /** Why message text is refused, or undefined when it is fine. Counted after trimming, in UTF-16 units. */
 export function messageTextProblem(text: string, maxChars: number = LIMITS.messageChars): string | undefined {
   if (LONE_SURROGATE.test(text)) return 'must not contain broken characters (a lone surrogate)'

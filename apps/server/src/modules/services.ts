@@ -1,4 +1,5 @@
 import type { AccessService } from './access.service.ts'
+import type { AttachmentsService } from './attachments/attachments.service.ts'
 import type { ConversationsService } from './conversations/conversations.service.ts'
 import type { EventsService } from './events/events.service.ts'
 import type { IdentityService } from './identity/identity.service.ts'
@@ -17,4 +18,5 @@ export interface Services {
   messages: MessagesService
   presence: PresenceService
   typing: TypingService
+  attachments: AttachmentsService
 }

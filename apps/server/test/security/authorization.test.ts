@@ -110,6 +110,28 @@ async function ownerMessage(): Promise<string> {
   return res.body.id
 }
 
+/** A multipart/form-data body with one small text file, as a browser's FormData sends it. */
+function multipartText(text: string) {
+  const boundary = `----secura${crypto.randomUUID()}`
+  return {
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    rawBody: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\n${text}\r\n--${boundary}--\r\n`,
+  }
+}
+
+/** A file of the owner's, sent in the group, for the serving case. */
+async function ownerAttachment(): Promise<string> {
+  const upload = await server.api('POST', `/api/chat/conversations/${groupId}/attachments`, {
+    token: guests.owner!.token,
+    ...multipartText('the programme'),
+  })
+  await server.api('POST', `/api/chat/conversations/${groupId}/messages`, {
+    token: guests.owner!.token,
+    body: { clientMessageId: crypto.randomUUID(), content: '', attachmentIds: [upload.body.id] },
+  })
+  return upload.body.id
+}
+
 type Expected = Partial<Record<Caller, number>>
 /** Signed-out callers get 401; callers who cannot see the group get 404 (existence is not revealed). */
 const hidden = (member: number, extra: Expected = {}): Expected => ({
@@ -128,7 +150,13 @@ const hidden = (member: number, extra: Expected = {}): Expected => ({
 interface RestCase {
   name: string
   expected: Expected
-  request: () => Promise<{ method: string; path: string; body?: unknown }>
+  request: () => Promise<{
+    method: string
+    path: string
+    body?: unknown
+    rawBody?: string
+    headers?: Record<string, string>
+  }>
 }
 
 const restCases: RestCase[] = [
@@ -210,6 +238,20 @@ const restCases: RestCase[] = [
     }),
   },
   {
+    name: 'POST attachment (upload)',
+    expected: hidden(201),
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/conversations/${groupId}/attachments`,
+      ...multipartText('notes'),
+    }),
+  },
+  {
+    name: 'GET attachment',
+    expected: hidden(200),
+    request: async () => ({ method: 'GET', path: `/api/attachments/${await ownerAttachment()}/file` }),
+  },
+  {
     name: 'POST admin events',
     expected: Object.fromEntries(CALLERS.map((c) => [c, 401])),
     request: async () => ({ method: 'POST', path: '/api/admin/events', body: { name: 'x' } }),
@@ -272,12 +314,18 @@ describe('REST authorization matrix', () => {
       const want = expected[caller]
       if (want === undefined) continue
       await report.check('REST', name, async () => {
-        const { method, path, body } = await request()
+        const { method, path, body, rawBody, headers: given } = await request()
         seen.clear()
         const before = await server.counts()
-        const headers: Record<string, string> =
-          caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
-        const res = await server.api(method, path, { headers, ...(body !== undefined && { body }) })
+        const headers: Record<string, string> = {
+          ...given,
+          ...(caller !== 'none' && { authorization: `Bearer ${token[caller]}` }),
+        }
+        const res = await server.api(method, path, {
+          headers,
+          ...(body !== undefined && { body }),
+          ...(rawBody !== undefined && { rawBody }),
+        })
         expect(res.status, `${caller}: ${method} ${path}`).toBe(want)
         if (want >= 400) {
           expect(res.body.error.code).toBe({ 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' }[want])

@@ -10,14 +10,16 @@ import {
 } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
-import { conflict, forbidden, isUniqueViolation, notFound, validation } from '../../errors.ts'
+import { AppError, conflict, forbidden, isUniqueViolation, notFound, validation } from '../../errors.ts'
 import { isStaff, type Viewer, visibleConversation } from '../access.ts'
+import type { AttachmentsService } from '../attachments/attachments.service.ts'
 import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { type SendAdmission, sendAdmission } from './admission.ts'
 import { applyReaction } from './reactions.ts'
 import { revise } from './revise.ts'
+import { insertWithAttachments } from './send-attachments.ts'
 import { sendQueue } from './send-queue.ts'
 import { createMessageStore, type RowWithReactions, type SentRow } from './store.ts'
 import { reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
@@ -32,6 +34,8 @@ export interface MessagesDeps {
   typing: TypingService
   /** Bounds on sends in flight (admission.ts); none when not given. */
   admission?: SendAdmission
+  /** Removes a deleted message's files; without it, messages cannot carry attachments. */
+  attachments?: AttachmentsService
 }
 
 const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
@@ -45,6 +49,7 @@ export function createMessagesService(deps: MessagesDeps) {
     sendLimiter,
     changeLimiter,
     typing,
+    attachments,
     admission = sendAdmission({
       maxInFlight: Number.POSITIVE_INFINITY,
       maxQueueMs: Number.POSITIVE_INFINITY,
@@ -52,9 +57,9 @@ export function createMessagesService(deps: MessagesDeps) {
   } = deps
   const store = createMessageStore(prisma)
   const sends = sendQueue(store)
-  function checkedContent(raw: string): string {
+  function checkedContent(raw: string, mayBeEmpty = false): string {
     const content = raw.trim()
-    if (content.length === 0) throw validation('Message text must not be empty')
+    if (content.length === 0 && !mayBeEmpty) throw validation('Message text must not be empty')
     // Counted in UTF-16 units, as the shared schema (and every JavaScript client) counts string length.
     if (content.length > limits.messageChars) {
       throw validation(`Message text must be at most ${limits.messageChars} characters`)
@@ -98,9 +103,13 @@ export function createMessagesService(deps: MessagesDeps) {
         if (original) return { message: original, created: false }
         throw error
       }
+      const attachmentIds = command.attachmentIds ?? []
       let content: string
       try {
-        content = checkedContent(command.content)
+        content = checkedContent(command.content, attachmentIds.length > 0)
+        if (attachmentIds.length > limits.attachmentsPerMessage)
+          throw validation(`A message may carry at most ${limits.attachmentsPerMessage} attachments`)
+        if (attachmentIds.length > 0 && !attachments) throw validation('Attachments are not enabled')
         await enforce(sendLimiter, viewer.id, 'messages')
       } catch (error) {
         return replayOr(error)
@@ -108,18 +117,24 @@ export function createMessagesService(deps: MessagesDeps) {
 
       let row: SentRow | undefined
       try {
+        const message = {
+          viewer,
+          id: uuidv7(),
+          conversationId: command.conversationId,
+          clientMessageId: command.clientMessageId,
+          content,
+          replyToId: command.replyToId ?? null,
+        }
         // Refused here (UNAVAILABLE) when the instance already has more than it can answer in time.
+        // With attachments, its own transaction (they are claimed with the insert); without, the batched path.
         row = await admission.run(() =>
-          sends.insert({
-            viewer,
-            id: uuidv7(),
-            conversationId: command.conversationId,
-            clientMessageId: command.clientMessageId,
-            content,
-            replyToId: command.replyToId ?? null,
-          }),
+          attachmentIds.length > 0
+            ? insertWithAttachments(prisma, viewer, message, attachmentIds)
+            : sends.insert(message),
         )
       } catch (error) {
+        // A replay of a send with attachments finds them claimed (by the original): answered with it.
+        if (attachmentIds.length > 0 && error instanceof AppError) return replayOr(error)
         if (!isUniqueViolation(error)) throw error
         // The same clientMessageId was stored before, or won a race over the other transport.
         return replayOr(error)
@@ -142,7 +157,7 @@ export function createMessagesService(deps: MessagesDeps) {
         messageId: message.id,
         seq: message.seq,
         senderId: viewer.id,
-        preview: content.slice(0, PREVIEW_CHARS),
+        preview: (content || attachmentsPreview(message.attachments)).slice(0, PREVIEW_CHARS),
       }
       // The badge goes to the members' other sockets: one viewing the conversation has just had the whole
       // message, and two packets for one message would double what the busiest path writes.
@@ -244,13 +259,21 @@ export function createMessagesService(deps: MessagesDeps) {
         throw forbidden('Only the sender or a moderator can delete a message')
       }
       if (row.deletedAt) return toMessage(row)
-      const deleted = await prisma.$transaction(async (tx) => {
+      const { deleted, files } = await prisma.$transaction(async (tx) => {
         await tx.reaction.deleteMany({ where: { messageId: row.id } })
-        return revise(tx, row.conversationId, row.id, {
-          set: `content = '', "deletedAt" = now(), "deletedBy" = $3::uuid`,
+        // The files' rows go with the tombstone, so no one can fetch them from the moment it commits.
+        const files = await tx.attachment.findMany({
+          where: { messageId: row.id },
+          select: { kind: true, storageKey: true },
+        })
+        if (files.length > 0) await tx.attachment.deleteMany({ where: { messageId: row.id } })
+        const deleted = await revise(tx, row.conversationId, row.id, {
+          set: `content = '', attachments = NULL, "deletedAt" = now(), "deletedBy" = $3::uuid`,
           params: [viewer.id],
         })
+        return { deleted, files }
       })
+      if (files.length > 0) await attachments?.purge(files)
       if (!deleted) return toMessage((await prisma.message.findUnique({ where: { id: row.id } }))!)
       const message = toMessage(deleted)
       publisher.emit(Room.conversation(row.conversationId), 'message:deleted', {
@@ -306,3 +329,11 @@ export function createMessagesService(deps: MessagesDeps) {
 }
 
 export type MessagesService = ReturnType<typeof createMessagesService>
+
+/** What a badge shows for a message of attachments only: "📷 2 photos", "📎 slides.pdf". */
+function attachmentsPreview(attachments: Message['attachments']): string {
+  if (!attachments || attachments.length === 0) return ''
+  const photos = attachments.filter((a) => a.kind === 'image').length
+  if (photos === attachments.length) return photos === 1 ? '📷 Photo' : `📷 ${photos} photos`
+  return attachments.length === 1 ? `📎 ${attachments[0]!.name}` : `📎 ${attachments.length} attachments`
+}

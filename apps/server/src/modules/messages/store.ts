@@ -5,7 +5,7 @@ import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import type { Viewer } from '../access.ts'
 import type { MessageRow } from './wire.ts'
 
-export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy"`
+export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments`
 const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
   .map((c) => `m.${c}`)
   .join(', ')

@@ -15,6 +15,8 @@ export interface MessageRow {
   editedAt: Date | null
   deletedAt: Date | null
   deletedBy: string | null
+  /** The attachments' wire form, as written with the message (a string from drivers that do not parse JSON). */
+  attachments?: unknown
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
@@ -34,7 +36,13 @@ export function toMessage(row: MessageRow, reactions: Wire.ReactionSummary[] = [
     deletedAt: iso(row.deletedAt),
     deletedBy: row.deletedBy,
     reactions,
+    ...attachmentsOf(row.attachments),
   }
+}
+
+function attachmentsOf(stored: unknown): { attachments?: Wire.Attachment[] } {
+  const list = typeof stored === 'string' ? JSON.parse(stored) : stored
+  return Array.isArray(list) && list.length > 0 ? { attachments: list as Wire.Attachment[] } : {}
 }
 
 /** Reactions of the given messages, grouped per message and emoji, in the order they were first given. */

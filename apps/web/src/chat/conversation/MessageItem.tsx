@@ -1,6 +1,7 @@
 import type { LocalMessage } from '@secura/chat-client'
 import type { User } from '@secura/shared'
 import { chatClient, useAppStore } from '../../store/index.ts'
+import { MessageAttachments } from '../attachments/MessageAttachments.tsx'
 import { joinNames, type NameBook } from '../names.ts'
 import { FailedActions } from './FailedActions.tsx'
 import { MessageMeta } from './MessageMeta.tsx'
@@ -58,7 +59,11 @@ export function MessageItem(props: MessageItemProps) {
           {deleted ? (
             <p className="message-deleted">message deleted</p>
           ) : (
-            <MessageText text={message.content} />
+            <>
+              {sent?.attachments && <MessageAttachments attachments={sent.attachments} />}
+              {/* A message of photos only has no text to show. */}
+              {message.content !== '' && <MessageText text={message.content} />}
+            </>
           )}
           <MessageMeta message={message} />
         </div>

@@ -1,0 +1,106 @@
+// Images are decoded and written anew: what was in the original besides pixels (EXIF, GPS, comments, a
+// payload appended after the image) does not survive, and the orientation is applied to the pixels.
+import { availableParallelism } from 'node:os'
+import { encode } from 'blurhash'
+import sharp, { type Metadata } from 'sharp'
+import { validation } from '../../errors.ts'
+
+export interface RenderedImage {
+  width: number
+  height: number
+  blurhash: string
+  displayBytes: number
+  thumbBytes: number
+}
+
+// Every upload is a new image: libvips' operation cache would only hold decoded pixels in memory.
+sharp.cache(false)
+// One libvips thread per image: the images decoded side by side (below) are the parallelism, and every
+// extra thread keeps buffers of its own.
+sharp.concurrency(1)
+
+/**
+ * Images decoded at once, per process: fifty guests sending photos together queue here instead of decoding
+ * fifty 12-megapixel images side by side (each pipeline holds its pixels), which keeps memory flat.
+ */
+const slots = { free: Math.max(1, availableParallelism()), waiting: [] as (() => void)[] }
+async function inSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (slots.free > 0) slots.free--
+  else await new Promise<void>((resolve) => slots.waiting.push(resolve))
+  try {
+    return await work()
+  } finally {
+    const next = slots.waiting.shift()
+    if (next) next()
+    else slots.free++
+  }
+}
+
+const DISPLAY_PX = 2048
+const THUMB_PX = 320
+
+/** Writes the display size and the thumbnail (WebP) of the image at `path`; refuses bombs before decoding. */
+export function renderImage(
+  path: string,
+  out: { display: string; thumb: string },
+  options: { name: string; maxPixels: number },
+): Promise<RenderedImage> {
+  return inSlot(() => render(path, out, options))
+}
+
+async function render(
+  path: string,
+  out: { display: string; thumb: string },
+  { name, maxPixels }: { name: string; maxPixels: number },
+): Promise<RenderedImage> {
+  let meta: Metadata
+  try {
+    // The header only: a decompression bomb is caught here, before any pixel is decoded.
+    meta = await sharp(path, { limitInputPixels: false }).metadata()
+  } catch {
+    throw validation(`"${name}" could not be read as an image`)
+  }
+  const { width = 0, height = 0, pages = 1 } = meta
+  if (width === 0 || height === 0) throw validation(`"${name}" could not be read as an image`)
+  if (width * height * pages > maxPixels)
+    throw validation(
+      `"${name}" is ${width}×${height} pixels${pages > 1 ? ` in ${pages} frames` : ''}, over the limit of ${maxPixels} (a decompression bomb?)`,
+      { width, height, pages, maxPixels },
+    )
+  const animated = pages > 1
+  const source = (all = false) =>
+    sharp(path, { limitInputPixels: maxPixels, failOn: 'error', animated: all && animated }).rotate()
+  try {
+    const display = await source(true)
+      .resize(DISPLAY_PX, DISPLAY_PX, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 82 })
+      .toFile(out.display)
+    const thumb = await source()
+      .resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 70 })
+      .toFile(out.thumb)
+    const small = await source()
+      .resize(32, 32, { fit: 'inside' })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    const blurhash = encode(
+      new Uint8ClampedArray(small.data.buffer, small.data.byteOffset, small.data.length),
+      small.info.width,
+      small.info.height,
+      4,
+      3,
+    )
+    // An animated image's display height is the height of all its frames stacked: one frame's is wanted.
+    const frameHeight = display.pageHeight ?? display.height
+    return {
+      width: display.width,
+      height: frameHeight,
+      blurhash,
+      displayBytes: display.size,
+      thumbBytes: thumb.size,
+    }
+  } catch {
+    throw validation(`"${name}" is damaged or not a complete image`)
+  }
+}

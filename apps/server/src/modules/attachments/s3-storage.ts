@@ -1,0 +1,69 @@
+import { createReadStream } from 'node:fs'
+import { rm, stat } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import type { FileStorage } from './storage.ts'
+
+/**
+ * Objects in an S3-compatible bucket (AWS, MinIO, …), so that every instance of a cluster serves every file.
+ * Keys as on disk, under `prefix`. Uploads stream from the temp file; reads stream from the bucket.
+ */
+export function s3Storage({
+  client,
+  bucket,
+  prefix = '',
+}: {
+  client: S3Client
+  bucket: string
+  prefix?: string
+}): FileStorage {
+  const Key = (key: string) => `${prefix}${key}`
+  return {
+    async put(key, path, contentType) {
+      const { size } = await stat(path)
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: Key(key),
+          Body: createReadStream(path),
+          ContentLength: size,
+          ContentType: contentType,
+        }),
+      )
+      await rm(path, { force: true })
+    },
+    async size(key) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: Key(key) }))
+        return head.ContentLength
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+        if (status === 404) return undefined
+        throw error
+      }
+    },
+    async read(key, range) {
+      const object = await client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: Key(key),
+          ...(range && { Range: `bytes=${range.start}-${range.end}` }),
+        }),
+      )
+      // A plain stream of the bytes: handed to the reply as the SDK's response object, it kept the client's
+      // keep-alive connection busy after the body was sent.
+      return Readable.from(object.Body as Readable)
+    },
+    async remove(keys) {
+      await Promise.all(
+        keys.map((key) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: Key(key) }))),
+      )
+    },
+  }
+}

@@ -1,0 +1,68 @@
+import { createReadStream } from 'node:fs'
+import { copyFile, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
+import { dirname, join, resolve, sep } from 'node:path'
+import type { Readable } from 'node:stream'
+
+/** A byte range, both ends included (as HTTP's Range header counts). */
+export interface ByteRange {
+  start: number
+  end: number
+}
+
+/**
+ * Where attachment files live: one port, a driver per backend (local disk here; any driver keeps the same
+ * keys, so the metadata in the database is the same whichever stores the bytes).
+ */
+export interface FileStorage {
+  /** Moves a finished file from local `path` in under `key` (the temp file is gone afterwards). */
+  put(key: string, path: string, contentType: string): Promise<void>
+  /** The size of the object under `key` in bytes; undefined when there is none. */
+  size(key: string): Promise<number | undefined>
+  /** The bytes under `key` (only `range` of them when given); the object must exist. */
+  read(key: string, range?: ByteRange): Promise<Readable>
+  /** Removes the objects; keys that do not exist are fine. */
+  remove(keys: string[]): Promise<void>
+}
+
+/** Files under `root`, one per key. Keys are ids joined by `/`: never a path of the client's. */
+export function diskStorage(root: string): FileStorage {
+  const base = resolve(root)
+  const pathOf = (key: string) => {
+    const path = resolve(base, key)
+    // Keys are made by the server; this only guards against a bug making one that leaves the root.
+    if (!path.startsWith(base + sep)) throw new Error(`storage key outside the root: ${key}`)
+    return path
+  }
+  return {
+    async put(key, path) {
+      const target = pathOf(key)
+      await mkdir(dirname(target), { recursive: true })
+      try {
+        await rename(path, target)
+      } catch (error) {
+        // Temp files on another file system: copy, then remove.
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error
+        await copyFile(path, target)
+        await rm(path, { force: true })
+      }
+    },
+    async size(key) {
+      try {
+        return (await stat(pathOf(key))).size
+      } catch {
+        return undefined
+      }
+    },
+    async read(key, range) {
+      return createReadStream(pathOf(key), range)
+    },
+    async remove(keys) {
+      await Promise.all(keys.map((key) => rm(pathOf(key), { force: true })))
+      // The attachment's folder, when it is empty now.
+      const folders = new Set(keys.map((key) => dirname(pathOf(key))))
+      await Promise.all([...folders].map((f) => rmdir(f).catch(() => {})))
+    },
+  }
+}
+
+export const storageRoot = (dataDir: string) => join(dataDir, 'files')

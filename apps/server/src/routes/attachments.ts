@@ -1,0 +1,117 @@
+import multipart from '@fastify/multipart'
+import { Attachment, AttachmentParams, UploadParams } from '@secura/shared'
+import type { FastifyRequest } from 'fastify'
+import { validation } from '../errors.ts'
+import type { ByteRange } from '../modules/attachments/storage.ts'
+import { currentUser } from '../plugins/auth.ts'
+import { errors, type RoutesApp } from './schemas.ts'
+
+const tags = ['attachments']
+const me = (request: FastifyRequest) => currentUser(request).user
+
+// Only the app's own origin may load a file, nothing in it may run, and no page may frame it.
+const FILE_CSP =
+  "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+
+/** Uploads (one file a request, multipart) and serving them to the members of their conversation. */
+export default async function attachmentRoutes(app: RoutesApp) {
+  const { attachments } = app.services
+  const { limits } = app.config
+  app.addHook('preHandler', app.requireUser)
+  await app.register(multipart, {
+    // A file over the limit is cut there and flagged (truncated), then refused with nothing kept.
+    limits: { fileSize: limits.uploadBytes, files: 1, fields: 0, parts: 2, headerPairs: 50 },
+    throwFileSizeLimit: false,
+  })
+
+  app.post(
+    '/chat/conversations/:id/attachments',
+    {
+      schema: {
+        tags,
+        consumes: ['multipart/form-data'],
+        params: UploadParams,
+        response: { 201: Attachment, ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw validation('Send the file as multipart/form-data, in a field "file"')
+      const file = await request.file()
+      if (!file) throw validation('No file in the upload')
+      const attachment = await attachments.upload(me(request), request.params.id, {
+        stream: file.file,
+        name: file.filename || 'file',
+        truncated: () => file.file.truncated,
+      })
+      return reply.status(201).send(attachment)
+    },
+  )
+
+  app.get(
+    '/attachments/:id/:variant',
+    { schema: { tags, params: AttachmentParams, response: { ...errors } } },
+    async (request, reply) => {
+      const header = request.headers.range
+      let unsatisfiable = false
+      const served = await attachments.open(
+        me(request),
+        request.params.id,
+        request.params.variant,
+        (size) => {
+          const range = parseRange(header, size)
+          if (range === 'unsatisfiable') unsatisfiable = true
+          return range === 'unsatisfiable' ? undefined : range
+        },
+      )
+      reply
+        .header('content-type', served.mime)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', FILE_CSP)
+        .header('cross-origin-resource-policy', 'same-origin')
+        // One guest's file must never come out of a shared cache for another: private, varied by credentials.
+        .header('cache-control', 'private, max-age=300')
+        .header('vary', 'Cookie, Authorization')
+        .header('accept-ranges', 'bytes')
+        .header(
+          'content-disposition',
+          `${served.kind === 'image' ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(served.name)}`,
+        )
+      if (unsatisfiable) {
+        served.body.destroy()
+        return reply
+          .status(416)
+          .header('content-range', `bytes */${served.size}`)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send({ error: { code: 'VALIDATION', message: `Range not satisfiable (size ${served.size})` } })
+      }
+      if (served.range) {
+        const { start, end } = served.range
+        return reply
+          .status(206)
+          .header('content-range', `bytes ${start}-${end}/${served.size}`)
+          .header('content-length', end - start + 1)
+          .send(served.body)
+      }
+      return reply.header('content-length', served.size).send(served.body)
+    },
+  )
+}
+
+/** One `bytes=` range (several are answered whole); 'unsatisfiable' when it lies outside the file. */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): ByteRange | 'unsatisfiable' | undefined {
+  const match = header?.match(/^bytes=(\d*)-(\d*)$/)
+  if (!match || (match[1] === '' && match[2] === '')) return undefined
+  const [, from, to] = match as unknown as [string, string, string]
+  if (from === '') {
+    const suffix = Number(to)
+    if (suffix === 0) return 'unsatisfiable'
+    return { start: Math.max(0, size - suffix), end: size - 1 }
+  }
+  const start = Number(from)
+  const end = to === '' ? size - 1 : Math.min(Number(to), size - 1)
+  if (start >= size || end < start) return 'unsatisfiable'
+  return { start, end }
+}
