@@ -36,6 +36,8 @@ export const LIMITS = {
   changeBurst: 20,
   /** Wrong admin tokens per client address, a minute. */
   adminFailuresPerMin: 10,
+  /** Users one message may mention. */
+  mentions: 50,
 } as const
 
 /** Environment variables that override a limit (protocol §7). */

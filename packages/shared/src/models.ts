@@ -86,6 +86,10 @@ export const Message = Type.Object(
     deletedAt: Nullable(DateTime),
     deletedBy: Nullable(Id),
     reactions: Type.Array(ReactionSummary),
+    /** Users the message mentions, as sent (left out when none). */
+    mentions: Type.Optional(Type.Array(Id)),
+    /** `@here` in the event lobby, by an organizer: a mention of everyone (left out when not). */
+    mentionsHere: Type.Optional(Type.Literal(true)),
   },
   { $id: 'Message' },
 )
@@ -127,6 +131,8 @@ export const ConversationSummary = Type.Object(
     lastMessage: Nullable(Message),
     unreadCount: Type.Integer({ minimum: 0 }),
     lastReadSeq: Seq,
+    /** Of the unread messages, those that mention me (by id, or `@here` in the lobby). */
+    mentionCount: Type.Integer({ minimum: 0 }),
   },
   { $id: 'ConversationSummary' },
 )

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { MentionFields } from './events.ts'
 import { LIMITS } from './limits.ts'
 import {
   Conversation,
@@ -145,6 +146,7 @@ export const SendMessageBody = Type.Object({
   clientMessageId: ClientMessageId,
   content: Content,
   replyToId: Type.Optional(Id),
+  ...MentionFields,
 })
 export type SendMessageBody = Static<typeof SendMessageBody>
 
@@ -168,6 +170,7 @@ export const MarkReadResponse = Type.Object({
   conversationId: Id,
   lastReadSeq: Seq,
   unreadCount: Type.Integer({ minimum: 0 }),
+  mentionCount: Type.Integer({ minimum: 0 }),
 })
 export type MarkReadResponse = Static<typeof MarkReadResponse>
 

@@ -16,6 +16,7 @@ import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { type SendAdmission, sendAdmission } from './admission.ts'
+import { checkMentions, type Mentions } from './mentions.ts'
 import { applyReaction } from './reactions.ts'
 import { revise } from './revise.ts'
 import { sendQueue } from './send-queue.ts'
@@ -99,8 +100,16 @@ export function createMessagesService(deps: MessagesDeps) {
         throw error
       }
       let content: string
+      let mentions: Mentions
       try {
         content = checkedContent(command.content)
+        mentions = await checkMentions(
+          prisma,
+          viewer,
+          command.conversationId,
+          command.mentions,
+          command.mentionsHere,
+        )
         await enforce(sendLimiter, viewer.id, 'messages')
       } catch (error) {
         return replayOr(error)
@@ -117,6 +126,8 @@ export function createMessagesService(deps: MessagesDeps) {
             clientMessageId: command.clientMessageId,
             content,
             replyToId: command.replyToId ?? null,
+            mentions: mentions.ids,
+            mentionsHere: mentions.here,
           }),
         )
       } catch (error) {
@@ -143,6 +154,8 @@ export function createMessagesService(deps: MessagesDeps) {
         seq: message.seq,
         senderId: viewer.id,
         preview: content.slice(0, PREVIEW_CHARS),
+        ...(message.mentions ? { mentions: message.mentions } : {}),
+        ...(message.mentionsHere ? { mentionsHere: true as const } : {}),
       }
       // The badge goes to the members' other sockets: one viewing the conversation has just had the whole
       // message, and two packets for one message would double what the busiest path writes.

@@ -15,6 +15,8 @@ export interface MessageRow {
   editedAt: Date | null
   deletedAt: Date | null
   deletedBy: string | null
+  mentions?: string[] | null
+  mentionsHere?: boolean
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
@@ -34,6 +36,9 @@ export function toMessage(row: MessageRow, reactions: Wire.ReactionSummary[] = [
     deletedAt: iso(row.deletedAt),
     deletedBy: row.deletedBy,
     reactions,
+    // Left out when none: the wire stays as it was for the messages that mention nobody.
+    ...(row.mentions && row.mentions.length > 0 ? { mentions: row.mentions } : {}),
+    ...(row.mentionsHere ? { mentionsHere: true as const } : {}),
   }
 }
 
