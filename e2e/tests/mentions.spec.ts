@@ -24,11 +24,20 @@ test('a mention picked with @ reaches the other browser as a chip and a mention 
   await expect(ben.chat.message('where is hall B?').getByTestId('mention-chip')).toHaveText('@Ana Duarte')
 
   // Ana is in the lobby: the direct conversation shows the mention beside its unread count, after a reload too.
+  // A toast tells her at once, the tab title counts it and the favicon wears a badge.
   const direct = ana.chat.conversation('direct', 'Ben')
+  const toast = ana.page.getByTestId('toast')
+  await expect(toast).toHaveAttribute('data-kind', 'mention')
+  await expect(toast).toContainText('Ben mentioned you')
+  await expect(toast).toContainText('where is hall B?')
+  await shot(ana.page, 'mention-toast')
   await expect(direct.getByTestId('mention-badge')).toHaveAttribute('data-count', '1')
   await expect(direct.getByTestId('unread-badge')).toHaveAttribute('data-count', '1')
+  await expect(ana.page).toHaveTitle('(1) Design Week · Secura Chat')
+  await expect(ana.page.locator('link[rel="icon"]')).toHaveAttribute('href', '/favicon-unread.svg')
   await ana.page.reload()
   await expect(direct.getByTestId('mention-badge')).toHaveAttribute('data-count', '1')
+  await expect(ana.page).toHaveTitle('(1) Design Week · Secura Chat')
   await shot(ana.page, 'mention-badge')
 
   // Opening it shows the chip, marked as hers, and reading clears the badge.
@@ -37,6 +46,8 @@ test('a mention picked with @ reaches the other browser as a chip and a mention 
   await expect(chip).toHaveText('@Ana Duarte')
   await expect(chip).toHaveClass(/mention-chip-me/)
   await expect(direct.getByTestId('mention-badge')).toHaveCount(0)
+  await expect(ana.page).toHaveTitle('Design Week · Secura Chat')
+  await expect(ana.page.locator('link[rel="icon"]')).toHaveAttribute('href', '/favicon.svg')
 
   // Text that only looks like a mention stays text: nobody was picked.
   await ana.chat.send('thanks @Ben!')

@@ -8,6 +8,7 @@ import { ConversationView } from './conversation/ConversationView.tsx'
 import { isWideLayout } from './layout.ts'
 import { ConversationList } from './list/ConversationList.tsx'
 import { SidebarHeader } from './list/SidebarHeader.tsx'
+import { ArrivalAlerts } from './notify/ArrivalAlerts.tsx'
 import { ChatDialogs } from './people/ChatDialogs.tsx'
 
 /** The list of conversations and the open one: both on a wide screen, one at a time on a phone. */
@@ -33,6 +34,7 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
         </div>
       </div>
       <ChatDialogs />
+      <ArrivalAlerts meId={user.id} />
     </div>
   )
 }
