@@ -56,8 +56,15 @@ export function ArrivalAlerts({ meId }: { meId: string }) {
     if (hidden) {
       for (const t of fresh) notifyHidden(t, names(t.senderId), () => openConversation(t.conversationId))
     }
-    setToasts((list) => [...list, ...fresh].slice(-SHOWN))
+    // One toast per conversation: a burst of messages updates it rather than stacking.
+    const replaced = new Set(fresh.map((t) => t.conversationId))
+    setToasts((list) => [...list.filter((t) => !replaced.has(t.conversationId)), ...fresh].slice(-SHOWN))
   }, [conversations, activeId, meId, names, openConversation])
+
+  // The conversation opened (from a toast or the list) needs no toast any more.
+  useEffect(() => {
+    if (activeId) setToasts((list) => list.filter((t) => t.conversationId !== activeId))
+  }, [activeId])
 
   // Each toast goes by itself after a while.
   useEffect(() => {
@@ -74,7 +81,7 @@ export function ArrivalAlerts({ meId }: { meId: string }) {
 
   return (
     <section className="toasts" aria-label="New messages elsewhere" aria-live="polite">
-      {toasts.map((t) => (
+      {toasts.map((t, index) => (
         <div key={t.key} className="toast" data-testid="toast" data-kind={t.kind}>
           <button
             type="button"
@@ -90,7 +97,7 @@ export function ArrivalAlerts({ meId }: { meId: string }) {
           <button type="button" className="toast-close" aria-label="Dismiss" onClick={() => dismiss(t.key)}>
             ×
           </button>
-          {askable && (
+          {askable && index === toasts.length - 1 && (
             <button type="button" className="toast-ask" data-testid="notifications-on" onClick={ask}>
               Also notify me when this tab is hidden
             </button>
