@@ -10,6 +10,7 @@ import { dayLabel } from '../time.ts'
 import { HistoryProgress, HistoryStart } from './HistoryStart.tsx'
 import { TimelineRowView } from './TimelineRowView.tsx'
 import { buildTimeline, type TimelineRow } from './timelineRows.ts'
+import { useLinkedMessage } from './useLinkedMessage.ts'
 import { useMarkRead } from './useMarkRead.ts'
 import { useOlderHistory } from './useOlderHistory.ts'
 
@@ -115,6 +116,7 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
     )
   }
   const onActionFailed = (error: unknown) => setChatNotice(describeError(error))
+  useLinkedMessage(conversation.id, rows, hasOlder, jumpTo)
   const items = virtualizer.getVirtualItems()
   const jumpToUnread = () => {
     setUnreadJump('done')
