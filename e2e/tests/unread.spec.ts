@@ -39,4 +39,9 @@ test('opening a conversation with unread messages: a "New messages" line, and a 
   await shot(ben.page, 'new-messages-divider')
   await expect(ben.page).toHaveTitle('Late Night · Secura Chat')
   await expect(divider).toBeVisible()
+
+  // The selected row keeps its avatar circle; the group search has the app's focus ring.
+  await ben.page.getByRole('button', { name: 'New group' }).click()
+  await ben.page.getByTestId('directory-search').fill('An')
+  await shot(ben.page, 'group-search-focus')
 })

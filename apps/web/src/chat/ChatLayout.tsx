@@ -16,6 +16,7 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
   const activeId = useAppStore((s) => s.activeConversationId)
   const { firstArrival } = useConversationUrl()
   const [welcome, setWelcome] = useState(firstArrival)
+  const lobbyId = useAppStore((s) => s.chat.conversations.find((c) => c.kind === 'event')?.id)
 
   return (
     <div className={activeId ? 'chat chat-open' : 'chat'}>
@@ -27,7 +28,7 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
           <ConversationList />
         </aside>
         <div className="chat-main">
-          {welcome && activeId && (
+          {welcome && activeId !== null && activeId === lobbyId && (
             <p className="welcome-line" data-testid="welcome-line">
               <span>
                 Welcome, {user.displayName}! This is everyone at {event.name}. To write to one person, use{' '}
