@@ -1,9 +1,12 @@
 import { expect, test } from '../support/fixtures.ts'
 
 test('a phone-sized first join lands in the lobby with a welcome line', async ({ api, join, shot }) => {
-  const { event } = await api.createEvent('Harbour Fest')
+  const { event } = await api.createEvent('Harbour Festival of Lights')
   const ana = await join((await api.invite(event.id)).url, 'Ana', { phone: true })
-  await expect(ana.page.getByTestId('conversation-title')).toHaveText('Harbour Fest')
+  await expect(ana.page.getByTestId('conversation-title')).toHaveText('Harbour Festival of Lights')
+  // The long placeholder ("Message Harbour Festival of Lights") keeps the composer one line high.
+  const input = await ana.chat.input.boundingBox()
+  expect(input!.height).toBeLessThan(50)
   await expect(ana.page.getByTestId('welcome-line')).toContainText('New message')
   await expect(ana.page).toHaveURL(/\/c\/[0-9a-f-]{36}$/)
   await shot(ana.page, 'first-arrival-phone')

@@ -31,8 +31,7 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
           {welcome && activeId !== null && activeId === lobbyId && (
             <p className="welcome-line" data-testid="welcome-line">
               <span>
-                Welcome, {user.displayName}! This is everyone at {event.name}. To write to one person, use{' '}
-                <strong>New message</strong>.
+                Welcome, {user.displayName}! For a private chat, use <strong>New message</strong>.
               </span>
               <button
                 type="button"

@@ -62,6 +62,8 @@ export function Composer({
     const element = input.current
     if (!element) return
     element.style.height = 'auto'
+    // Empty, it stays one line: a placeholder longer than a phone's width must not make it two.
+    if (!text) return
     element.style.height = `${Math.min(element.scrollHeight, MAX_HEIGHT_PX)}px`
   }, [text])
 
