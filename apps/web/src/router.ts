@@ -2,7 +2,8 @@ import { useSyncExternalStore } from 'react'
 
 /** Every page of the app, as the URL names it. */
 export type Route =
-  | { name: 'home' }
+  /** The chat; with a conversation (`/c/:id`) and a message in it (`/c/:id/m/:messageId`) when linked. */
+  | { name: 'home'; conversationId?: string; messageId?: string }
   | { name: 'join'; code: string }
   | { name: 'admin' }
   | { name: 'not-found'; path: string }
@@ -11,6 +12,13 @@ export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/'
   if (path === '/') return { name: 'home' }
   if (path === '/admin') return { name: 'admin' }
+  const chat = /^\/c\/([^/]+)(?:\/m\/([^/]+))?$/.exec(path)
+  if (chat?.[1]) {
+    const conversationId = safeDecode(chat[1])
+    return chat[2]
+      ? { name: 'home', conversationId, messageId: safeDecode(chat[2]) }
+      : { name: 'home', conversationId }
+  }
   const join = /^\/join\/([^/]+)$/.exec(path)
   if (join?.[1]) return { name: 'join', code: safeDecode(join[1]) }
   return { name: 'not-found', path }
@@ -51,9 +59,18 @@ const currentPath = () => window.location.pathname
 
 let cached: { path: string; route: Route } | undefined
 
-/** The current route; re-renders on navigate() and on back/forward. */
-export function useRoute(): Route {
-  const path = useSyncExternalStore(subscribe, currentPath)
+function routeOf(path: string): Route {
   if (cached?.path !== path) cached = { path, route: matchRoute(path) }
   return cached.route
 }
+
+/** The current route; re-renders on navigate() and on back/forward. */
+export function useRoute(): Route {
+  return routeOf(useSyncExternalStore(subscribe, currentPath))
+}
+/** The current route, read outside rendering (in an effect). */
+useRoute.peek = (): Route => routeOf(currentPath())
+
+/** The address of a conversation, or of one message in it. */
+export const conversationPath = (conversationId: string, messageId?: string) =>
+  `/c/${encodeURIComponent(conversationId)}${messageId ? `/m/${encodeURIComponent(messageId)}` : ''}`

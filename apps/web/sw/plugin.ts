@@ -12,7 +12,12 @@ export function appShellServiceWorker(): Plugin {
     apply: 'build',
     generateBundle(_options, bundle) {
       const built = Object.keys(bundle).filter((file) => !file.endsWith('.map') && file !== 'index.html')
-      const files = ['/index.html', '/favicon.svg', ...built.sort().map((file) => `/${file}`)]
+      const files = [
+        '/index.html',
+        '/favicon.svg',
+        '/favicon-unread.svg',
+        ...built.sort().map((file) => `/${file}`),
+      ]
       const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16)
       const template = readFileSync(new URL('./service-worker.js', import.meta.url), 'utf8')
       const source = template

@@ -7,6 +7,12 @@ import { type DBSchema, type IDBPDatabase, type IDBPIndex, type IDBPTransaction,
  * the names of the people met (so the lobby, which lists no members, names its speakers offline too).
  */
 
+/** Who a message mentions: user ids checked by the server, and `@here` (organizers, in the lobby). */
+export interface Mentions {
+  userIds?: string[]
+  here?: boolean
+}
+
 /** A message written before its first attempt; removed when the server has it. */
 export interface OutboxEntry {
   clientMessageId: string
@@ -14,6 +20,9 @@ export interface OutboxEntry {
   senderId: string
   content: string
   replyToId: string | null
+  /** The users it mentions, and `@here` (left out when none). */
+  mentions?: string[]
+  mentionsHere?: boolean
   /** When it entered the outbox (ISO). */
   createdAt: string
   /** Sending order across the outbox; retry() moves a message to the end. */

@@ -8,7 +8,7 @@ import {
   type UserList,
 } from '@secura/shared'
 import { chatApi, command, conversationCall, editMessage, removeMessage, toggleReaction } from './commands.ts'
-import type { KnownUser } from './db.ts'
+import type { KnownUser, Mentions } from './db.ts'
 import { ApiError } from './http.ts'
 import { bindLiveEvents } from './live.ts'
 import { findUsers, rememberUsers } from './people.ts'
@@ -113,11 +113,16 @@ export class ChatEngine implements ChatStorage {
     rt.model.applyOlderPage(conversationId, page)
   }
 
-  async send(conversationId: string, content: string, replyToId?: string): Promise<void> {
+  async send(
+    conversationId: string,
+    content: string,
+    replyToId?: string,
+    mentions?: Mentions,
+  ): Promise<void> {
     if (content.trim() === '') throw new ApiError('VALIDATION', 400, 'A message cannot be empty')
     const rt = await this.runtime
     this.typingSentAt.delete(conversationId)
-    await rt.outbox.enqueue(conversationId, content, replyToId ?? null)
+    await rt.outbox.enqueue(conversationId, content, replyToId ?? null, mentions)
   }
 
   async retry(clientMessageId: string): Promise<void> {
@@ -155,7 +160,11 @@ export class ChatEngine implements ChatStorage {
       await command(rt, 'conversation:read', { conversationId, seq }, async () => {
         const path = `${chatApi}/conversations/${conversationId}/mark-as-read`
         const result = await rt.transport.http.request<MarkReadResponse>('POST', path, { seq })
-        rt.model.summaryWith(conversationId, (s) => ({ ...s, unreadCount: result.unreadCount }))
+        rt.model.summaryWith(conversationId, (s) => ({
+          ...s,
+          unreadCount: result.unreadCount,
+          mentionCount: result.mentionCount,
+        }))
         return { conversationId, lastReadSeq: result.lastReadSeq }
       })
       if ((this.unsentReads.get(conversationId) ?? 0) <= seq) this.unsentReads.delete(conversationId)

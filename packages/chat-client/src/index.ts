@@ -73,7 +73,7 @@ export function deleteChatCache(me: { id: string; eventId: string }): Promise<vo
 }
 
 // The whole public surface: the app, the harnesses and the tests outside this package use nothing else.
-export { type ChatDb, chatDbName, openChatDb } from './db.ts'
+export { type ChatDb, chatDbName, type Mentions, openChatDb } from './db.ts'
 export { ApiError, type ApiErrorCode, type ApiRequest, type RequestOptions, request } from './http.ts'
 export type { LockManagerLike } from './lock.ts'
 export type { RetryPolicy } from './retry.ts'

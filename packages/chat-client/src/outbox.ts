@@ -3,6 +3,7 @@ import {
   byOrder,
   type ChatDb,
   deleteOutboxEntry,
+  type Mentions,
   type OutboxEntry,
   putOutboxEntry,
   readOutbox,
@@ -56,13 +57,20 @@ export class Outbox {
     this.kick()
   }
 
-  async enqueue(conversationId: string, content: string, replyToId: string | null): Promise<OutboxEntry> {
+  async enqueue(
+    conversationId: string,
+    content: string,
+    replyToId: string | null,
+    mentions: Mentions = {},
+  ): Promise<OutboxEntry> {
     const entry: OutboxEntry = {
       clientMessageId: newId(),
       conversationId,
       senderId: this.deps.senderId,
       content,
       replyToId,
+      ...(mentions.userIds?.length ? { mentions: mentions.userIds } : {}),
+      ...(mentions.here ? { mentionsHere: true } : {}),
       createdAt: new Date().toISOString(),
       order: this.nextOrder(),
       attempts: 0,

@@ -170,12 +170,19 @@ function loadCached(model: ChatModel, cached: CachedState) {
 /** One attempt at one outbox message: the socket with an ack timeout, then HTTP (protocol §6). */
 export function deliverOver(transport: ChatTransport, ackTimeoutMs: number) {
   return (entry: OutboxEntry, signal: AbortSignal): Promise<Message> => {
-    const { conversationId, content, clientMessageId, replyToId } = entry
-    const payload = { conversationId, content, clientMessageId, ...(replyToId && { replyToId }) }
+    const { conversationId, content, clientMessageId, replyToId, mentions, mentionsHere } = entry
+    const mentioned = { ...(mentions?.length && { mentions }), ...(mentionsHere && { mentionsHere }) }
+    const payload = {
+      conversationId,
+      content,
+      clientMessageId,
+      ...(replyToId && { replyToId }),
+      ...mentioned,
+    }
     return callServer(transport.socket, ackTimeoutMs, 'message:send', payload, () => {
       // The tab closed while the socket was waiting: nothing more goes out from it.
       if (signal.aborted) throw abortError()
-      const body = { content, clientMessageId, ...(replyToId && { replyToId }) }
+      const body = { content, clientMessageId, ...(replyToId && { replyToId }), ...mentioned }
       return transport.http.request<Message>(
         'POST',
         `/api/chat/conversations/${conversationId}/messages`,

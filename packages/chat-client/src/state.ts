@@ -164,6 +164,8 @@ function toLocal(e: OutboxEntry): LocalMessage {
     senderId: e.senderId,
     content: e.content,
     replyToId: e.replyToId,
+    ...(e.mentions && { mentions: e.mentions }),
+    ...(e.mentionsHere && { mentionsHere: true }),
     timestamp: e.createdAt,
     ...(e.error && { error: e.error }),
   }

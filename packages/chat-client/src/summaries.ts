@@ -7,6 +7,14 @@ import type { Timeline } from './timeline.ts'
  * any drift (a missed event, a message deleted while unread).
  */
 
+/** Whether a message (or its received badge) mentions me: by id, or `@here`. */
+export function mentionsMe(
+  m: { senderId: string; mentions?: string[] | undefined; mentionsHere?: boolean | undefined },
+  meId: string,
+): boolean {
+  return m.senderId !== meId && (m.mentionsHere === true || (m.mentions?.includes(meId) ?? false))
+}
+
 const activity = (c: ConversationSummary) => c.lastMessageAt ?? c.createdAt
 
 /** Newest activity first, as the server lists them. */
@@ -27,6 +35,7 @@ export function withConversation(
     lastRev: Math.max(conversation.lastRev, current?.lastRev ?? 0),
     lastMessage: current?.lastMessage ?? null,
     unreadCount: current?.unreadCount ?? 0,
+    mentionCount: current?.mentionCount ?? 0,
     lastReadSeq,
   }
 }
@@ -65,6 +74,7 @@ export function withMessage(summary: ConversationSummary, message: Message, meId
     lastMessageAt: isNew ? message.timestamp : summary.lastMessageAt,
     lastMessage: isLast ? message : last,
     unreadCount: summary.unreadCount + (unread ? 1 : 0),
+    mentionCount: summary.mentionCount + (unread && mentionsMe(message, meId) ? 1 : 0),
   }
 }
 
@@ -87,12 +97,14 @@ export function withReceived(summary: ConversationSummary, event: MessageReceive
     deletedBy: null,
     reactions: [],
   }
+  const unread = event.senderId !== meId && event.seq > summary.lastReadSeq
   return {
     ...summary,
     lastSeq: event.seq,
     lastMessageAt: now,
     lastMessage: preview,
-    unreadCount: summary.unreadCount + (event.senderId !== meId && event.seq > summary.lastReadSeq ? 1 : 0),
+    unreadCount: summary.unreadCount + (unread ? 1 : 0),
+    mentionCount: summary.mentionCount + (unread && mentionsMe(event, meId) ? 1 : 0),
   }
 }
 
@@ -108,22 +120,30 @@ export function withRead(
 ) {
   if (seq <= summary.lastReadSeq) return summary
   let unreadCount = 0
+  let mentionCount = 0
   if (seq < summary.lastSeq) {
     const covered =
       timeline && timeline.messages.length > 0 && timeline.messages[0]!.seq <= summary.lastReadSeq + 1
-    const newlyRead = covered
+    const read = covered
       ? timeline.messages.filter(
           (m) => m.seq > summary.lastReadSeq && m.seq <= seq && m.senderId !== meId && !m.deletedAt,
-        ).length
-      : seq - summary.lastReadSeq
-    unreadCount = Math.max(0, summary.unreadCount - newlyRead)
+        )
+      : undefined
+    unreadCount = Math.max(0, summary.unreadCount - (read ? read.length : seq - summary.lastReadSeq))
+    // Not covered: the mentions read are unknown, so the count stays until the server's next word on it.
+    const mentionsRead = read ? read.filter((m) => mentionsMe(m, meId)).length : 0
+    mentionCount = Math.max(0, summary.mentionCount - mentionsRead)
   }
-  return { ...summary, lastReadSeq: seq, unreadCount }
+  return { ...summary, lastReadSeq: seq, unreadCount, mentionCount }
 }
 
 /** A message was deleted: if it was counted unread, it no longer is (the server counts live messages). */
 export function withDeletedUnread(summary: ConversationSummary, message: Message, meId: string) {
   if (message.senderId === meId || message.seq <= summary.lastReadSeq || summary.unreadCount === 0)
     return summary
-  return { ...summary, unreadCount: summary.unreadCount - 1 }
+  return {
+    ...summary,
+    unreadCount: summary.unreadCount - 1,
+    mentionCount: Math.max(0, summary.mentionCount - (mentionsMe(message, meId) ? 1 : 0)),
+  }
 }

@@ -6,7 +6,7 @@ import type {
   Message,
   UserStatusEvent,
 } from '@secura/shared'
-import type { KnownUser } from './db.ts'
+import type { KnownUser, Mentions } from './db.ts'
 
 /**
  * The contract between the UI and the storage module (protocol §6). The UI only talks to ChatStorage;
@@ -29,6 +29,8 @@ export type LocalMessage =
       senderId: string
       content: string
       replyToId: string | null
+      mentions?: string[]
+      mentionsHere?: boolean
       /** When it entered the outbox. */
       timestamp: string
       /** Why it failed (4xx): shown with retry / edit / discard. */
@@ -65,7 +67,8 @@ export interface ChatStorage {
   loadOlder(conversationId: string): Promise<void>
 
   /** Writes to the outbox (IndexedDB) first, then sends: socket with ack timeout → HTTP → backoff. */
-  send(conversationId: string, content: string, replyToId?: string): Promise<void>
+  /** `mentions`: the users the text names (ids from the directory or the members), and `@here`. */
+  send(conversationId: string, content: string, replyToId?: string, mentions?: Mentions): Promise<void>
   retry(clientMessageId: string): Promise<void>
   discard(clientMessageId: string): Promise<void>
   /** Changes the text of a failed message and sends it again. */

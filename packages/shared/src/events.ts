@@ -75,7 +75,18 @@ export type HandshakeAuth = Static<typeof HandshakeAuth>
 
 // ---- client → server payloads ----
 
-const SendFields = { conversationId: Id, content: Content, replyToId: Type.Optional(Id), ...NoAttachments }
+/** Mentions travel as user ids, never parsed from the text: the server checks each can see the conversation. */
+export const MentionFields = {
+  mentions: Type.Optional(Type.Array(Id, { maxItems: LIMITS.mentions })),
+  mentionsHere: Type.Optional(Type.Boolean()),
+}
+const SendFields = {
+  conversationId: Id,
+  content: Content,
+  replyToId: Type.Optional(Id),
+  ...MentionFields,
+  ...NoAttachments,
+}
 /** `{conversationId, content, clientMessageId, replyToId?}`; the seed's `messageId` is accepted as the client id. */
 export const MessageSendInput = Type.Union([
   Type.Object({ ...SendFields, clientMessageId: ClientMessageId }),
@@ -95,6 +106,8 @@ export interface MessageSendCommand {
   clientMessageId: string
   replyToId?: string | undefined
   attachmentIds?: string[] | undefined
+  mentions?: string[] | undefined
+  mentionsHere?: boolean | undefined
 }
 export function toSendCommand(input: MessageSendInput): MessageSendCommand {
   const clientMessageId = 'clientMessageId' in input ? input.clientMessageId : input.messageId
@@ -104,6 +117,8 @@ export function toSendCommand(input: MessageSendInput): MessageSendCommand {
     clientMessageId,
     replyToId: input.replyToId,
     ...('attachmentIds' in input && { attachmentIds: input.attachmentIds }),
+    ...(input.mentions && { mentions: input.mentions }),
+    ...(input.mentionsHere && { mentionsHere: input.mentionsHere }),
   }
 }
 
@@ -179,6 +194,9 @@ export const MessageReceivedEvent = Type.Object({
   seq: Seq,
   senderId: Id,
   preview: Type.String(),
+  /** As on the message: so each receiver can count a mention of itself. */
+  mentions: Type.Optional(Type.Array(Id)),
+  mentionsHere: Type.Optional(Type.Literal(true)),
 })
 export type MessageReceivedEvent = Static<typeof MessageReceivedEvent>
 export const UserStatusEvent = Type.Object({

@@ -44,6 +44,8 @@ export const LIMITS = {
   uploadQuotaBytes: 500 * 1024 * 1024,
   /** Pixels of an image, read from its header before it is decoded: beyond it, a decompression bomb. */
   imagePixels: 50_000_000,
+  /** Users one message may mention. */
+  mentions: 50,
 } as const
 
 /** Environment variables that override a limit (protocol §7). */

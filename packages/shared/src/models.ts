@@ -89,6 +89,10 @@ export const Message = Type.Object(
     reactions: Type.Array(ReactionSummary),
     /** Files and photos, in the order sent; absent when none (and gone with a deletion). */
     attachments: Type.Optional(Type.Array(Attachment)),
+    /** Users the message mentions, as sent (left out when none). */
+    mentions: Type.Optional(Type.Array(Id)),
+    /** `@here` in the event lobby, by an organizer: a mention of everyone (left out when not). */
+    mentionsHere: Type.Optional(Type.Literal(true)),
   },
   { $id: 'Message' },
 )
@@ -130,6 +134,8 @@ export const ConversationSummary = Type.Object(
     lastMessage: Nullable(Message),
     unreadCount: Type.Integer({ minimum: 0 }),
     lastReadSeq: Seq,
+    /** Of the unread messages, those that mention me (by id, or `@here` in the lobby). */
+    mentionCount: Type.Integer({ minimum: 0 }),
   },
   { $id: 'ConversationSummary' },
 )

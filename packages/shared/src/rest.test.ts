@@ -300,7 +300,7 @@ describe('rest schemas', () => {
       ],
     },
     MarkReadResponse: {
-      valid: [{ conversationId, lastReadSeq: 12, unreadCount: 0 }],
+      valid: [{ conversationId, lastReadSeq: 12, unreadCount: 0, mentionCount: 0 }],
       invalid: [
         ['negative unreadCount', { conversationId, lastReadSeq: 12, unreadCount: -1 }],
         ['missing lastReadSeq', { conversationId, unreadCount: 0 }],

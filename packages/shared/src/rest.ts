@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { AttachmentIds, NoAttachments } from './attachments.ts'
+import { MentionFields } from './events.ts'
 import { LIMITS } from './limits.ts'
 import {
   Conversation,
@@ -150,6 +151,7 @@ export const SendMessageBody = Type.Union([
     clientMessageId: ClientMessageId,
     content: Content,
     replyToId: Type.Optional(Id),
+    ...MentionFields,
     ...NoAttachments,
   }),
   // Attachments: the text beside them may be empty.
@@ -157,6 +159,7 @@ export const SendMessageBody = Type.Union([
     clientMessageId: ClientMessageId,
     content: Caption,
     replyToId: Type.Optional(Id),
+    ...MentionFields,
     attachmentIds: AttachmentIds,
   }),
 ])
@@ -182,6 +185,7 @@ export const MarkReadResponse = Type.Object({
   conversationId: Id,
   lastReadSeq: Seq,
   unreadCount: Type.Integer({ minimum: 0 }),
+  mentionCount: Type.Integer({ minimum: 0 }),
 })
 export type MarkReadResponse = Static<typeof MarkReadResponse>
 

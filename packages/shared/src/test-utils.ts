@@ -127,4 +127,10 @@ export const conversation = {
   memberCount: 2,
   members: [member, { ...member, userId: ids.other, displayName: 'Bob', role: 'member' }],
 }
-export const summary = { ...conversation, lastMessage: message, unreadCount: 0, lastReadSeq: 1 }
+export const summary = {
+  ...conversation,
+  lastMessage: message,
+  unreadCount: 0,
+  lastReadSeq: 1,
+  mentionCount: 0,
+}

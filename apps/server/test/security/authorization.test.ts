@@ -390,6 +390,40 @@ describe('REST authorization matrix', () => {
       expect(deleted.body).toMatchObject({ content: '', deletedBy: guests.organizer!.user.id })
     })
   })
+
+  it('a mention names only someone who can see the conversation; @here is for organizers in the lobby', async () => {
+    const send = (caller: Caller, conversationId: string, extra: Record<string, unknown>) =>
+      server.api('POST', `/api/chat/conversations/${conversationId}/messages`, {
+        token: token[caller],
+        body: { clientMessageId: crypto.randomUUID(), content: 'hi', ...extra },
+      })
+    const target = 'POST message with mentions'
+    for (const outsider of ['nonMember', 'otherEvent', 'organizer'] as const) {
+      await report.check('REST', target, async () => {
+        const before = await server.counts()
+        const res = await send('member', groupId, { mentions: [guests[outsider]!.user.id] })
+        expect(res.status, `mention of ${outsider}`).toBe(400)
+        expect(res.body.error.code).toBe('VALIDATION')
+        expect(await server.counts()).toEqual(before)
+      })
+    }
+    await report.check('REST', target, async () => {
+      const res = await send('member', groupId, { mentions: [guests.owner!.user.id] })
+      expect(res.status).toBe(201)
+    })
+    for (const caller of ['nonMember', 'moderator', 'member'] as const) {
+      await report.check('REST', target, async () => {
+        const before = await server.counts()
+        const res = await send(caller, lobbyId, { mentionsHere: true })
+        expect(res.status, `@here by ${caller}`).toBe(403)
+        expect(await server.counts()).toEqual(before)
+      })
+    }
+    await report.check('REST', target, async () => {
+      expect((await send('organizer', lobbyId, { mentionsHere: true })).status).toBe(201)
+      expect((await send('organizer', groupId, { mentionsHere: true })).status).toBe(404)
+    })
+  })
 })
 
 describe('socket authorization matrix', () => {

@@ -1,19 +1,22 @@
 import type { Event, User } from '@secura/shared'
-import { useEffect, useRef } from 'react'
+import { useState } from 'react'
 import { useAppStore } from '../store/index.ts'
 import './chat.css'
 import { ChatNotice } from './ChatNotice.tsx'
 import { ConnectionBanner } from './ConnectionBanner.tsx'
 import { ConversationView } from './conversation/ConversationView.tsx'
-import { isWideLayout } from './layout.ts'
 import { ConversationList } from './list/ConversationList.tsx'
 import { SidebarHeader } from './list/SidebarHeader.tsx'
+import { ArrivalAlerts } from './notify/ArrivalAlerts.tsx'
 import { ChatDialogs } from './people/ChatDialogs.tsx'
+import { useConversationUrl } from './useConversationUrl.ts'
 
 /** The list of conversations and the open one: both on a wide screen, one at a time on a phone. */
 export function ChatLayout({ user, event }: { user: User; event: Event }) {
   const activeId = useAppStore((s) => s.activeConversationId)
-  useLobbyOnWideScreens()
+  const { firstArrival } = useConversationUrl()
+  const [welcome, setWelcome] = useState(firstArrival)
+  const lobbyId = useAppStore((s) => s.chat.conversations.find((c) => c.kind === 'event')?.id)
 
   return (
     <div className={activeId ? 'chat chat-open' : 'chat'}>
@@ -25,6 +28,21 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
           <ConversationList />
         </aside>
         <div className="chat-main">
+          {welcome && activeId !== null && activeId === lobbyId && (
+            <p className="welcome-line" data-testid="welcome-line">
+              <span>
+                Welcome, {user.displayName}! For a private chat, use <strong>New message</strong>.
+              </span>
+              <button
+                type="button"
+                className="welcome-close"
+                aria-label="Dismiss"
+                onClick={() => setWelcome(false)}
+              >
+                ×
+              </button>
+            </p>
+          )}
           {activeId ? (
             <ConversationView key={activeId} conversationId={activeId} />
           ) : (
@@ -33,19 +51,7 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
         </div>
       </div>
       <ChatDialogs />
+      <ArrivalAlerts meId={user.id} />
     </div>
   )
-}
-
-/** A wide screen has room for a conversation from the start: open the lobby once it is known. */
-function useLobbyOnWideScreens(): void {
-  const lobbyId = useAppStore((s) => s.chat.conversations.find((c) => c.kind === 'event')?.id)
-  const openConversation = useAppStore((s) => s.openConversation)
-  const done = useRef(false)
-  useEffect(() => {
-    if (done.current || !lobbyId) return
-    done.current = true
-    if (useAppStore.getState().activeConversationId) return
-    if (isWideLayout()) openConversation(lobbyId)
-  }, [lobbyId, openConversation])
 }

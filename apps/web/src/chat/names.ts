@@ -53,7 +53,8 @@ export function useNamesFor(userIds: string[]): void {
 
 /** One or two letters for an avatar. */
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean)
+  // Words are runs of letters and digits: "Olga (Organizer)" is O and O, never "O(".
+  const words = name.match(/[\p{L}\p{N}][\p{L}\p{N}\p{M}'’-]*/gu) ?? []
   const letters = words.length > 1 ? [words[0], words.at(-1)] : [words[0]]
   return (
     letters

@@ -67,6 +67,7 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
     lastMessage: null,
     unreadCount: 0,
     lastReadSeq: 0,
+    mentionCount: 0,
   })
   const lobby = conversation('event', 'Design Week 2026', [])
   const direct = conversation('direct', null, [member(users[0] as DirectoryUser), member(other(0))])

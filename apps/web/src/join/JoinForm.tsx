@@ -1,6 +1,7 @@
 import { type InvitationPreview, LIMITS, nameProblem as sharedNameProblem } from '@secura/shared'
 import { type FormEvent, useId, useState } from 'react'
 import { authApi } from '../api/auth.ts'
+import { markJustJoined } from '../chat/useConversationUrl.ts'
 import { Notice } from '../components/Notice.tsx'
 import { ROLE_LABELS } from '../components/roles.ts'
 import { useAction } from '../hooks/useAction.ts'
@@ -22,6 +23,7 @@ export function JoinForm({ code, preview }: JoinFormProps) {
   const id = useId()
   const [join, { pending, error }] = useAction(async (displayName: string) => {
     const { user, event } = await authApi.join({ code, displayName })
+    markJustJoined()
     setSignedIn(user, event)
     // Replace: going back must not land on an invitation that is now used.
     navigate('/', { replace: true })

@@ -1,4 +1,5 @@
 import { ChatShell } from '../chat/ChatShell.tsx'
+import { totalUnread } from '../chat/notify/arrivals.ts'
 import { Link } from '../components/Link.tsx'
 import { Notice } from '../components/Notice.tsx'
 import { useDocumentTitle } from '../hooks/useDocumentTitle.ts'
@@ -8,7 +9,8 @@ import { useAppStore } from '../store/index.ts'
 export function HomePage() {
   const session = useAppStore((s) => s.session)
   const loadSession = useAppStore((s) => s.loadSession)
-  useDocumentTitle(session.status === 'signed-in' ? session.event.name : '')
+  const unread = useAppStore((s) => totalUnread(s.chat.conversations))
+  useDocumentTitle(session.status === 'signed-in' ? session.event.name : '', unread)
 
   switch (session.status) {
     case 'loading':

@@ -171,12 +171,13 @@ export class FakeServer {
       .map(({ conversation, reads }) => {
         const lastReadSeq = reads.get(userId) ?? 0
         const messages = this.messagesOf(conversation.id)
+        const unread = messages.filter((m) => m.seq > lastReadSeq && m.senderId !== userId && !m.deletedAt)
         return {
           ...structuredClone(conversation),
           lastMessage: messages.at(-1) ?? null,
-          unreadCount: messages.filter((m) => m.seq > lastReadSeq && m.senderId !== userId && !m.deletedAt)
-            .length,
+          unreadCount: unread.length,
           lastReadSeq,
+          mentionCount: unread.filter((m) => m.mentionsHere || m.mentions?.includes(userId)).length,
         }
       })
   }

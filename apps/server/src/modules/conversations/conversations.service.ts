@@ -70,15 +70,18 @@ export function createConversationsService({ prisma, publisher, presence, limits
       })
       const ids = memberships.map((m) => m.conversationId)
       if (ids.length === 0) return []
-      // Unread = messages after my read mark, from others, not deleted: one grouped query for all.
-      const unread = await prisma.$queryRawUnsafe<{ conversationId: string; n: number }[]>(
-        `SELECT m."conversationId", count(*)::int AS n
+      // Unread = messages after my read mark, from others, not deleted: one grouped query for all, which
+      // also counts those that mention me, so the count comes back whole after any reload or reconnect.
+      const unread = await prisma.$queryRawUnsafe<{ conversationId: string; n: number; mentioned: number }[]>(
+        `SELECT m."conversationId", count(*)::int AS n,
+           count(*) FILTER (WHERE m."mentionsHere" OR $1::uuid = ANY(m.mentions))::int AS mentioned
          FROM "Message" m JOIN "Member" me ON me."conversationId" = m."conversationId" AND me."userId" = $1::uuid
          WHERE m.seq > me."lastReadSeq" AND m."senderId" <> $1::uuid AND m."deletedAt" IS NULL
          GROUP BY m."conversationId"`,
         viewer.id,
       )
       const unreadBy = new Map(unread.map((u) => [u.conversationId, Number(u.n)]))
+      const mentionedBy = new Map(unread.map((u) => [u.conversationId, Number(u.mentioned)]))
       const lastRows = await prisma.message.findMany({
         where: {
           OR: memberships
@@ -93,6 +96,7 @@ export function createConversationsService({ prisma, publisher, presence, limits
           lastMessage: lastMessages.get(m.conversationId) ?? null,
           unreadCount: unreadBy.get(m.conversationId) ?? 0,
           lastReadSeq: m.lastReadSeq,
+          mentionCount: mentionedBy.get(m.conversationId) ?? 0,
         })),
       )
       const activity = (c: ConversationSummary) => c.lastMessageAt ?? c.createdAt
@@ -237,8 +241,9 @@ export function createConversationsService({ prisma, publisher, presence, limits
         seq,
       )
       const lastReadSeq = Number(row?.lastReadSeq ?? 0)
-      const [unread] = await prisma.$queryRawUnsafe<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM "Message" WHERE "conversationId" = $1::uuid AND seq > $2 AND "senderId" <> $3::uuid AND "deletedAt" IS NULL`,
+      const [unread] = await prisma.$queryRawUnsafe<{ n: number; mentioned: number }[]>(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE "mentionsHere" OR $3::uuid = ANY(mentions))::int AS mentioned
+         FROM "Message" WHERE "conversationId" = $1::uuid AND seq > $2 AND "senderId" <> $3::uuid AND "deletedAt" IS NULL`,
         conversation.id,
         lastReadSeq,
         viewer.id,
@@ -255,7 +260,12 @@ export function createConversationsService({ prisma, publisher, presence, limits
           seq: lastReadSeq,
         })
       }
-      return { conversationId: conversation.id, lastReadSeq, unreadCount: Number(unread?.n ?? 0) }
+      return {
+        conversationId: conversation.id,
+        lastReadSeq,
+        unreadCount: Number(unread?.n ?? 0),
+        mentionCount: Number(unread?.mentioned ?? 0),
+      }
     },
 
     /** The event's directory, by name, with presence; or, with `ids`, exactly those users of the event. */

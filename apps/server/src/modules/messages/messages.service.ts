@@ -17,6 +17,7 @@ import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { type SendAdmission, sendAdmission } from './admission.ts'
+import { checkMentions, type Mentions } from './mentions.ts'
 import { applyReaction } from './reactions.ts'
 import { revise } from './revise.ts'
 import { insertWithAttachments } from './send-attachments.ts'
@@ -105,11 +106,19 @@ export function createMessagesService(deps: MessagesDeps) {
       }
       const attachmentIds = command.attachmentIds ?? []
       let content: string
+      let mentions: Mentions
       try {
         content = checkedContent(command.content, attachmentIds.length > 0)
         if (attachmentIds.length > limits.attachmentsPerMessage)
           throw validation(`A message may carry at most ${limits.attachmentsPerMessage} attachments`)
         if (attachmentIds.length > 0 && !attachments) throw validation('Attachments are not enabled')
+        mentions = await checkMentions(
+          prisma,
+          viewer,
+          command.conversationId,
+          command.mentions,
+          command.mentionsHere,
+        )
         await enforce(sendLimiter, viewer.id, 'messages')
       } catch (error) {
         return replayOr(error)
@@ -124,6 +133,8 @@ export function createMessagesService(deps: MessagesDeps) {
           clientMessageId: command.clientMessageId,
           content,
           replyToId: command.replyToId ?? null,
+          mentions: mentions.ids,
+          mentionsHere: mentions.here,
         }
         // Refused here (UNAVAILABLE) when the instance already has more than it can answer in time.
         // With attachments, its own transaction (they are claimed with the insert); without, the batched path.
@@ -158,6 +169,8 @@ export function createMessagesService(deps: MessagesDeps) {
         seq: message.seq,
         senderId: viewer.id,
         preview: (content || attachmentsPreview(message.attachments)).slice(0, PREVIEW_CHARS),
+        ...(message.mentions ? { mentions: message.mentions } : {}),
+        ...(message.mentionsHere ? { mentionsHere: true as const } : {}),
       }
       // The badge goes to the members' other sockets: one viewing the conversation has just had the whole
       // message, and two packets for one message would double what the busiest path writes.

@@ -45,8 +45,8 @@ export async function insertWithAttachments(
            AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = $7::uuid AND "conversationId" = $1::uuid))
          RETURNING "lastSeq", "lastRev", "lastMessageAt", kind
        ), m AS (
-         INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", attachments)
-         SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt", $8::jsonb FROM c
+         INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", attachments, mentions, "mentionsHere")
+         SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt", $8::jsonb, $9::uuid[], $10 FROM c
          RETURNING ${MESSAGE_COLUMNS}
        )
        SELECT ${M_COLUMNS}, c.kind::text AS kind,
@@ -62,6 +62,8 @@ export async function insertWithAttachments(
       m.content,
       m.replyToId,
       JSON.stringify(wire),
+      m.mentions ?? [],
+      m.mentionsHere ?? false,
     )
     if (!row) return undefined
     await tx.$executeRawUnsafe(

@@ -5,7 +5,7 @@ import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import type { Viewer } from '../access.ts'
 import type { MessageRow } from './wire.ts'
 
-export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments`
+export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments, mentions, "mentionsHere"`
 const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
   .map((c) => `m.${c}`)
   .join(', ')
@@ -17,6 +17,9 @@ export interface NewMessage {
   clientMessageId: string
   content: string
   replyToId: string | null
+  /** Checked by checkMentions before the write; none when left out. */
+  mentions?: string[]
+  mentionsHere?: boolean
 }
 
 /**
@@ -57,8 +60,8 @@ export function createMessageStore(prisma: PrismaClient) {
              AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = $7::uuid AND "conversationId" = $1::uuid))
            RETURNING "lastSeq", "lastRev", "lastMessageAt", kind
          ), m AS (
-           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt")
-           SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt" FROM c
+           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", mentions, "mentionsHere")
+           SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt", $8::uuid[], $9::boolean FROM c
            RETURNING ${MESSAGE_COLUMNS}
          )
          SELECT ${M_COLUMNS}, c.kind::text AS kind,
@@ -66,7 +69,17 @@ export function createMessageStore(prisma: PrismaClient) {
                 ELSE (SELECT json_agg("userId") FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" <> $2::uuid)
            END AS recipients
          FROM m, c`,
-        [m.conversationId, viewer.id, viewer.eventId, m.id, m.clientMessageId, m.content, m.replyToId],
+        [
+          m.conversationId,
+          viewer.id,
+          viewer.eventId,
+          m.id,
+          m.clientMessageId,
+          m.content,
+          m.replyToId,
+          m.mentions ?? [],
+          m.mentionsHere ?? false,
+        ],
       )
       return row
     },
@@ -84,8 +97,8 @@ export function createMessageStore(prisma: PrismaClient) {
       const rows = await query<SentRow>(
         'message.insert-many',
         `WITH input AS (
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::uuid[])
-             WITH ORDINALITY AS i(cid, uid, eid, mid, cmid, content, reply, n)
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::text[], $9::boolean[])
+             WITH ORDINALITY AS i(cid, uid, eid, mid, cmid, content, reply, mentions, here, n)
          ), valid AS (
            SELECT DISTINCT ON (i.uid, i.cmid) i.* FROM input i
            WHERE EXISTS (SELECT 1 FROM "Conversation" WHERE id = i.cid AND "eventId" = i.eid)
@@ -107,9 +120,9 @@ export function createMessageStore(prisma: PrismaClient) {
            WHERE cv.id = t.cid AND cv.id IN (SELECT id FROM locked)
            RETURNING cv.id, cv."lastSeq", cv."lastRev", cv."lastMessageAt", cv.kind
          ), m AS (
-           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt")
+           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", mentions, "mentionsHere")
            SELECT nb.mid, nb.cid, c."lastSeq" - nb.total + nb.k, c."lastRev" - nb.total + nb.k, nb.uid, nb.cmid,
-             nb.content, nb.reply, c."lastMessageAt"
+             nb.content, nb.reply, c."lastMessageAt", string_to_array(nb.mentions, ',')::uuid[], nb.here
            FROM numbered nb JOIN c ON c.id = nb.cid
            RETURNING ${MESSAGE_COLUMNS}
          )
@@ -126,6 +139,9 @@ export function createMessageStore(prisma: PrismaClient) {
           column((i) => i.clientMessageId),
           column((i) => i.content),
           column((i) => i.replyToId),
+          // A multidimensional array must be rectangular: each row's ids travel as one comma-joined text.
+          column((i) => (i.mentions ?? []).join(',')),
+          column((i) => i.mentionsHere ?? false),
         ],
       )
       return new Map(rows.map((row) => [row.id, row]))

@@ -17,6 +17,8 @@ export interface MessageRow {
   deletedBy: string | null
   /** The attachments' wire form, as written with the message (a string from drivers that do not parse JSON). */
   attachments?: unknown
+  mentions?: string[] | null
+  mentionsHere?: boolean
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
@@ -37,6 +39,9 @@ export function toMessage(row: MessageRow, reactions: Wire.ReactionSummary[] = [
     deletedBy: row.deletedBy,
     reactions,
     ...attachmentsOf(row.attachments),
+    // Left out when none: the wire stays as it was for the messages that mention nobody.
+    ...(row.mentions && row.mentions.length > 0 ? { mentions: row.mentions } : {}),
+    ...(row.mentionsHere ? { mentionsHere: true as const } : {}),
   }
 }
 

@@ -13,6 +13,9 @@ import { chatClient, useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'
 import type { NameBook } from '../names.ts'
 import { ComposerContext } from './ComposerContext.tsx'
+import { MentionMenu } from './MentionMenu.tsx'
+import { mentionedIn, type PickedMention } from './mentions.ts'
+import { type MentionOption, useMentionMenu } from './useMentionMenu.ts'
 import { useTypingNotifier } from './useTypingNotifier.ts'
 
 /** Unsent text per conversation, kept while the guest looks at another one (this tab only). */
@@ -37,6 +40,10 @@ export function Composer({
   const input = useRef<HTMLTextAreaElement>(null)
   const typing = useTypingNotifier(conversationId)
   const counterId = useId()
+  const menuId = useId()
+  const [caret, setCaret] = useState(0)
+  const picked = useRef<PickedMention[]>([])
+  const menu = useMentionMenu(conversationId, text, caret)
 
   // Editing puts the message's text in the box (the draft comes back after); replying or editing moves the focus here.
   const textNow = useRef(text)
@@ -55,11 +62,14 @@ export function Composer({
     const element = input.current
     if (!element) return
     element.style.height = 'auto'
+    // Empty, it stays one line: a placeholder longer than a phone's width must not make it two.
+    if (!text) return
     element.style.height = `${Math.min(element.scrollHeight, MAX_HEIGHT_PX)}px`
   }, [text])
 
-  const change = (value: string) => {
+  const change = (value: string, caretAt: number) => {
     setText(value)
+    setCaret(caretAt)
     if (composing.kind === 'new') {
       drafts.set(conversationId, value)
       typing.typed(value)
@@ -69,6 +79,15 @@ export function Composer({
   const cancel = () => {
     if (composing.kind !== 'new') setText(draftBeforeEdit.current)
     setComposing({ kind: 'new', replyToId: null })
+  }
+
+  const pick = (option: MentionOption) => {
+    const next = menu.pick(option)
+    if (!next) return
+    picked.current = [...picked.current, { id: option.id, name: option.name }]
+    change(next.text, next.caret)
+    // After React has written the new value: the caret goes after the inserted name.
+    requestAnimationFrame(() => input.current?.setSelectionRange(next.caret, next.caret))
   }
 
   const content = text.trim()
@@ -86,13 +105,18 @@ export function Composer({
       const client = chatClient()
       if (mode.kind === 'edit') await client.edit(mode.messageId, content)
       else if (mode.kind === 'edit-failed') await client.editFailed(mode.clientMessageId, content)
-      else await client.send(conversationId, content, mode.replyToId ?? undefined)
+      else {
+        const mentions = mentionedIn(content, picked.current)
+        picked.current = []
+        await client.send(conversationId, content, mode.replyToId ?? undefined, mentions)
+      }
     } catch (error) {
       setChatNotice(describeError(error))
     }
   }
 
   const keyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (composing.kind === 'new' && menu.key(event, pick)) return
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault()
       void submit()
@@ -111,6 +135,9 @@ export function Composer({
         names={names}
         onCancel={cancel}
       />
+      {menu.open && composing.kind === 'new' && (
+        <MentionMenu id={menuId} options={menu.options} highlighted={menu.highlighted} onPick={pick} />
+      )}
       <div className="composer-row">
         <textarea
           ref={input}
@@ -119,11 +146,17 @@ export function Composer({
           aria-label={editing ? 'Edit message' : `Message ${title}`}
           aria-describedby={tooLong ? counterId : undefined}
           aria-invalid={tooLong}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={menu.open && composing.kind === 'new'}
+          aria-controls={menu.open ? menuId : undefined}
+          aria-activedescendant={menu.open ? `${menuId}-${menu.highlighted}` : undefined}
           placeholder={editing ? 'Edit your message' : `Message ${title}`}
           rows={1}
           enterKeyHint="send"
           value={text}
-          onChange={(e) => change(e.target.value)}
+          onChange={(e) => change(e.target.value, e.target.selectionStart)}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={keyDown}
           onBlur={typing.stop}
         />

@@ -1,5 +1,6 @@
 import type { LocalMessage } from '@secura/chat-client'
 import type { User } from '@secura/shared'
+import { useMemo } from 'react'
 import { chatClient, useAppStore } from '../../store/index.ts'
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx'
 import { joinNames, type NameBook } from '../names.ts'
@@ -35,6 +36,13 @@ export function MessageItem(props: MessageItemProps) {
   const deleted = sent?.deletedAt != null
   const sender = own ? 'You' : names(message.senderId)
   const run = (action: () => Promise<void>) => void action().catch(onActionFailed)
+  const mentioned = useMemo(
+    () => [
+      ...(message.mentions ?? []).map((id) => ({ name: names(id), me: id === me.id })),
+      ...(message.mentionsHere ? [{ name: 'here', me: !own }] : []),
+    ],
+    [message.mentions, message.mentionsHere, names, me.id, own],
+  )
 
   const classes = ['message', own ? 'message-own' : 'message-other', continued && 'message-continued']
   return (
@@ -62,7 +70,7 @@ export function MessageItem(props: MessageItemProps) {
             <>
               {sent?.attachments && <MessageAttachments attachments={sent.attachments} />}
               {/* A message of photos only has no text to show. */}
-              {message.content !== '' && <MessageText text={message.content} />}
+              {message.content !== '' && <MessageText text={message.content} mentions={mentioned} />}
             </>
           )}
           <MessageMeta message={message} />

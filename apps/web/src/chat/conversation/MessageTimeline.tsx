@@ -10,6 +10,7 @@ import { dayLabel } from '../time.ts'
 import { HistoryProgress, HistoryStart } from './HistoryStart.tsx'
 import { TimelineRowView } from './TimelineRowView.tsx'
 import { buildTimeline, type TimelineRow } from './timelineRows.ts'
+import { useLinkedMessage } from './useLinkedMessage.ts'
 import { useMarkRead } from './useMarkRead.ts'
 import { useOlderHistory } from './useOlderHistory.ts'
 
@@ -42,6 +43,26 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
     [messages],
   )
 
+  // The read mark as it was on opening: the "New messages" line stays where it was while they are read.
+  const [opened] = useState(() => ({ read: conversation.lastReadSeq, last: conversation.lastSeq }))
+  const firstUnread = useMemo(
+    () =>
+      opened.read >= opened.last
+        ? -1
+        : rows.findIndex(
+            (r) =>
+              r.message.state === 'sent' &&
+              r.message.seq > opened.read &&
+              r.message.seq <= opened.last &&
+              r.message.senderId !== me.id,
+          ),
+    [rows, opened, me.id],
+  )
+  // Offered once the first unread is above the rows on screen; gone for good once it has been reached.
+  const [unreadJump, setUnreadJump] = useState<'none' | 'offered' | 'done'>('none')
+  const firstUnreadNow = useRef(firstUnread)
+  firstUnreadNow.current = firstUnread
+
   useNamesFor(
     useMemo(() => [...messages.map((m) => m.senderId), ...Object.keys(reads ?? {})], [messages, reads]),
   )
@@ -59,7 +80,18 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
     scrollEndThreshold: END_THRESHOLD,
     overscan: 8,
     directDomUpdates: true,
-    onChange: (instance) => setShowJump(!instance.isAtEnd(END_THRESHOLD)),
+    onChange: (instance) => {
+      setShowJump(!instance.isAtEnd(END_THRESHOLD))
+      // The rows on screen (without the overscan); the virtualizer updates the DOM itself, so this is the
+      // one place that hears every scroll.
+      const first = firstUnreadNow.current
+      const range = instance.range
+      if (first < 0 || !range) return
+      const above = first < range.startIndex
+      setUnreadJump((state) =>
+        above && state === 'none' ? 'offered' : !above && state === 'offered' ? 'done' : state,
+      )
+    },
   })
   const atEnd = useCallback(() => virtualizer.isAtEnd(END_THRESHOLD), [virtualizer])
 
@@ -84,6 +116,12 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
     )
   }
   const onActionFailed = (error: unknown) => setChatNotice(describeError(error))
+  useLinkedMessage(conversation.id, rows, hasOlder, jumpTo)
+  const items = virtualizer.getVirtualItems()
+  const jumpToUnread = () => {
+    setUnreadJump('done')
+    virtualizer.scrollToIndex(firstUnread, { align: 'start' })
+  }
 
   return (
     <div className="timeline-frame">
@@ -98,7 +136,7 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
       >
         <div ref={virtualizer.containerRef} className="timeline-track">
           {!hasOlder && <HistoryStart firstDay={rows[0] ? dayLabel(rows[0].message.timestamp) : null} />}
-          {virtualizer.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const row = rows[item.index]
             if (!row) return null
             return (
@@ -110,6 +148,7 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
               >
                 <TimelineRowView
                   row={row}
+                  firstUnread={item.index === firstUnread}
                   me={me}
                   names={names}
                   messagesById={messagesById}
@@ -123,6 +162,11 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
         </div>
       </section>
       <HistoryProgress {...history} />
+      {unreadJump === 'offered' && (
+        <button type="button" className="jump-unread" onClick={jumpToUnread} data-testid="jump-unread">
+          <Icon name="up" /> First unread
+        </button>
+      )}
       {showJump && (
         <button
           type="button"

@@ -14,7 +14,9 @@ export function MissingConversation({ onBack }: { onBack: () => void }) {
     <section className="conversation conversation-missing" aria-live="polite">
       {gone ? (
         <>
-          <p className="muted">This conversation is no longer available to you.</p>
+          <p className="muted">
+            You cannot see this conversation: it is not one of yours, or you are no longer in it.
+          </p>
           <button type="button" className="button button-secondary" onClick={onBack}>
             Back to conversations
           </button>

@@ -6,6 +6,8 @@ import type { TimelineRow } from './timelineRows.ts'
 
 interface TimelineRowViewProps {
   row: TimelineRow
+  /** The first message unread when the conversation was opened: the "New messages" line goes above it. */
+  firstUnread: boolean
   me: User
   names: NameBook
   messagesById: Map<string, LocalMessage>
@@ -16,6 +18,7 @@ interface TimelineRowViewProps {
 
 export function TimelineRowView({
   row,
+  firstUnread,
   me,
   names,
   messagesById,
@@ -26,6 +29,11 @@ export function TimelineRowView({
   const { message } = row
   return (
     <>
+      {firstUnread && (
+        <p className="new-messages-divider" data-testid="new-messages-divider">
+          <span>New messages</span>
+        </p>
+      )}
       <MessageItem
         message={message}
         continued={row.continued}

@@ -29,6 +29,7 @@ export function ConversationListItem(props: ConversationListItemProps) {
   const partner = conversation.kind === 'direct' ? directPartner(conversation, meId) : null
   const status = usePresence(partner?.userId)
   const unread = conversation.unreadCount
+  const mentions = conversation.mentionCount
   const mark = preview?.state === 'failed' ? ' (not sent)' : preview?.state === 'pending' ? ' (sending)' : ''
 
   return (
@@ -64,6 +65,12 @@ export function ConversationListItem(props: ConversationListItemProps) {
               {previewText(preview, meId, names, conversation.kind)}
               {mark}
             </span>
+            {mentions > 0 && (
+              <span className="mention-badge" data-testid="mention-badge" data-count={mentions}>
+                @{mentions > 99 ? '99+' : mentions}
+                <span className="sr-only"> {mentions === 1 ? 'mention' : 'mentions'}</span>
+              </span>
+            )}
             {unread > 0 && (
               <span className="unread-badge" data-testid="unread-badge" data-count={unread}>
                 {unread > 99 ? '99+' : unread}

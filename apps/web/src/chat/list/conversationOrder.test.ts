@@ -23,6 +23,7 @@ function conversation(
     lastMessage: null,
     unreadCount: 0,
     lastReadSeq: 0,
+    mentionCount: 0,
   }
 }
 
