@@ -43,6 +43,7 @@ const TABLES = [
   'Member',
   'Message',
   'Reaction',
+  'ModerationAction',
 ] as const
 type Table = (typeof TABLES)[number]
 

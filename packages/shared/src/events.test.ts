@@ -281,6 +281,11 @@ const PROTOCOL_EVENTS = [
   'user:online',
   'user:status',
   'presence:subscribe',
+  'moderation:mute',
+  'moderation:remove',
+  'moderation:restore',
+  'moderation:role',
+  'user:moderated',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -294,6 +299,10 @@ const PROTOCOL_CLIENT_EVENTS = [
   'conversation:read',
   'user:online',
   'presence:subscribe',
+  'moderation:mute',
+  'moderation:remove',
+  'moderation:restore',
+  'moderation:role',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {
@@ -309,6 +318,7 @@ const SERVER_EVENTS = {
   'conversation:updated': true,
   'conversation:message-received': true,
   'user:status': true,
+  'user:moderated': true,
 } satisfies Record<keyof ServerEvents, true>
 
 describe('event names', () => {

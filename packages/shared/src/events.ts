@@ -3,6 +3,14 @@ import type { ChatError } from './errors.ts'
 import { LIMITS } from './limits.ts'
 import { type Conversation, type Message, ReactionSummary } from './models.ts'
 import {
+  type ModeratedEvent,
+  type ModerationAction,
+  MuteInput,
+  RemoveInput,
+  RestoreInput,
+  RoleInput,
+} from './moderation.ts'
+import {
   ClientMessageId,
   Content,
   DateTime,
@@ -36,6 +44,11 @@ export const ChatEvent = {
   UserOnline: 'user:online',
   UserStatus: 'user:status',
   PresenceSubscribe: 'presence:subscribe',
+  ModerationMute: 'moderation:mute',
+  ModerationRemove: 'moderation:remove',
+  ModerationRestore: 'moderation:restore',
+  ModerationRole: 'moderation:role',
+  UserModerated: 'user:moderated',
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
@@ -205,6 +218,10 @@ export interface ClientEvents {
   'conversation:read': (payload: ReadInput, ack: AckCallback<ReadAck>) => void
   'user:online': (payload: UserOnlineInput, ack?: AckCallback<null>) => void
   'presence:subscribe': (payload: PresenceSubscribeInput, ack: AckCallback<PresenceSnapshot>) => void
+  'moderation:mute': (payload: MuteInput, ack: AckCallback<ModerationAction>) => void
+  'moderation:remove': (payload: RemoveInput, ack: AckCallback<ModerationAction>) => void
+  'moderation:restore': (payload: RestoreInput, ack: AckCallback<ModerationAction>) => void
+  'moderation:role': (payload: RoleInput, ack: AckCallback<ModerationAction>) => void
 }
 
 /** What the server emits. */
@@ -221,6 +238,7 @@ export interface ServerEvents {
   'conversation:updated': (conversation: Conversation) => void
   'conversation:message-received': (event: MessageReceivedEvent) => void
   'user:status': (event: UserStatusEvent) => void
+  'user:moderated': (event: ModeratedEvent) => void
 }
 
 /** The schema each client event's payload must match. */
@@ -236,4 +254,8 @@ export const ClientEventSchemas = {
   'conversation:read': ReadInput,
   'user:online': UserOnlineInput,
   'presence:subscribe': PresenceSubscribeInput,
+  'moderation:mute': MuteInput,
+  'moderation:remove': RemoveInput,
+  'moderation:restore': RestoreInput,
+  'moderation:role': RoleInput,
 } as const satisfies Record<keyof ClientEvents, unknown>

@@ -46,6 +46,9 @@ export const DirectoryUser = Type.Object(
     role: Role,
     status: PresenceStatus,
     lastSeenAt: DateTime,
+    /** In the organizers' guest list only: a current mute, and whether the guest was removed. */
+    mutedUntil: Type.Optional(Nullable(DateTime)),
+    removed: Type.Optional(Type.Boolean()),
   },
   { $id: 'DirectoryUser' },
 )

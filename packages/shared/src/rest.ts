@@ -56,6 +56,11 @@ export const REST_ROUTES = [
   'POST /api/chat/conversations/:id/mark-as-read',
   'GET /api/chat/users',
   'POST /api/chat/sync',
+  'POST /api/events/:eventId/guests/:id/mute',
+  'POST /api/events/:eventId/guests/:id/remove',
+  'POST /api/events/:eventId/guests/:id/restore',
+  'PUT /api/events/:eventId/guests/:id/role',
+  'GET /api/events/:eventId/moderation',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 

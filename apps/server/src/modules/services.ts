@@ -4,6 +4,7 @@ import type { EventsService } from './events/events.service.ts'
 import type { IdentityService } from './identity/identity.service.ts'
 import type { InvitationsService } from './invitations/invitations.service.ts'
 import type { MessagesService } from './messages/messages.service.ts'
+import type { ModerationService } from './moderation/moderation.service.ts'
 import type { PresenceService } from './presence/presence.service.ts'
 import type { TypingService } from './presence/typing.service.ts'
 
@@ -17,4 +18,5 @@ export interface Services {
   messages: MessagesService
   presence: PresenceService
   typing: TypingService
+  moderation: ModerationService
 }

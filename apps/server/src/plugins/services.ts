@@ -9,6 +9,7 @@ import { createIdentityService } from '../modules/identity/identity.service.ts'
 import { createInvitationsService } from '../modules/invitations/invitations.service.ts'
 import { sendAdmission } from '../modules/messages/admission.ts'
 import { createMessagesService } from '../modules/messages/messages.service.ts'
+import { createModerationService } from '../modules/moderation/moderation.service.ts'
 import { createPresenceService } from '../modules/presence/presence.service.ts'
 import { createTypingService } from '../modules/presence/typing.service.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
@@ -87,6 +88,7 @@ export default fp(
       }),
       presence,
       typing,
+      moderation: createModerationService({ prisma, publisher }),
     })
     app.addHook('onClose', async () => {
       typing.close()

@@ -74,6 +74,7 @@ export function createEventsService(deps: EventsDeps) {
       const guests = await findEventUsers(prisma, presence, eventId, {
         q,
         limit: Math.min(limit ?? pageMax, pageMax),
+        moderation: true,
       })
       const everyone = await prisma.user.findMany({ where: { eventId }, select: { id: true } })
       const online = await presence.online(everyone.map((u) => u.id))

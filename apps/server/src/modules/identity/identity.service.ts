@@ -75,6 +75,8 @@ export function createIdentityService(deps: IdentityDeps) {
       if (!token) return null
       const session = await findSession(prisma, hashSecret(token))
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null
+      // A removed guest's sessions stay on record (a restore brings them back) but open nothing.
+      if (session.user.removedAt) return null
       const { user, ...rest } = session
       return { user, session: rest }
     },
@@ -84,7 +86,12 @@ export function createIdentityService(deps: IdentityDeps) {
       const current = new Set<string>()
       for (let i = 0; i < ids.length; i += 1000) {
         const rows = await prisma.session.findMany({
-          where: { id: { in: ids.slice(i, i + 1000) }, revokedAt: null, expiresAt: { gt: new Date() } },
+          where: {
+            id: { in: ids.slice(i, i + 1000) },
+            revokedAt: null,
+            expiresAt: { gt: new Date() },
+            user: { removedAt: null },
+          },
           select: { id: true },
         })
         for (const row of rows) current.add(row.id)

@@ -12,6 +12,7 @@ import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { conflict, forbidden, isUniqueViolation, notFound, validation } from '../../errors.ts'
 import { isStaff, type Viewer, visibleConversation } from '../access.ts'
+import { muteGuard } from '../moderation/mute.ts'
 import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
@@ -51,6 +52,7 @@ export function createMessagesService(deps: MessagesDeps) {
     }),
   } = deps
   const store = createMessageStore(prisma)
+  const assertNotMuted = muteGuard(prisma)
   const sends = sendQueue(store)
   function checkedContent(raw: string): string {
     const content = raw.trim()
@@ -102,6 +104,7 @@ export function createMessagesService(deps: MessagesDeps) {
       try {
         content = checkedContent(command.content)
         await enforce(sendLimiter, viewer.id, 'messages')
+        await assertNotMuted(viewer.id)
       } catch (error) {
         return replayOr(error)
       }
@@ -217,6 +220,7 @@ export function createMessagesService(deps: MessagesDeps) {
       conversationId?: string,
     ): Promise<Message> {
       await enforce(changeLimiter, viewer.id, 'edits and reactions')
+      await assertNotMuted(viewer.id)
       const { row } = await visibleMessage(viewer, messageId, conversationId)
       if (row.senderId !== viewer.id) throw forbidden('Only the sender can edit a message')
       if (row.deletedAt) throw conflict('A deleted message cannot be edited')
@@ -272,6 +276,7 @@ export function createMessagesService(deps: MessagesDeps) {
       conversationId?: string,
     ): Promise<Message> {
       await enforce(changeLimiter, viewer.id, 'edits and reactions')
+      await assertNotMuted(viewer.id)
       const { row } = await visibleMessage(viewer, messageId, conversationId)
       if (row.deletedAt) throw conflict('A deleted message cannot take reactions')
       const result = await applyReaction(prisma, {
