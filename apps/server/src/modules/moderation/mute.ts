@@ -24,6 +24,8 @@ export function muteGuard(prisma: PrismaClient) {
         until,
         reason: row.muteReason,
       },
+      // Clients hold what the guest writes and try again when the mute ends.
+      Math.max(0, new Date(row.mutedUntil).getTime() - Date.now()),
     )
   }
 }
