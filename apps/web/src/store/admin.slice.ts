@@ -1,6 +1,14 @@
-import type { CreateEventBody, CreateInvitationBody, Event, GuestList, Invitation } from '@secura/shared'
+import type {
+  CreateEventBody,
+  CreateInvitationBody,
+  Event,
+  GuestList,
+  Invitation,
+  ModerationAction,
+  ModerationLog,
+} from '@secura/shared'
 import type { StateCreator } from 'zustand'
-import { adminApi } from '../api/admin.ts'
+import { adminApi, type ModerationCommand } from '../api/admin.ts'
 import { ApiError } from '../api/http.ts'
 import type { AppState } from './index.ts'
 
@@ -35,6 +43,8 @@ export interface AdminSlice {
   revokeInvitation: (invitationId: string) => Promise<void>
   /** The selected event's guests matching `q` (by name), with presence; the panel keeps the answer. */
   listGuests: (q: string) => Promise<GuestList>
+  moderate: (userId: string, command: ModerationCommand) => Promise<ModerationAction>
+  moderationLog: () => Promise<ModerationLog>
 }
 
 export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set, get) => {
@@ -137,6 +147,14 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
     listGuests: (q) => {
       const eventId = selectedEvent()
       return asActor((token) => adminApi.listGuests(token, eventId, q))
+    },
+    moderate: async (userId, command) => {
+      const eventId = selectedEvent()
+      return (await asActor((token) => adminApi.moderate(token, eventId, userId, command))).action
+    },
+    moderationLog: () => {
+      const eventId = selectedEvent()
+      return asActor((token) => adminApi.moderationLog(token, eventId))
     },
   }
 }

@@ -13,6 +13,7 @@ import { chatClient, useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'
 import type { NameBook } from '../names.ts'
 import { ComposerContext } from './ComposerContext.tsx'
+import { MutedNotice } from './MutedNotice.tsx'
 import { useTypingNotifier } from './useTypingNotifier.ts'
 
 /** Unsent text per conversation, kept while the guest looks at another one (this tab only). */
@@ -105,6 +106,7 @@ export function Composer({
   const editing = composing.kind !== 'new'
   return (
     <form className="composer" onSubmit={(e) => void submit(e)}>
+      <MutedNotice />
       <ComposerContext
         conversationId={conversationId}
         composing={composing}

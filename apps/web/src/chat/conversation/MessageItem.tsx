@@ -56,7 +56,11 @@ export function MessageItem(props: MessageItemProps) {
             />
           )}
           {deleted ? (
-            <p className="message-deleted">message deleted</p>
+            <p className="message-deleted">
+              {sent?.deletedBy && sent.deletedBy !== message.senderId
+                ? 'removed by a moderator'
+                : 'message deleted'}
+            </p>
           ) : (
             <MessageText text={message.content} />
           )}
