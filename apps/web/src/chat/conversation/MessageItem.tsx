@@ -1,5 +1,6 @@
 import type { LocalMessage } from '@secura/chat-client'
 import type { User } from '@secura/shared'
+import { ROLE_LABELS } from '../../components/roles.ts'
 import { chatClient, useAppStore } from '../../store/index.ts'
 import { joinNames, type NameBook } from '../names.ts'
 import { FailedActions } from './FailedActions.tsx'
@@ -33,6 +34,8 @@ export function MessageItem(props: MessageItemProps) {
   const sent = message.state === 'sent' ? message : null
   const deleted = sent?.deletedAt != null
   const sender = own ? 'You' : names(message.senderId)
+  // The role as the directory last said: organizers and moderators carry a badge in the timeline.
+  const senderRole = useAppStore((s) => (s.people[message.senderId] ?? s.directory[message.senderId])?.role)
   const run = (action: () => Promise<void>) => void action().catch(onActionFailed)
 
   const classes = ['message', own ? 'message-own' : 'message-other', continued && 'message-continued']
@@ -45,7 +48,14 @@ export function MessageItem(props: MessageItemProps) {
       data-sender-id={message.senderId}
       tabIndex={-1}
     >
-      <p className={continued || own || !showSender ? 'sr-only' : 'message-sender'}>{sender}</p>
+      <p className={continued || own || !showSender ? 'sr-only' : 'message-sender'}>
+        {sender}
+        {senderRole && senderRole !== 'guest' && (
+          <span className={`badge badge-${senderRole}`} data-testid="sender-badge">
+            {ROLE_LABELS[senderRole]}
+          </span>
+        )}
+      </p>
       <div className="message-line">
         <div className={deleted ? 'message-bubble message-bubble-deleted' : 'message-bubble'}>
           {message.replyToId && (

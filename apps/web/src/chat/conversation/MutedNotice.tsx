@@ -8,7 +8,7 @@ export function MutedNotice() {
   if (!muted) return null
   return (
     <p className="composer-muted" role="status" data-testid="muted-notice">
-      An organizer muted you until {time.format(new Date(muted.until))}
+      You are muted until {time.format(new Date(muted.until))}
       {muted.reason ? `: ${muted.reason}` : ''}. You can read along; what you write waits here and is sent
       when the mute ends.
     </p>
