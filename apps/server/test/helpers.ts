@@ -44,6 +44,7 @@ const TABLES = [
   'Message',
   'Reaction',
   'ModerationAction',
+  'Report',
 ] as const
 type Table = (typeof TABLES)[number]
 

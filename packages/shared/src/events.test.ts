@@ -286,6 +286,7 @@ const PROTOCOL_EVENTS = [
   'moderation:restore',
   'moderation:role',
   'user:moderated',
+  'message:report',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -303,6 +304,7 @@ const PROTOCOL_CLIENT_EVENTS = [
   'moderation:remove',
   'moderation:restore',
   'moderation:role',
+  'message:report',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {

@@ -16,11 +16,13 @@ import {
   DateTime,
   Emoji,
   Id,
+  Nullable,
   PresenceStatus,
   ReactionAction,
   Rev,
   Seq,
 } from './primitives.ts'
+import { ReportInput, type ReportReceipt } from './reports.ts'
 
 /** Socket.io namespace `/chat` (protocol §5): every event name, once. */
 export const CHAT_NAMESPACE = '/chat'
@@ -49,6 +51,7 @@ export const ChatEvent = {
   ModerationRestore: 'moderation:restore',
   ModerationRole: 'moderation:role',
   UserModerated: 'user:moderated',
+  MessageReport: 'message:report',
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
@@ -145,7 +148,8 @@ export type MessageEditedEvent = Static<typeof MessageEditedEvent>
 export const MessageDeletedEvent = Type.Object({
   conversationId: Id,
   messageId: Id,
-  deletedBy: Id,
+  /** Null when the operator's admin token deleted it (from the report queue). */
+  deletedBy: Nullable(Id),
   deletedAt: DateTime,
   rev: Rev,
 })
@@ -222,6 +226,7 @@ export interface ClientEvents {
   'moderation:remove': (payload: RemoveInput, ack: AckCallback<ModerationAction>) => void
   'moderation:restore': (payload: RestoreInput, ack: AckCallback<ModerationAction>) => void
   'moderation:role': (payload: RoleInput, ack: AckCallback<ModerationAction>) => void
+  'message:report': (payload: ReportInput, ack: AckCallback<ReportReceipt>) => void
 }
 
 /** What the server emits. */
@@ -258,4 +263,5 @@ export const ClientEventSchemas = {
   'moderation:remove': RemoveInput,
   'moderation:restore': RestoreInput,
   'moderation:role': RoleInput,
+  'message:report': ReportInput,
 } as const satisfies Record<keyof ClientEvents, unknown>

@@ -61,6 +61,9 @@ export const REST_ROUTES = [
   'POST /api/events/:eventId/guests/:id/restore',
   'PUT /api/events/:eventId/guests/:id/role',
   'GET /api/events/:eventId/moderation',
+  'POST /api/chat/conversations/:id/messages/:mid/report',
+  'GET /api/events/:eventId/reports',
+  'POST /api/events/:eventId/reports/:id/resolve',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 

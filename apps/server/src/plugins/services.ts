@@ -10,6 +10,7 @@ import { createInvitationsService } from '../modules/invitations/invitations.ser
 import { sendAdmission } from '../modules/messages/admission.ts'
 import { createMessagesService } from '../modules/messages/messages.service.ts'
 import { createModerationService } from '../modules/moderation/moderation.service.ts'
+import { createReportsService } from '../modules/moderation/reports.service.ts'
 import { createPresenceService } from '../modules/presence/presence.service.ts'
 import { createTypingService } from '../modules/presence/typing.service.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
@@ -68,6 +69,7 @@ export default fp(
           failed: redis.failed,
         })
       : localChangeLimiter
+    const moderation = createModerationService({ prisma, publisher })
     app.decorate('services', {
       identity: createIdentityService({ prisma, publisher, sessionTtlMs }),
       events: createEventsService({ prisma, publisher, presence, pageMax: limits.pageMax }),
@@ -88,7 +90,8 @@ export default fp(
       }),
       presence,
       typing,
-      moderation: createModerationService({ prisma, publisher }),
+      moderation,
+      reports: createReportsService({ prisma, publisher, moderation }),
     })
     app.addHook('onClose', async () => {
       typing.close()

@@ -12,7 +12,7 @@ export function chatHandlers(
   viewers: RoomViewers,
   metrics?: Pick<Metrics, 'messageAccepted'>,
 ): Handlers {
-  const { messages, conversations, presence, typing, access, moderation } = services
+  const { messages, conversations, presence, typing, access, moderation, reports } = services
   const staff = (socket: ChatSocket) => ({ kind: 'user' as const, user: socket.data.user })
   return {
     async 'message:send'(socket, payload) {
@@ -85,5 +85,7 @@ export function chatHandlers(
       moderation.restore(staff(socket), socket.data.user.eventId, p.userId),
     'moderation:role': (socket, p) =>
       moderation.setRole(staff(socket), socket.data.user.eventId, p.userId, p.role),
+    'message:report': async (socket, p) =>
+      (await reports.report(socket.data.user, p.messageId, p.reason)).report,
   }
 }

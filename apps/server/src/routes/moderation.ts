@@ -5,6 +5,9 @@ import {
   ModerationLog,
   MuteBody,
   RemoveBody,
+  ReportQueue,
+  ResolveReportBody,
+  ResolveReportResponse,
   RoleBody,
 } from '@secura/shared'
 import type { Moderator } from '../modules/moderation/moderation.service.ts'
@@ -12,7 +15,7 @@ import { errors, type RoutesApp } from './schemas.ts'
 
 /** /api/events/:eventId/guests/:id/… and …/moderation: the admin, or an organizer or moderator of that event. */
 export default async function moderationRoutes(app: RoutesApp) {
-  const { moderation } = app.services
+  const { moderation, reports } = app.services
   app.addHook('preHandler', app.requireActor)
   const actorOf = (request: { actor: unknown }) => request.actor as Moderator
   const base = {
@@ -42,5 +45,23 @@ export default async function moderationRoutes(app: RoutesApp) {
     '/:eventId/moderation',
     { schema: { tags: ['moderation'], params: EventParams, response: { 200: ModerationLog, ...errors } } },
     (request) => moderation.log(actorOf(request), request.params.eventId),
+  )
+
+  app.get(
+    '/:eventId/reports',
+    { schema: { tags: ['moderation'], params: EventParams, response: { 200: ReportQueue, ...errors } } },
+    (request) => reports.queue(actorOf(request), request.params.eventId),
+  )
+  app.post(
+    '/:eventId/reports/:id/resolve',
+    {
+      schema: {
+        tags: ['moderation'],
+        params: EventItemParams,
+        body: ResolveReportBody,
+        response: { 200: ResolveReportResponse, ...errors },
+      },
+    },
+    (request) => reports.resolve(actorOf(request), request.params.eventId, request.params.id, request.body),
   )
 }

@@ -281,6 +281,40 @@ const restCases: RestCase[] = [
     }),
   ),
   {
+    name: 'POST report',
+    expected: hidden(201),
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/conversations/${groupId}/messages/${await ownerMessage()}/report`,
+      body: { reason: 'spam' },
+    }),
+  },
+  {
+    name: 'GET report queue',
+    expected: { ...staffOnly, moderator: 200 },
+    request: async () => ({ method: 'GET', path: `/api/events/${eventId}/reports` }),
+  },
+  {
+    name: 'POST resolve report',
+    expected: { ...staffOnly, moderator: 200 },
+    request: async () => {
+      const messageId = await ownerMessage()
+      const report = await server.api(
+        'POST',
+        `/api/chat/conversations/${groupId}/messages/${messageId}/report`,
+        {
+          token: guests.member!.token,
+          body: { reason: 'spam' },
+        },
+      )
+      return {
+        method: 'POST',
+        path: `/api/events/${eventId}/reports/${report.body.id}/resolve`,
+        body: { action: 'dismiss' },
+      }
+    },
+  },
+  {
     name: 'GET moderation log',
     expected: { ...staffOnly, moderator: 200 },
     request: async () => ({ method: 'GET', path: `/api/events/${eventId}/moderation` }),
@@ -408,6 +442,7 @@ describe('socket authorization matrix', () => {
       ['message:typing', async () => ({ conversationId: groupId }), true],
       ['message:stop-typing', async () => ({ conversationId: groupId }), true],
       ['conversation:read', async () => ({ conversationId: groupId, seq: 1 }), true],
+      ['message:report', async () => ({ messageId: await ownerMessage(), reason: 'spam' }), true],
     ]
     for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer', 'member'] as const) {
       const socket = await server.connect({ token: token[caller] })

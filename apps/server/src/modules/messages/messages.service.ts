@@ -21,6 +21,7 @@ import { applyReaction } from './reactions.ts'
 import { revise } from './revise.ts'
 import { sendQueue } from './send-queue.ts'
 import { createMessageStore, MESSAGE_COLUMNS, type RowWithReactions, type SentRow } from './store.ts'
+import { tombstone } from './tombstone.ts'
 import { type MessageRow, reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
 
 export interface MessagesDeps {
@@ -247,24 +248,7 @@ export function createMessagesService(deps: MessagesDeps) {
       if (row.senderId !== viewer.id && !isStaff(viewer)) {
         throw forbidden('Only the sender or a moderator can delete a message')
       }
-      if (row.deletedAt) return toMessage(row)
-      const deleted = await prisma.$transaction(async (tx) => {
-        await tx.reaction.deleteMany({ where: { messageId: row.id } })
-        return revise(tx, row.conversationId, row.id, {
-          set: `content = '', "deletedAt" = now(), "deletedBy" = $3::uuid`,
-          params: [viewer.id],
-        })
-      })
-      if (!deleted) return toMessage((await prisma.message.findUnique({ where: { id: row.id } }))!)
-      const message = toMessage(deleted)
-      publisher.emit(Room.conversation(row.conversationId), 'message:deleted', {
-        conversationId: row.conversationId,
-        messageId: row.id,
-        deletedBy: viewer.id,
-        deletedAt: message.deletedAt!,
-        rev: message.rev,
-      })
-      return message
+      return tombstone(prisma, publisher, row, viewer.id)
     },
 
     /** Adds, removes or (no action) toggles one emoji of the viewer on a message. */

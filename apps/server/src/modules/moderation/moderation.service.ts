@@ -102,6 +102,9 @@ export function createModerationService(deps: ModerationDeps) {
   }
 
   return {
+    /** The acting user (null: the admin) if they may moderate the event; FORBIDDEN or NOT_FOUND otherwise. */
+    staff: (moderator: Moderator, eventId: string) => actorOf(moderator, eventId, false),
+
     async mute(moderator: Moderator, eventId: string, userId: string, minutes: number, reason?: string) {
       const actor = await actorOf(moderator, eventId, false)
       const target = await targetOf(eventId, userId, actor)
