@@ -7,6 +7,7 @@ import { useAppStore } from '../store/index.ts'
 import { formatDateTime } from './dates.ts'
 import { GuestActions } from './GuestActions.tsx'
 import { ModerationLogPanel } from './ModerationLogPanel.tsx'
+import { ReportQueuePanel } from './ReportQueuePanel.tsx'
 
 /** Presence changes while the console is open: the list is asked again this often while the tab is visible. */
 const REFRESH_MS = 15_000
@@ -103,6 +104,7 @@ export function GuestPanel({ event }: { event: Event }) {
       {list && list.guests.length < list.total && !query.trim() && (
         <p className="hint">The first {list.guests.length} by name; search to find anyone else.</p>
       )}
+      <ReportQueuePanel version={refreshes} onDone={() => setRefreshes((n) => n + 1)} />
       <ModerationLogPanel version={refreshes} />
     </section>
   )

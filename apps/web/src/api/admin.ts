@@ -11,6 +11,9 @@ import type {
   ModerationLog,
   MuteBody,
   RemoveBody,
+  ReportQueue,
+  ResolveReportBody,
+  ResolveReportResponse,
   RoleBody,
 } from '@secura/shared'
 import { request } from './http.ts'
@@ -53,6 +56,14 @@ export const adminApi = {
       ...(body && { body }),
     })
   },
+  reportQueue: (token: string | null, eventId: string) =>
+    request<ReportQueue>('GET', `/api/events/${encodeURIComponent(eventId)}/reports`, { token }),
+  resolveReport: (token: string | null, eventId: string, reportId: string, body: ResolveReportBody) =>
+    request<ResolveReportResponse>(
+      'POST',
+      `/api/events/${encodeURIComponent(eventId)}/reports/${encodeURIComponent(reportId)}/resolve`,
+      { token, body },
+    ),
   moderationLog: (token: string | null, eventId: string) =>
     request<ModerationLog>('GET', `/api/events/${encodeURIComponent(eventId)}/moderation`, { token }),
 }

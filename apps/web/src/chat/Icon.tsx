@@ -13,6 +13,7 @@ const PATHS = {
   plus: 'M12 5v14M5 12h14',
   message: 'M4 5h16v11H9l-5 4V5z',
   down: 'M6 9l6 6 6-6',
+  flag: 'M5 21V4h11l-2 4 2 4H5',
 } as const
 
 export type IconName = keyof typeof PATHS

@@ -6,6 +6,9 @@ import type {
   Invitation,
   ModerationAction,
   ModerationLog,
+  ReportQueue,
+  ResolveReportBody,
+  ResolveReportResponse,
 } from '@secura/shared'
 import type { StateCreator } from 'zustand'
 import { adminApi, type ModerationCommand } from '../api/admin.ts'
@@ -45,6 +48,8 @@ export interface AdminSlice {
   listGuests: (q: string) => Promise<GuestList>
   moderate: (userId: string, command: ModerationCommand) => Promise<ModerationAction>
   moderationLog: () => Promise<ModerationLog>
+  reportQueue: () => Promise<ReportQueue>
+  resolveReport: (reportId: string, body: ResolveReportBody) => Promise<ResolveReportResponse>
 }
 
 export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set, get) => {
@@ -151,6 +156,14 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
     moderate: async (userId, command) => {
       const eventId = selectedEvent()
       return (await asActor((token) => adminApi.moderate(token, eventId, userId, command))).action
+    },
+    reportQueue: () => {
+      const eventId = selectedEvent()
+      return asActor((token) => adminApi.reportQueue(token, eventId))
+    },
+    resolveReport: (reportId, body) => {
+      const eventId = selectedEvent()
+      return asActor((token) => adminApi.resolveReport(token, eventId, reportId, body))
     },
     moderationLog: () => {
       const eventId = selectedEvent()

@@ -1,5 +1,6 @@
 import type { LocalMessage } from '@secura/chat-client'
 import type { User } from '@secura/shared'
+import { reportMessage } from '../../api/reports.ts'
 import { ROLE_LABELS } from '../../components/roles.ts'
 import { chatClient, useAppStore } from '../../store/index.ts'
 import { joinNames, type NameBook } from '../names.ts'
@@ -30,6 +31,7 @@ const MODERATORS: User['role'][] = ['moderator', 'organizer']
 export function MessageItem(props: MessageItemProps) {
   const { message, continued, showSender, seenBy, me, names, original, onJumpTo, onActionFailed } = props
   const setComposing = useAppStore((s) => s.setComposing)
+  const setChatNotice = useAppStore((s) => s.setChatNotice)
   const own = message.senderId === me.id
   const sent = message.state === 'sent' ? message : null
   const deleted = sent?.deletedAt != null
@@ -84,6 +86,15 @@ export function MessageItem(props: MessageItemProps) {
             onReply={() => setComposing({ kind: 'new', replyToId: sent.id })}
             onEdit={() => setComposing({ kind: 'edit', messageId: sent.id, content: sent.content })}
             onDelete={() => run(() => chatClient().remove(sent.id))}
+            onReport={
+              own
+                ? undefined
+                : (reason) =>
+                    run(async () => {
+                      await reportMessage(sent.conversationId, sent.id, reason)
+                      setChatNotice('Thank you: the organizers will look at it.')
+                    })
+            }
           />
         )}
       </div>
