@@ -64,6 +64,7 @@ export const REST_ROUTES = [
   'POST /api/chat/conversations/:id/messages/:mid/report',
   'GET /api/events/:eventId/reports',
   'POST /api/events/:eventId/reports/:id/resolve',
+  'POST /api/events/:eventId/guests/:id/access',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 

@@ -248,6 +248,24 @@ const restCases: RestCase[] = [
     request: async () => ({ method: 'POST', path: `/api/events/${eventId}/invitations`, body: {} }),
   },
   {
+    name: 'POST re-issue access',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 404,
+      nonMember: 403,
+      moderator: 403,
+      member: 403,
+      organizer: 201,
+    },
+    request: async () => ({
+      method: 'POST',
+      path: `/api/events/${eventId}/guests/${guests.target!.user.id}/access`,
+    }),
+  },
+  {
     name: 'GET invitations',
     expected: {
       none: 401,

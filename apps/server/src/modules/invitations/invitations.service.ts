@@ -75,6 +75,35 @@ export function createInvitationsService(deps: InvitationsDeps) {
       }
     },
 
+    /**
+     * A new personal link for an existing user (they signed out, or lost their phone): redeeming it opens a
+     * new session as that same user. Single use; refused for a removed guest.
+     */
+    async reissueAccess(actor: Actor, eventId: string, userId: string): Promise<CreateInvitationResponse> {
+      await assertCanManage(actor, eventId, 're-issue access')
+      const user = await prisma.user.findUnique({ where: { id: userId } })
+      if (!user || user.eventId !== eventId) throw notFound('User')
+      if (user.removedAt) throw new AppError('FORBIDDEN', 'This guest was removed; restore them first')
+      const code = newSecret()
+      const invitation = await prisma.invitation.create({
+        data: {
+          id: uuidv7(),
+          eventId,
+          codeHash: hashSecret(code),
+          role: user.role,
+          displayName: user.displayName,
+          maxUses: 1,
+          userId: user.id,
+        },
+      })
+      return {
+        invitation: toInvitation(invitation),
+        code,
+        url: `${publicUrl}/join/${code}`,
+        publicUrlIsLoopback: isLoopbackUrl(publicUrl),
+      }
+    },
+
     async listInvitations(actor: Actor, eventId: string) {
       await assertCanManage(actor, eventId)
       const invitations = await prisma.invitation.findMany({

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, startServer, type TestServer } from './helpers.ts'
+
+/** Re-issued access: a new personal link for an existing guest, signing in as the same user. */
+let server: TestServer
+let eventId: string
+let lobbyId: string
+
+beforeAll(async () => {
+  server = await startServer()
+  ;({ eventId, lobbyId } = await server.createEvent('Getting back in'))
+})
+afterAll(async () => {
+  await server?.close()
+})
+
+const access = (userId: string, token = ADMIN_TOKEN) =>
+  server.api('POST', `/api/events/${eventId}/guests/${userId}/access`, { token })
+const redeem = (code: string, displayName = 'Someone else') =>
+  server.api('POST', '/api/auth/join', { body: { code, displayName } })
+
+describe('re-issued access', () => {
+  it('signs in as the same user, history intact, once; the old invitation stays used', async () => {
+    const { code: original } = await server.invite(eventId)
+    const joined = await redeem(original, 'Returning')
+    const guest = joined.body
+    const sent = await server.api('POST', `/api/chat/conversations/${lobbyId}/messages`, {
+      token: guest.token,
+      body: { clientMessageId: crypto.randomUUID(), content: 'before signing out' },
+    })
+    expect(sent.status).toBe(201)
+    await server.api('POST', '/api/auth/logout', { token: guest.token })
+    expect((await redeem(original)).body.error).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { reason: 'used' },
+    })
+
+    const issued = await access(guest.user.id)
+    expect(issued.status).toBe(201)
+    expect(issued.body.invitation).toMatchObject({ displayName: 'Returning', maxUses: 1 })
+    const back = await redeem(issued.body.code)
+    expect(back.status).toBe(200)
+    expect(back.body.user).toMatchObject({ id: guest.user.id, displayName: 'Returning' })
+    expect(back.body.token).not.toBe(guest.token)
+    const history = await server.api('GET', `/api/chat/conversations/${lobbyId}/messages`, {
+      token: back.body.token,
+    })
+    expect(history.body.messages.map((m: { id: string }) => m.id)).toContain(sent.body.id)
+    const users = await server.counts()
+
+    const twice = await redeem(issued.body.code)
+    expect(twice.status).toBe(403)
+    expect(twice.body.error.details).toEqual({ reason: 'used' })
+    expect(await server.counts()).toEqual(users)
+  })
+
+  it('an organizer re-issues for their event; a guest may not; unknown and removed guests are refused', async () => {
+    const organizer = await server.join(eventId, 'Desk', 'organizer')
+    const guest = await server.join(eventId, 'Lost Phone')
+    expect((await access(guest.user.id, organizer.token)).status).toBe(201)
+    expect((await access(guest.user.id, guest.token)).status).toBe(403)
+    expect((await access('0190a0a0-0000-7000-8000-000000000000')).status).toBe(404)
+
+    // Removed: no new link, and a link issued before the removal opens nothing.
+    const earlier = await access(guest.user.id)
+    await server.api('POST', `/api/events/${eventId}/guests/${guest.user.id}/remove`, {
+      token: ADMIN_TOKEN,
+      body: {},
+    })
+    const refused = await access(guest.user.id)
+    expect(refused.status).toBe(403)
+    const before = await server.counts()
+    const late = await redeem(earlier.body.code)
+    expect(late.status).toBe(403)
+    expect(late.body.error.details).toEqual({ reason: 'removed' })
+    expect(await server.counts()).toEqual(before)
+  })
+})
