@@ -2,8 +2,10 @@ import type { DirectoryUser } from '@secura/shared'
 import { useState } from 'react'
 import type { ModerationCommand } from '../api/admin.ts'
 import { describeError } from '../api/http.ts'
+import type { IssuedCode } from '../store/admin.slice.ts'
 import { useAppStore } from '../store/index.ts'
 import { formatDateTime } from './dates.ts'
+import { QrImage } from './QrImage.tsx'
 
 const MUTE_CHOICES = [
   { minutes: 10, label: '10 minutes' },
@@ -14,6 +16,8 @@ const MUTE_CHOICES = [
 /** What an organizer can do to one guest: mute for a while, remove, restore, make moderator (or guest again). */
 export function GuestActions({ guest, onDone }: { guest: DirectoryUser; onDone: () => void }) {
   const moderate = useAppStore((s) => s.moderate)
+  const reissueAccess = useAppStore((s) => s.reissueAccess)
+  const [issued, setIssued] = useState<IssuedCode | null>(null)
   const [muting, setMuting] = useState(false)
   const [minutes, setMinutes] = useState(MUTE_CHOICES[0]!.minutes)
   const [reason, setReason] = useState('')
@@ -80,6 +84,20 @@ export function GuestActions({ guest, onDone }: { guest: DirectoryUser; onDone: 
           className="button button-small button-secondary"
           disabled={busy}
           onClick={() =>
+            void reissueAccess(guest.id).then(setIssued, (failure: unknown) =>
+              setError(describeError(failure)),
+            )
+          }
+        >
+          Re-issue access
+        </button>
+      )}
+      {!guest.removed && (
+        <button
+          type="button"
+          className="button button-small button-secondary"
+          disabled={busy}
+          onClick={() =>
             void run({ kind: 'role', body: { role: guest.role === 'moderator' ? 'guest' : 'moderator' } })
           }
         >
@@ -124,6 +142,14 @@ export function GuestActions({ guest, onDone }: { guest: DirectoryUser; onDone: 
             Cancel
           </button>
         </form>
+      )}
+      {issued && (
+        <div className="reissued" data-testid="reissued-access">
+          <QrImage url={issued.url} label={`QR code of ${name}'s new personal link`} />
+          <p>
+            A new personal link for {name}, for one use: <code className="url">{issued.url}</code>
+          </p>
+        </div>
       )}
       {error && (
         <p className="field-error" role="alert">

@@ -64,6 +64,12 @@ export const adminApi = {
       `/api/events/${encodeURIComponent(eventId)}/reports/${encodeURIComponent(reportId)}/resolve`,
       { token, body },
     ),
+  reissueAccess: (token: string | null, eventId: string, userId: string) =>
+    request<CreateInvitationResponse>(
+      'POST',
+      `/api/events/${encodeURIComponent(eventId)}/guests/${encodeURIComponent(userId)}/access`,
+      { token },
+    ),
   moderationLog: (token: string | null, eventId: string) =>
     request<ModerationLog>('GET', `/api/events/${encodeURIComponent(eventId)}/moderation`, { token }),
 }

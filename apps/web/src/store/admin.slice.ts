@@ -48,6 +48,8 @@ export interface AdminSlice {
   listGuests: (q: string) => Promise<GuestList>
   moderate: (userId: string, command: ModerationCommand) => Promise<ModerationAction>
   moderationLog: () => Promise<ModerationLog>
+  /** A new personal link for an existing guest: same identity, a new session. */
+  reissueAccess: (userId: string) => Promise<IssuedCode>
   reportQueue: () => Promise<ReportQueue>
   resolveReport: (reportId: string, body: ResolveReportBody) => Promise<ResolveReportResponse>
 }
@@ -164,6 +166,11 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
     resolveReport: (reportId, body) => {
       const eventId = selectedEvent()
       return asActor((token) => adminApi.resolveReport(token, eventId, reportId, body))
+    },
+    reissueAccess: async (userId) => {
+      const eventId = selectedEvent()
+      const { code, url } = await asActor((token) => adminApi.reissueAccess(token, eventId, userId))
+      return { code, url }
     },
     moderationLog: () => {
       const eventId = selectedEvent()
