@@ -76,3 +76,41 @@ describe('re-issued access', () => {
     expect(await server.counts()).toEqual(before)
   })
 })
+
+describe('add a device', () => {
+  it('a one-time, short-lived link: a new session as the same user, revocable on its own', async () => {
+    const phone = await server.join(eventId, 'Two Devices')
+    const link = await server.api('POST', '/api/auth/device', { token: phone.token })
+    expect(link.status).toBe(201)
+    const left = new Date(link.body.expiresAt).getTime() - Date.now()
+    expect(left).toBeGreaterThan(60_000)
+    expect(left).toBeLessThanOrEqual(5 * 60_000)
+    const laptop = await redeem(link.body.code)
+    expect(laptop.status).toBe(200)
+    expect(laptop.body.user.id).toBe(phone.user.id)
+    expect(laptop.body.token).not.toBe(phone.token)
+
+    // Used twice: refused, nothing written.
+    const before = await server.counts()
+    const twice = await redeem(link.body.code)
+    expect(twice.body.error).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'used' } })
+    expect(await server.counts()).toEqual(before)
+
+    // The laptop signs out; the phone stays signed in.
+    await server.api('POST', '/api/auth/logout', { token: laptop.body.token })
+    expect((await server.api('GET', '/api/auth/me', { token: laptop.body.token })).status).toBe(401)
+    expect((await server.api('GET', '/api/auth/me', { token: phone.token })).status).toBe(200)
+  })
+
+  it('an expired device link is refused; signed-out callers get none', async () => {
+    const phone = await server.join(eventId, 'Slow Scanner')
+    const link = await server.api('POST', '/api/auth/device', { token: phone.token })
+    await server.app.db.sql.query(
+      `UPDATE "Invitation" SET "expiresAt" = now() - interval '1 second' WHERE "userId" = $1::uuid`,
+      [phone.user.id],
+    )
+    const late = await redeem(link.body.code)
+    expect(late.body.error).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'expired' } })
+    expect((await server.api('POST', '/api/auth/device', {})).status).toBe(401)
+  })
+})

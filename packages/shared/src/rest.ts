@@ -65,6 +65,7 @@ export const REST_ROUTES = [
   'GET /api/events/:eventId/reports',
   'POST /api/events/:eventId/reports/:id/resolve',
   'POST /api/events/:eventId/guests/:id/access',
+  'POST /api/auth/device',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 

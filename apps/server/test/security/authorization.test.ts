@@ -338,6 +338,21 @@ const restCases: RestCase[] = [
     request: async () => ({ method: 'GET', path: `/api/events/${eventId}/moderation` }),
   },
   {
+    name: 'POST device link',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 201,
+      nonMember: 201,
+      moderator: 201,
+      organizer: 201,
+      member: 201,
+    },
+    request: async () => ({ method: 'POST', path: '/api/auth/device' }),
+  },
+  {
     name: 'GET me',
     expected: {
       none: 401,

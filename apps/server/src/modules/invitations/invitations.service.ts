@@ -1,8 +1,14 @@
-import type { CreateInvitationBody, CreateInvitationResponse, InvitationPreview } from '@secura/shared'
-import { normalizeName, Room } from '@secura/shared'
+import type {
+  CreateInvitationBody,
+  CreateInvitationResponse,
+  DeviceLinkResponse,
+  InvitationPreview,
+} from '@secura/shared'
+import { DEVICE_LINK_TTL_MS, normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { AppError, notFound } from '../../errors.ts'
+import type { User } from '../../generated/prisma/client.ts'
 import { isLoopbackUrl } from '../../net/lan.ts'
 import { eventManagers } from '../events/events.service.ts'
 import type { Actor } from '../identity/identity.service.ts'
@@ -102,6 +108,25 @@ export function createInvitationsService(deps: InvitationsDeps) {
         url: `${publicUrl}/join/${code}`,
         publicUrlIsLoopback: isLoopbackUrl(publicUrl),
       }
+    },
+
+    /** Add a device: a one-time link, valid a few minutes, opening a new session as this same user. */
+    async deviceLink(user: User): Promise<DeviceLinkResponse> {
+      const code = newSecret()
+      const expiresAt = new Date(Date.now() + DEVICE_LINK_TTL_MS)
+      await prisma.invitation.create({
+        data: {
+          id: uuidv7(),
+          eventId: user.eventId,
+          codeHash: hashSecret(code),
+          role: user.role,
+          displayName: user.displayName,
+          maxUses: 1,
+          expiresAt,
+          userId: user.id,
+        },
+      })
+      return { code, url: `${publicUrl}/join/${code}`, expiresAt: expiresAt.toISOString() }
     },
 
     async listInvitations(actor: Actor, eventId: string) {
