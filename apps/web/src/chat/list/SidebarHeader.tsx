@@ -6,6 +6,7 @@ import { ROLE_LABELS } from '../../components/roles.ts'
 import { useAction } from '../../hooks/useAction.ts'
 import { useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'
+import { AddDevice } from './AddDevice.tsx'
 
 /** The event, who I am, the way out, and the ways to start a conversation. */
 export function SidebarHeader({ user, event }: { user: User; event: Event }) {
@@ -85,6 +86,7 @@ export function SidebarHeader({ user, event }: { user: User; event: Event }) {
         >
           <Icon name="plus" /> New group
         </button>
+        <AddDevice />
       </div>
       {error && <Notice tone="error">{error}</Notice>}
     </header>
