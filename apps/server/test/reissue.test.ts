@@ -114,3 +114,15 @@ describe('add a device', () => {
     expect((await server.api('POST', '/api/auth/device', {})).status).toBe(401)
   })
 })
+
+describe('the invitation list', () => {
+  it('shows who redeemed each used invitation; an unused one shows nobody', async () => {
+    const { code, id } = await server.invite(eventId)
+    const unused = await server.invite(eventId)
+    await redeem(code, 'Redeemer')
+    const list = await server.api('GET', `/api/events/${eventId}/invitations`, { token: ADMIN_TOKEN })
+    const byId = new Map(list.body.invitations.map((i: { id: string }) => [i.id, i]))
+    expect(byId.get(id)).toMatchObject({ redeemedBy: [{ displayName: 'Redeemer', id: expect.any(String) }] })
+    expect(byId.get(unused.id)).toMatchObject({ redeemedBy: [] })
+  })
+})

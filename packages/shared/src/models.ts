@@ -65,6 +65,8 @@ export const Invitation = Type.Object(
     expiresAt: Nullable(DateTime),
     revokedAt: Nullable(DateTime),
     createdAt: DateTime,
+    /** In the invitation list: who redeemed it (the first few), by name. */
+    redeemedBy: Type.Optional(Type.Array(Type.Object({ id: Id, displayName: Type.String() }))),
   },
   { $id: 'Invitation' },
 )

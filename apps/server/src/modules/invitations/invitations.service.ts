@@ -16,6 +16,8 @@ import { hashSecret, newSecret } from '../identity/tokens.ts'
 import type { Publisher } from '../ports.ts'
 import { toInvitation } from './wire.ts'
 
+const REDEEMERS_SHOWN = 5
+
 export interface InvitationsDeps {
   prisma: PrismaClient
   publisher: Publisher
@@ -134,8 +136,22 @@ export function createInvitationsService(deps: InvitationsDeps) {
       const invitations = await prisma.invitation.findMany({
         where: { eventId },
         orderBy: { createdAt: 'desc' },
+        include: {
+          // Who redeemed it, through the sessions it opened: a shared invitation lists its first few.
+          sessions: {
+            distinct: ['userId'],
+            orderBy: [{ userId: 'asc' }],
+            take: REDEEMERS_SHOWN,
+            select: { user: { select: { id: true, displayName: true } } },
+          },
+        },
       })
-      return { invitations: invitations.map(toInvitation) }
+      return {
+        invitations: invitations.map(({ sessions, ...i }) => ({
+          ...toInvitation(i),
+          redeemedBy: sessions.map((s) => s.user),
+        })),
+      }
     },
 
     /**
