@@ -126,3 +126,26 @@ describe('the invitation list', () => {
     expect(byId.get(unused.id)).toMatchObject({ redeemedBy: [] })
   })
 })
+
+describe('the event list', () => {
+  it('counts who is online and the messages of today, per event', async () => {
+    const { eventId: quiet } = await server.createEvent('Quiet event')
+    const talker = await server.join(eventId, 'Counted')
+    await server.api('POST', `/api/chat/conversations/${lobbyId}/messages`, {
+      token: talker.token,
+      body: { clientMessageId: crypto.randomUUID(), content: 'counted today' },
+    })
+    const socket = await server.connect({ token: talker.token })
+    const list = await server.api('GET', '/api/admin/events', { token: ADMIN_TOKEN })
+    const byId = new Map(list.body.events.map((e: { id: string }) => [e.id, e]))
+    const busy = byId.get(eventId) as { counts: { online: number; messagesToday: number } }
+    // Every message of this file's event is in its lobby, all sent today.
+    const history = await server.api('GET', `/api/chat/conversations/${lobbyId}/messages?limit=100`, {
+      token: talker.token,
+    })
+    const n = history.body.messages.length
+    expect(busy.counts).toEqual({ online: 1, messagesToday: n })
+    expect(byId.get(quiet)).toMatchObject({ counts: { online: 0, messagesToday: 0 } })
+    socket.disconnect()
+  })
+})

@@ -20,6 +20,10 @@ export const Event = Type.Object(
     startsAt: Nullable(DateTime),
     endsAt: Nullable(DateTime),
     createdAt: DateTime,
+    /** In the operator's event list: who is online now, and messages since midnight (server time, UTC). */
+    counts: Type.Optional(
+      Type.Object({ online: Type.Integer({ minimum: 0 }), messagesToday: Type.Integer({ minimum: 0 }) }),
+    ),
   },
   { $id: 'Event' },
 )
