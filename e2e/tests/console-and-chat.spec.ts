@@ -106,4 +106,16 @@ test('an organizer sets up an event in the console; guests join by its invitatio
       console.locator('.invitation').filter({ hasText: role }).filter({ hasText: 'Used 1 of' }),
     ).toHaveCount(1, { timeout: 20_000 })
   }
+  // Who redeemed each, and the live counts of the event list.
+  await expect(console.getByTestId('redeemed-by').filter({ hasText: 'Ana' })).toHaveCount(1)
+  await expect(console.getByTestId('event-counts').first()).toContainText('2 online', { timeout: 20_000 })
+
+  // Deleting the event sits in the danger zone and waits for its name to be typed.
+  const danger = console.getByTestId('danger-zone')
+  const erase = danger.getByRole('button', { name: 'Delete this event' })
+  await expect(erase).toBeDisabled()
+  await danger.getByLabel("Type the event's name to confirm").fill('Summer')
+  await expect(erase).toBeDisabled()
+  await danger.getByLabel("Type the event's name to confirm").fill('Summer Gala')
+  await expect(erase).toBeEnabled()
 })

@@ -21,7 +21,7 @@ test('an organizer deletes a guest’s message in the lobby; both see the tombst
 
   for (const who of [gus, olga]) {
     await expect(who.chat.message('Buy cheap watches at spam.example')).toHaveCount(0)
-    await expect.poll(() => who.chat.texts()).toEqual(['message deleted', 'Start line opens at 9'])
+    await expect.poll(() => who.chat.texts()).toEqual(['removed by a moderator', 'Start line opens at 9'])
   }
   // The server has the tombstone: content emptied, deleted by the organizer.
   const reader = await api.joinedGuest(event.id, 'Reader')

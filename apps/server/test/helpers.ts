@@ -44,6 +44,8 @@ const TABLES = [
   'Message',
   'Reaction',
   'Attachment',
+  'ModerationAction',
+  'Report',
 ] as const
 type Table = (typeof TABLES)[number]
 

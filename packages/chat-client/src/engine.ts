@@ -55,6 +55,12 @@ export class ChatEngine implements ChatStorage {
     const { socket } = rt.transport
     this.unbind.push(
       bindLiveEvents(socket, rt.model, rt.sync, rt.timing.typingBackstopMs),
+      socket.on('user:moderated', (e) => {
+        if (e.userId !== rt.model.meId) return
+        rt.model.state.setMuted(e.mutedUntil ? { until: e.mutedUntil, reason: e.muteReason } : null)
+        // Lifted early: what waited for the mute goes now.
+        if (!e.mutedUntil) rt.outbox.wake()
+      }),
       socket.onStatus((status) => {
         if (status.type === 'connect') this.onConnect(rt)
         else if (!socket.connected) this.setConnection(rt, rt.network.onLine() ? 'reconnecting' : 'offline')

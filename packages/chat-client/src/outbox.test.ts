@@ -194,6 +194,35 @@ describe('outbox', () => {
     expect(client.http.count('POST', sendPath)).toBe(0)
   })
 
+  it('holds a message refused because the sender is muted, shows why, and sends it once the mute ends', async () => {
+    const until = new Date(Date.now() + 60_000).toISOString()
+    const muted = { muted: true, until, reason: 'Cool down' }
+    let refusing = true
+    client.socket.scripted.set('message:send', () =>
+      refusing
+        ? { ok: false, error: { code: 'FORBIDDEN', message: 'muted', retryAfterMs: 60_000, details: muted } }
+        : undefined,
+    )
+    await client.storage.send(conversation.id, 'held')
+    await waitFor('muted shown', () => client.snapshot().muted !== null)
+    expect(client.snapshot().muted).toEqual({ until, reason: 'Cool down' })
+    const [held] = client.messages(conversation.id)
+    expect(held).toMatchObject({ state: 'pending', content: 'held' })
+    expect(client.snapshot().outboxSize).toBe(1)
+
+    // Lifted early: the server says so, and the held message goes at once.
+    refusing = false
+    client.socket.deliver('user:moderated', {
+      userId: ME,
+      role: 'guest',
+      mutedUntil: null,
+      muteReason: null,
+    })
+    await waitFor('sent', () => sent(client.messages(conversation.id)).length === 1)
+    expect(client.snapshot().muted).toBeNull()
+    expect(server.stored(clientIdOf(held)!)).toHaveLength(1)
+  })
+
   it('shows queued messages at once, in order, pending; sends them in that order', async () => {
     client.socket.acks = 'lost'
     client.http.down = true

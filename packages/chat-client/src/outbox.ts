@@ -10,7 +10,7 @@ import {
   updateOutboxEntry,
 } from './db.ts'
 import { abortError, type OutboxLock, rejectOnAbort } from './lock.ts'
-import { isRetryable, type RetryPolicy, retryDelay, toChatError } from './retry.ts'
+import { isMutedRefusal, isRetryable, type RetryPolicy, retryDelay, toChatError } from './retry.ts'
 
 export interface OutboxDeps {
   db: ChatDb
@@ -191,7 +191,13 @@ export class Outbox {
       await updateOutboxEntry(this.deps.db, entry.clientMessageId, (e) =>
         failed
           ? { ...e, attempts, state: 'failed', error: toChatError(error) }
-          : { ...e, attempts, nextAttemptAt: Date.now() + retryDelay(attempts, error, this.deps.policy) },
+          : {
+              ...withoutError(e),
+              attempts,
+              nextAttemptAt: Date.now() + retryDelay(attempts, error, this.deps.policy),
+              // A held message says why (the app shows the mute); other waits keep no error.
+              ...(isMutedRefusal(error) && { error: toChatError(error) }),
+            },
       )
       this.refresh(await readOutbox(this.deps.db))
       if (failed) this.deps.announce()
@@ -240,7 +246,7 @@ export class Outbox {
   /** Takes what IndexedDB holds now, telling the UI only if something it shows changed. */
   private refresh(entries: OutboxEntry[]) {
     const shown = (list: readonly OutboxEntry[]) =>
-      list.map((e) => `${e.clientMessageId}:${e.state}:${e.order}:${e.content}`).join('|')
+      list.map((e) => `${e.clientMessageId}:${e.state}:${e.order}:${e.content}:${e.error?.code}`).join('|')
     const before = shown(this.entries)
     this.setEntries(entries)
     if (shown(this.entries) !== before) this.deps.onChange()
@@ -251,4 +257,9 @@ export class Outbox {
     this.deps.onChange()
     this.deps.announce()
   }
+}
+
+function withoutError(entry: OutboxEntry): OutboxEntry {
+  const { error: _error, ...rest } = entry
+  return rest
 }

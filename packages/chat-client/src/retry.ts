@@ -1,4 +1,4 @@
-import type { ChatError } from '@secura/shared'
+import { type ChatError, mutedDetails } from '@secura/shared'
 import { ApiError } from './http.ts'
 
 export interface RetryPolicy {
@@ -18,6 +18,8 @@ export const defaultRetryPolicy: RetryPolicy = { baseMs: 1000, maxMs: 30_000, ra
 export function isRetryable(error: unknown): boolean {
   if (!(error instanceof ApiError)) return !(error instanceof TypeError || error instanceof RangeError)
   if (error.code === 'NETWORK' || error.code === 'RATE_LIMITED') return true
+  // Muted: the message waits in the outbox until the mute ends (the server's retryAfterMs), never fails.
+  if (isMutedRefusal(error)) return true
   return error.status === 0 || error.status >= 500
 }
 
@@ -41,3 +43,7 @@ export function toChatError(error: unknown): ChatError {
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : 'Unknown error' }
 }
+
+/** A FORBIDDEN refusal because the user is muted (protocol §3.1). */
+export const isMutedRefusal = (error: unknown): boolean =>
+  error instanceof ApiError && error.code === 'FORBIDDEN' && mutedDetails(error.details) !== null

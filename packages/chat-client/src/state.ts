@@ -1,8 +1,8 @@
-import type { ConversationSummary, Message, UserStatusEvent } from '@secura/shared'
+import { type ConversationSummary, type Message, mutedDetails, type UserStatusEvent } from '@secura/shared'
 import type { OutboxEntry } from './db.ts'
 import { byActivity } from './summaries.ts'
 import { hasOlder, type Timeline } from './timeline.ts'
-import type { ChatSnapshot, ConnectionState, LocalMessage } from './types.ts'
+import type { ChatSnapshot, ConnectionState, LocalMessage, Muted } from './types.ts'
 
 type Status = UserStatusEvent['status']
 
@@ -20,6 +20,8 @@ export class ChatState {
   readonly reads = new Map<string, Record<string, number>>()
   presence: Record<string, Status> = {}
   outbox: readonly OutboxEntry[] = []
+  /** The standing the server last announced (user:moderated); until then, what held messages say. */
+  announcedMute: Muted | null | undefined
 
   private snapshot: ChatSnapshot = {
     connection: 'connecting',
@@ -30,6 +32,7 @@ export class ChatState {
     typing: {},
     reads: {},
     presence: {},
+    muted: null,
   }
   private readonly listeners = new Set<(snapshot: ChatSnapshot) => void>()
   private scheduled = false
@@ -63,6 +66,21 @@ export class ChatState {
     this.mark(() => undefined)
   }
 
+  setMuted(muted: Muted | null): void {
+    this.announcedMute = muted
+    this.mark(() => undefined)
+  }
+
+  private currentMute(): Muted | null {
+    let muted = this.announcedMute
+    if (muted === undefined) {
+      const held = this.outbox.find((e) => e.state === 'pending' && mutedDetails(e.error?.details))
+      const details = held && mutedDetails(held.error?.details)
+      muted = details ? { until: details.until, reason: details.reason } : null
+    }
+    return muted && Date.parse(muted.until) > Date.now() ? muted : null
+  }
+
   setOutbox(entries: readonly OutboxEntry[]): void {
     const before = this.outbox
     this.outbox = entries
@@ -88,6 +106,7 @@ export class ChatState {
       typing: d.typing ? this.buildTyping() : prev.typing,
       reads: d.reads ? Object.fromEntries(this.reads) : prev.reads,
       presence: d.presence ? { ...this.presence } : prev.presence,
+      muted: sameMute(prev.muted, this.currentMute()) ? prev.muted : this.currentMute(),
     }
     for (const listener of this.listeners) listener(this.snapshot)
   }
@@ -170,3 +189,6 @@ function toLocal(e: OutboxEntry): LocalMessage {
     ...(e.error && { error: e.error }),
   }
 }
+
+const sameMute = (a: Muted | null, b: Muted | null) =>
+  a === b || (!!a && !!b && a.until === b.until && a.reason === b.reason)

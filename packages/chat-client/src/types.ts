@@ -51,6 +51,13 @@ export interface ChatSnapshot {
   /** Per conversation: each member's read mark (read receipts). */
   reads: Record<string, Record<string, number>>
   presence: Record<string, UserStatusEvent['status']>
+  /** The current user is muted: until when and why (protocol §3.1); what they write waits in the outbox. */
+  muted: Muted | null
+}
+
+export interface Muted {
+  until: string
+  reason: string | null
 }
 
 export interface ChatStorage {

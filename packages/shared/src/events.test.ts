@@ -281,6 +281,12 @@ const PROTOCOL_EVENTS = [
   'user:online',
   'user:status',
   'presence:subscribe',
+  'moderation:mute',
+  'moderation:remove',
+  'moderation:restore',
+  'moderation:role',
+  'user:moderated',
+  'message:report',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -294,6 +300,11 @@ const PROTOCOL_CLIENT_EVENTS = [
   'conversation:read',
   'user:online',
   'presence:subscribe',
+  'moderation:mute',
+  'moderation:remove',
+  'moderation:restore',
+  'moderation:role',
+  'message:report',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {
@@ -309,6 +320,7 @@ const SERVER_EVENTS = {
   'conversation:updated': true,
   'conversation:message-received': true,
   'user:status': true,
+  'user:moderated': true,
 } satisfies Record<keyof ServerEvents, true>
 
 describe('event names', () => {

@@ -4,17 +4,27 @@ import type { ChatError } from './errors.ts'
 import { LIMITS } from './limits.ts'
 import { type Conversation, type Message, ReactionSummary } from './models.ts'
 import {
+  type ModeratedEvent,
+  type ModerationAction,
+  MuteInput,
+  RemoveInput,
+  RestoreInput,
+  RoleInput,
+} from './moderation.ts'
+import {
   Caption,
   ClientMessageId,
   Content,
   DateTime,
   Emoji,
   Id,
+  Nullable,
   PresenceStatus,
   ReactionAction,
   Rev,
   Seq,
 } from './primitives.ts'
+import { ReportInput, type ReportReceipt } from './reports.ts'
 
 /** Socket.io namespace `/chat` (protocol §5): every event name, once. */
 export const CHAT_NAMESPACE = '/chat'
@@ -38,6 +48,12 @@ export const ChatEvent = {
   UserOnline: 'user:online',
   UserStatus: 'user:status',
   PresenceSubscribe: 'presence:subscribe',
+  ModerationMute: 'moderation:mute',
+  ModerationRemove: 'moderation:remove',
+  ModerationRestore: 'moderation:restore',
+  ModerationRole: 'moderation:role',
+  UserModerated: 'user:moderated',
+  MessageReport: 'message:report',
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
@@ -158,7 +174,8 @@ export type MessageEditedEvent = Static<typeof MessageEditedEvent>
 export const MessageDeletedEvent = Type.Object({
   conversationId: Id,
   messageId: Id,
-  deletedBy: Id,
+  /** Null when the operator's admin token deleted it (from the report queue). */
+  deletedBy: Nullable(Id),
   deletedAt: DateTime,
   rev: Rev,
 })
@@ -234,6 +251,11 @@ export interface ClientEvents {
   'conversation:read': (payload: ReadInput, ack: AckCallback<ReadAck>) => void
   'user:online': (payload: UserOnlineInput, ack?: AckCallback<null>) => void
   'presence:subscribe': (payload: PresenceSubscribeInput, ack: AckCallback<PresenceSnapshot>) => void
+  'moderation:mute': (payload: MuteInput, ack: AckCallback<ModerationAction>) => void
+  'moderation:remove': (payload: RemoveInput, ack: AckCallback<ModerationAction>) => void
+  'moderation:restore': (payload: RestoreInput, ack: AckCallback<ModerationAction>) => void
+  'moderation:role': (payload: RoleInput, ack: AckCallback<ModerationAction>) => void
+  'message:report': (payload: ReportInput, ack: AckCallback<ReportReceipt>) => void
 }
 
 /** What the server emits. */
@@ -250,6 +272,7 @@ export interface ServerEvents {
   'conversation:updated': (conversation: Conversation) => void
   'conversation:message-received': (event: MessageReceivedEvent) => void
   'user:status': (event: UserStatusEvent) => void
+  'user:moderated': (event: ModeratedEvent) => void
 }
 
 /** The schema each client event's payload must match. */
@@ -265,4 +288,9 @@ export const ClientEventSchemas = {
   'conversation:read': ReadInput,
   'user:online': UserOnlineInput,
   'presence:subscribe': PresenceSubscribeInput,
+  'moderation:mute': MuteInput,
+  'moderation:remove': RemoveInput,
+  'moderation:restore': RestoreInput,
+  'moderation:role': RoleInput,
+  'message:report': ReportInput,
 } as const satisfies Record<keyof ClientEvents, unknown>

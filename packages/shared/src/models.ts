@@ -21,6 +21,10 @@ export const Event = Type.Object(
     startsAt: Nullable(DateTime),
     endsAt: Nullable(DateTime),
     createdAt: DateTime,
+    /** In the operator's event list: who is online now, and messages since midnight (server time, UTC). */
+    counts: Type.Optional(
+      Type.Object({ online: Type.Integer({ minimum: 0 }), messagesToday: Type.Integer({ minimum: 0 }) }),
+    ),
   },
   { $id: 'Event' },
 )
@@ -47,6 +51,9 @@ export const DirectoryUser = Type.Object(
     role: Role,
     status: PresenceStatus,
     lastSeenAt: DateTime,
+    /** In the organizers' guest list only: a current mute, and whether the guest was removed. */
+    mutedUntil: Type.Optional(Nullable(DateTime)),
+    removed: Type.Optional(Type.Boolean()),
   },
   { $id: 'DirectoryUser' },
 )
@@ -63,6 +70,8 @@ export const Invitation = Type.Object(
     expiresAt: Nullable(DateTime),
     revokedAt: Nullable(DateTime),
     createdAt: DateTime,
+    /** In the invitation list: who redeemed it (the first few), by name. */
+    redeemedBy: Type.Optional(Type.Array(Type.Object({ id: Id, displayName: Type.String() }))),
   },
   { $id: 'Invitation' },
 )

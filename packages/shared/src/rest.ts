@@ -61,6 +61,16 @@ export const REST_ROUTES = [
   'POST /api/chat/sync',
   'POST /api/chat/conversations/:id/attachments',
   'GET /api/attachments/:id/:variant',
+  'POST /api/events/:eventId/guests/:id/mute',
+  'POST /api/events/:eventId/guests/:id/remove',
+  'POST /api/events/:eventId/guests/:id/restore',
+  'PUT /api/events/:eventId/guests/:id/role',
+  'GET /api/events/:eventId/moderation',
+  'POST /api/chat/conversations/:id/messages/:mid/report',
+  'GET /api/events/:eventId/reports',
+  'POST /api/events/:eventId/reports/:id/resolve',
+  'POST /api/events/:eventId/guests/:id/access',
+  'POST /api/auth/device',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 

@@ -8,6 +8,8 @@ export interface DirectoryFilter {
   /** Exactly these users (those of other events are left out). */
   ids?: string[] | undefined
   limit: number
+  /** The organizers' guest list: removed guests too, with their mute and removal. */
+  moderation?: boolean
 }
 
 /**
@@ -18,12 +20,14 @@ export async function findEventUsers(
   prisma: PrismaClient,
   presence: Pick<PresenceService, 'online'>,
   eventId: string,
-  { q, ids, limit }: DirectoryFilter,
+  { q, ids, limit, moderation = false }: DirectoryFilter,
 ): Promise<DirectoryUser[]> {
   const users = await prisma.user.findMany({
     where: {
       eventId,
       ...(ids && { id: { in: ids } }),
+      // Guests no longer find a removed guest by name; their old messages still resolve by id.
+      ...(!moderation && !ids && { removedAt: null }),
       // `contains` becomes ILIKE '%q%' unescaped: a typed % or _ must match itself, not everything.
       ...(q?.trim() && {
         displayName: { contains: q.trim().replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' },
@@ -39,6 +43,10 @@ export async function findEventUsers(
     role: u.role,
     status: online.has(u.id) ? ('online' as const) : ('offline' as const),
     lastSeenAt: u.lastSeenAt.toISOString(),
+    ...(moderation && {
+      mutedUntil: u.mutedUntil && u.mutedUntil > new Date() ? u.mutedUntil.toISOString() : null,
+      removed: u.removedAt !== null,
+    }),
   }))
 }
 

@@ -5,6 +5,8 @@ import type { EventsService } from './events/events.service.ts'
 import type { IdentityService } from './identity/identity.service.ts'
 import type { InvitationsService } from './invitations/invitations.service.ts'
 import type { MessagesService } from './messages/messages.service.ts'
+import type { ModerationService } from './moderation/moderation.service.ts'
+import type { ReportsService } from './moderation/reports.service.ts'
 import type { PresenceService } from './presence/presence.service.ts'
 import type { TypingService } from './presence/typing.service.ts'
 
@@ -19,4 +21,6 @@ export interface Services {
   presence: PresenceService
   typing: TypingService
   attachments: AttachmentsService
+  moderation: ModerationService
+  reports: ReportsService
 }

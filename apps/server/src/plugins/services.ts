@@ -16,6 +16,8 @@ import { createIdentityService } from '../modules/identity/identity.service.ts'
 import { createInvitationsService } from '../modules/invitations/invitations.service.ts'
 import { sendAdmission } from '../modules/messages/admission.ts'
 import { createMessagesService } from '../modules/messages/messages.service.ts'
+import { createModerationService } from '../modules/moderation/moderation.service.ts'
+import { createReportsService } from '../modules/moderation/reports.service.ts'
 import { createPresenceService } from '../modules/presence/presence.service.ts'
 import { createTypingService } from '../modules/presence/typing.service.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
@@ -112,6 +114,7 @@ export default fp(
       60 * 60 * 1000,
     )
     sweep.unref()
+    const moderation = createModerationService({ prisma, publisher })
     app.decorate('services', {
       identity: createIdentityService({ prisma, publisher, sessionTtlMs }),
       events: createEventsService({ prisma, publisher, presence, pageMax: limits.pageMax }),
@@ -134,6 +137,8 @@ export default fp(
       presence,
       typing,
       attachments,
+      moderation,
+      reports: createReportsService({ prisma, publisher, moderation, attachments }),
     })
     app.addHook('onClose', async () => {
       clearInterval(sweep)

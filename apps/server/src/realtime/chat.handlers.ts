@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.ts'
 import type { Services } from '../modules/services.ts'
 import type { Handlers } from './handle.ts'
 import type { RoomViewers } from './room-viewers.ts'
+import type { ChatSocket } from './socket.ts'
 
 /** Every client→server event of protocol §5: thin adapters over the services, shared by all sockets. */
 export function chatHandlers(
@@ -11,7 +12,8 @@ export function chatHandlers(
   viewers: RoomViewers,
   metrics?: Pick<Metrics, 'messageAccepted'>,
 ): Handlers {
-  const { messages, conversations, presence, typing, access } = services
+  const { messages, conversations, presence, typing, access, moderation, reports } = services
+  const staff = (socket: ChatSocket) => ({ kind: 'user' as const, user: socket.data.user })
   return {
     async 'message:send'(socket, payload) {
       const { message, created } = await messages.send(socket.data.user, toSendCommand(payload))
@@ -73,5 +75,17 @@ export function chatHandlers(
       if (rooms.length > 0) await socket.join(rooms)
       return { statuses }
     },
+
+    // Moderation from the chat: the service re-reads the actor's role, so a stale socket grants nothing.
+    'moderation:mute': (socket, p) =>
+      moderation.mute(staff(socket), socket.data.user.eventId, p.userId, p.minutes, p.reason),
+    'moderation:remove': (socket, p) =>
+      moderation.remove(staff(socket), socket.data.user.eventId, p.userId, p.reason),
+    'moderation:restore': (socket, p) =>
+      moderation.restore(staff(socket), socket.data.user.eventId, p.userId),
+    'moderation:role': (socket, p) =>
+      moderation.setRole(staff(socket), socket.data.user.eventId, p.userId, p.role),
+    'message:report': async (socket, p) =>
+      (await reports.report(socket.data.user, p.messageId, p.reason)).report,
   }
 }

@@ -1,4 +1,11 @@
-import { InvitationPreview, InvitationPreviewBody, JoinBody, JoinResponse, MeResponse } from '@secura/shared'
+import {
+  DeviceLinkResponse,
+  InvitationPreview,
+  InvitationPreviewBody,
+  JoinBody,
+  JoinResponse,
+  MeResponse,
+} from '@secura/shared'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
 import { currentUser, SESSION_COOKIE } from '../plugins/auth.ts'
@@ -65,6 +72,15 @@ export default async function authRoutes(app: RoutesApp) {
     '/me',
     { preHandler: app.requireUser, schema: { tags: ['auth'], response: { 200: MeResponse, ...errors } } },
     (request) => identity.me(currentUser(request).user.id),
+  )
+
+  app.post(
+    '/device',
+    {
+      preHandler: app.requireUser,
+      schema: { tags: ['auth'], response: { 201: DeviceLinkResponse, ...errors } },
+    },
+    async (request, reply) => reply.status(201).send(await invitations.deviceLink(currentUser(request).user)),
   )
 
   app.post(

@@ -15,6 +15,21 @@ export default async function invitationRoutes(app: RoutesApp) {
   app.addHook('preHandler', app.requireActor)
 
   app.post(
+    '/:eventId/guests/:id/access',
+    {
+      schema: {
+        tags: ['invitations'],
+        params: EventItemParams,
+        response: { 201: CreateInvitationResponse, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await invitations.reissueAccess(request.actor!, request.params.eventId, request.params.id)),
+  )
+
+  app.post(
     '/:eventId/invitations',
     {
       schema: {

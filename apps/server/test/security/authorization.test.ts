@@ -70,6 +70,7 @@ beforeAll(async () => {
   guests.moderator = await server.join(eventId, 'Mod', 'moderator')
   guests.organizer = await server.join(eventId, 'Org', 'organizer')
   guests.otherEvent = await server.join(other.eventId, 'Stranger', 'organizer')
+  guests.target = await server.join(eventId, 'Target')
   const expired = await server.join(eventId, 'Expired')
   const revoked = await server.join(eventId, 'Revoked')
   await server.app.db.sql.query(
@@ -146,6 +147,18 @@ const hidden = (member: number, extra: Expected = {}): Expected => ({
   member,
   ...extra,
 })
+
+/** Moderation: organizers (and, per route, moderators) of the event; a guest is FORBIDDEN. */
+const staffOnly: Expected = {
+  none: 401,
+  malformed: 401,
+  expired: 401,
+  revoked: 401,
+  otherEvent: 404,
+  nonMember: 403,
+  member: 403,
+  organizer: 200,
+}
 
 interface RestCase {
   name: string
@@ -277,6 +290,24 @@ const restCases: RestCase[] = [
     request: async () => ({ method: 'POST', path: `/api/events/${eventId}/invitations`, body: {} }),
   },
   {
+    name: 'POST re-issue access',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 404,
+      nonMember: 403,
+      moderator: 403,
+      member: 403,
+      organizer: 201,
+    },
+    request: async () => ({
+      method: 'POST',
+      path: `/api/events/${eventId}/guests/${guests.target!.user.id}/access`,
+    }),
+  },
+  {
     name: 'GET invitations',
     expected: {
       none: 401,
@@ -290,6 +321,78 @@ const restCases: RestCase[] = [
       organizer: 200,
     },
     request: async () => ({ method: 'GET', path: `/api/events/${eventId}/invitations` }),
+  },
+  ...(
+    [
+      ['POST mute', 'POST', 'mute', { minutes: 5 }, 200],
+      ['POST remove', 'POST', 'remove', {}, 200],
+      ['POST restore', 'POST', 'restore', undefined, 200],
+      ['PUT role (organizers only)', 'PUT', 'role', { role: 'guest' }, 403],
+    ] as const
+  ).map(
+    ([name, method, what, body, moderator]): RestCase => ({
+      name,
+      expected: { ...staffOnly, moderator },
+      request: async () => ({
+        method,
+        path: `/api/events/${eventId}/guests/${guests.target!.user.id}/${what}`,
+        ...(body !== undefined && { body }),
+      }),
+    }),
+  ),
+  {
+    name: 'POST report',
+    expected: hidden(201),
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/conversations/${groupId}/messages/${await ownerMessage()}/report`,
+      body: { reason: 'spam' },
+    }),
+  },
+  {
+    name: 'GET report queue',
+    expected: { ...staffOnly, moderator: 200 },
+    request: async () => ({ method: 'GET', path: `/api/events/${eventId}/reports` }),
+  },
+  {
+    name: 'POST resolve report',
+    expected: { ...staffOnly, moderator: 200 },
+    request: async () => {
+      const messageId = await ownerMessage()
+      const report = await server.api(
+        'POST',
+        `/api/chat/conversations/${groupId}/messages/${messageId}/report`,
+        {
+          token: guests.member!.token,
+          body: { reason: 'spam' },
+        },
+      )
+      return {
+        method: 'POST',
+        path: `/api/events/${eventId}/reports/${report.body.id}/resolve`,
+        body: { action: 'dismiss' },
+      }
+    },
+  },
+  {
+    name: 'GET moderation log',
+    expected: { ...staffOnly, moderator: 200 },
+    request: async () => ({ method: 'GET', path: `/api/events/${eventId}/moderation` }),
+  },
+  {
+    name: 'POST device link',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 201,
+      nonMember: 201,
+      moderator: 201,
+      organizer: 201,
+      member: 201,
+    },
+    request: async () => ({ method: 'POST', path: '/api/auth/device' }),
   },
   {
     name: 'GET me',
@@ -454,6 +557,7 @@ describe('socket authorization matrix', () => {
       ['message:typing', async () => ({ conversationId: groupId }), true],
       ['message:stop-typing', async () => ({ conversationId: groupId }), true],
       ['conversation:read', async () => ({ conversationId: groupId, seq: 1 }), true],
+      ['message:report', async () => ({ messageId: await ownerMessage(), reason: 'spam' }), true],
     ]
     for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer', 'member'] as const) {
       const socket = await server.connect({ token: token[caller] })
@@ -472,6 +576,37 @@ describe('socket authorization matrix', () => {
           expect(await server.counts(), `${caller} ${event} wrote something`).toEqual(before)
           await quiet(30)
           expect(seen.names('user:status'), `${caller} ${event} caused a broadcast`).toEqual([])
+        })
+      }
+      socket.disconnect()
+    }
+  })
+
+  it('moderation events: staff of the event are served, guests FORBIDDEN, another event NOT_FOUND', async () => {
+    const target = guests.target!.user.id
+    const events: [string, Record<string, unknown>, boolean][] = [
+      ['moderation:mute', { userId: target, minutes: 5 }, true],
+      ['moderation:remove', { userId: target }, true],
+      ['moderation:restore', { userId: target }, true],
+      ['moderation:role', { userId: target, role: 'guest' }, false],
+    ]
+    const want: Partial<Record<Caller, (modOk: boolean) => string>> = {
+      otherEvent: () => 'NOT_FOUND',
+      nonMember: () => 'FORBIDDEN',
+      member: () => 'FORBIDDEN',
+      moderator: (modOk) => (modOk ? 'ok' : 'FORBIDDEN'),
+      organizer: () => 'ok',
+    }
+    for (const [caller, expected] of Object.entries(want) as [Caller, (m: boolean) => string][]) {
+      const socket = await server.connect({ token: token[caller] })
+      for (const [event, payload, moderatorAllowed] of events) {
+        await report.check('socket event', event, async () => {
+          const before = await server.counts()
+          const ack = await emitAck(socket, event, payload)
+          const code = expected(moderatorAllowed)
+          expect(ack.ok ? 'ok' : ack.error.code, `${caller} ${event}`).toBe(code)
+          if (code !== 'ok')
+            expect(await server.counts(), `${caller} ${event} wrote something`).toEqual(before)
         })
       }
       socket.disconnect()

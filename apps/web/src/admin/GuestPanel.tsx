@@ -5,6 +5,9 @@ import { Notice } from '../components/Notice.tsx'
 import { ROLE_LABELS } from '../components/roles.ts'
 import { useAppStore } from '../store/index.ts'
 import { formatDateTime } from './dates.ts'
+import { GuestActions } from './GuestActions.tsx'
+import { ModerationLogPanel } from './ModerationLogPanel.tsx'
+import { ReportQueuePanel } from './ReportQueuePanel.tsx'
 
 /** Presence changes while the console is open: the list is asked again this often while the tab is visible. */
 const REFRESH_MS = 15_000
@@ -93,6 +96,7 @@ export function GuestPanel({ event }: { event: Event }) {
               <span className="guest-status muted">
                 {guest.status === 'online' ? 'Online' : `Last seen ${formatDateTime(guest.lastSeenAt)}`}
               </span>
+              <GuestActions guest={guest} onDone={() => setRefreshes((n) => n + 1)} />
             </li>
           ))}
         </ul>
@@ -100,6 +104,8 @@ export function GuestPanel({ event }: { event: Event }) {
       {list && list.guests.length < list.total && !query.trim() && (
         <p className="hint">The first {list.guests.length} by name; search to find anyone else.</p>
       )}
+      <ReportQueuePanel version={refreshes} onDone={() => setRefreshes((n) => n + 1)} />
+      <ModerationLogPanel version={refreshes} />
     </section>
   )
 }

@@ -48,6 +48,13 @@ export function InvitationItem({ invitation, issued }: InvitationItemProps) {
         </p>
         <p className="invitation-meta">
           Used {invitation.uses} of {invitation.maxUses}
+          {invitation.redeemedBy && invitation.redeemedBy.length > 0 && (
+            <span data-testid="redeemed-by">
+              {' · by '}
+              {invitation.redeemedBy.map((u) => u.displayName).join(', ')}
+              {invitation.uses > invitation.redeemedBy.length && ' and others'}
+            </span>
+          )}
           {invitation.expiresAt && ` · expires ${formatDateTime(invitation.expiresAt)}`}
           {` · created ${formatDateTime(invitation.createdAt)}`}
         </p>

@@ -7,6 +7,14 @@ import type {
   GuestList,
   Invitation,
   InvitationList,
+  ModerationActionResponse,
+  ModerationLog,
+  MuteBody,
+  RemoveBody,
+  ReportQueue,
+  ResolveReportBody,
+  ResolveReportResponse,
+  RoleBody,
 } from '@secura/shared'
 import { request } from './http.ts'
 
@@ -38,6 +46,38 @@ export const adminApi = {
       `/api/events/${encodeURIComponent(eventId)}/guests?q=${encodeURIComponent(q)}&limit=100`,
       { token },
     ),
+
+  /** Moderation (protocol §3.1): the admin, or an organizer or moderator of the event. */
+  moderate: (token: string | null, eventId: string, userId: string, command: ModerationCommand) => {
+    const path = `/api/events/${encodeURIComponent(eventId)}/guests/${encodeURIComponent(userId)}/${command.kind}`
+    const body = command.kind === 'restore' ? undefined : command.body
+    return request<ModerationActionResponse>(command.kind === 'role' ? 'PUT' : 'POST', path, {
+      token,
+      ...(body && { body }),
+    })
+  },
+  reportQueue: (token: string | null, eventId: string) =>
+    request<ReportQueue>('GET', `/api/events/${encodeURIComponent(eventId)}/reports`, { token }),
+  resolveReport: (token: string | null, eventId: string, reportId: string, body: ResolveReportBody) =>
+    request<ResolveReportResponse>(
+      'POST',
+      `/api/events/${encodeURIComponent(eventId)}/reports/${encodeURIComponent(reportId)}/resolve`,
+      { token, body },
+    ),
+  reissueAccess: (token: string | null, eventId: string, userId: string) =>
+    request<CreateInvitationResponse>(
+      'POST',
+      `/api/events/${encodeURIComponent(eventId)}/guests/${encodeURIComponent(userId)}/access`,
+      { token },
+    ),
+  moderationLog: (token: string | null, eventId: string) =>
+    request<ModerationLog>('GET', `/api/events/${encodeURIComponent(eventId)}/moderation`, { token }),
 }
+
+export type ModerationCommand =
+  | { kind: 'mute'; body: MuteBody }
+  | { kind: 'remove'; body: RemoveBody }
+  | { kind: 'restore' }
+  | { kind: 'role'; body: RoleBody }
 
 const invitationsPath = (eventId: string) => `/api/events/${encodeURIComponent(eventId)}/invitations`

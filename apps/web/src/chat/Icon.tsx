@@ -14,6 +14,7 @@ const PATHS = {
   message: 'M4 5h16v11H9l-5 4V5z',
   down: 'M6 9l6 6 6-6',
   up: 'M6 15l6-6 6 6',
+  flag: 'M5 21V4h11l-2 4 2 4H5',
 } as const
 
 export type IconName = keyof typeof PATHS

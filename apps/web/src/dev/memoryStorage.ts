@@ -168,6 +168,7 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
       typing: { ...typing },
       reads: { ...reads },
       presence: { ...presence },
+      muted: null,
     }
     for (const l of listeners) l(snapshot)
   }

@@ -1,6 +1,17 @@
-import type { CreateEventBody, CreateInvitationBody, Event, GuestList, Invitation } from '@secura/shared'
+import type {
+  CreateEventBody,
+  CreateInvitationBody,
+  Event,
+  GuestList,
+  Invitation,
+  ModerationAction,
+  ModerationLog,
+  ReportQueue,
+  ResolveReportBody,
+  ResolveReportResponse,
+} from '@secura/shared'
 import type { StateCreator } from 'zustand'
-import { adminApi } from '../api/admin.ts'
+import { adminApi, type ModerationCommand } from '../api/admin.ts'
 import { ApiError } from '../api/http.ts'
 import type { AppState } from './index.ts'
 
@@ -36,6 +47,12 @@ export interface AdminSlice {
   revokeInvitation: (invitationId: string, options?: { endSessions?: boolean }) => Promise<void>
   /** The selected event's guests matching `q` (by name), with presence; the panel keeps the answer. */
   listGuests: (q: string) => Promise<GuestList>
+  moderate: (userId: string, command: ModerationCommand) => Promise<ModerationAction>
+  moderationLog: () => Promise<ModerationLog>
+  /** A new personal link for an existing guest: same identity, a new session. */
+  reissueAccess: (userId: string) => Promise<IssuedCode>
+  reportQueue: () => Promise<ReportQueue>
+  resolveReport: (reportId: string, body: ResolveReportBody) => Promise<ResolveReportResponse>
 }
 
 export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set, get) => {
@@ -138,6 +155,27 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
     listGuests: (q) => {
       const eventId = selectedEvent()
       return asActor((token) => adminApi.listGuests(token, eventId, q))
+    },
+    moderate: async (userId, command) => {
+      const eventId = selectedEvent()
+      return (await asActor((token) => adminApi.moderate(token, eventId, userId, command))).action
+    },
+    reportQueue: () => {
+      const eventId = selectedEvent()
+      return asActor((token) => adminApi.reportQueue(token, eventId))
+    },
+    resolveReport: (reportId, body) => {
+      const eventId = selectedEvent()
+      return asActor((token) => adminApi.resolveReport(token, eventId, reportId, body))
+    },
+    reissueAccess: async (userId) => {
+      const eventId = selectedEvent()
+      const { code, url } = await asActor((token) => adminApi.reissueAccess(token, eventId, userId))
+      return { code, url }
+    },
+    moderationLog: () => {
+      const eventId = selectedEvent()
+      return asActor((token) => adminApi.moderationLog(token, eventId))
     },
   }
 }

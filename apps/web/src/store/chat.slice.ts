@@ -20,6 +20,7 @@ export const EMPTY_SNAPSHOT: ChatSnapshot = {
   typing: {},
   reads: {},
   presence: {},
+  muted: null,
 }
 
 const NEW_MESSAGE: Composing = { kind: 'new', replyToId: null }

@@ -13,6 +13,7 @@ import type { Conversation } from '../../generated/prisma/client.ts'
 import { type Viewer, visibleConversation } from '../access.ts'
 import { type DirectoryFilter, findEventUsers } from '../directory.ts'
 import { withReactions } from '../messages/wire.ts'
+import { muteGuard } from '../moderation/mute.ts'
 import type { Publisher } from '../ports.ts'
 import type { PresenceService } from '../presence/presence.service.ts'
 import { toConversation } from './wire.ts'
@@ -30,6 +31,7 @@ const memberInclude = {
 } as const
 
 export function createConversationsService({ prisma, publisher, presence, limits }: ConversationsDeps) {
+  const assertNotMuted = muteGuard(prisma)
   /** The wire form: every member of a direct or group conversation; only the count for the lobby. */
   async function describe(conversation: Conversation): Promise<WireConversation> {
     if (conversation.kind === 'event') {
@@ -120,6 +122,7 @@ export function createConversationsService({ prisma, publisher, presence, limits
         where: { eventId_uniqueKey: { eventId: viewer.eventId, uniqueKey } },
       })
       if (existing) return { conversation: await describe(existing), created: false }
+      await assertNotMuted(viewer.id)
       try {
         const created = await prisma.conversation.create({
           data: {
@@ -150,6 +153,7 @@ export function createConversationsService({ prisma, publisher, presence, limits
     },
 
     async createGroup(viewer: Viewer, title: string, userIds: string[]): Promise<WireConversation> {
+      await assertNotMuted(viewer.id)
       const others = await usersOfEvent(viewer, userIds)
       if (others.length + 1 > limits.groupMembers)
         throw validation(`A group has at most ${limits.groupMembers} members`)

@@ -58,7 +58,24 @@ export function createEventsService(deps: EventsDeps) {
 
     async listEvents() {
       const events = await prisma.event.findMany({ orderBy: { createdAt: 'desc' } })
-      return { events: events.map(toEvent) }
+      const users = await prisma.user.findMany({
+        where: { removedAt: null },
+        select: { id: true, eventId: true },
+      })
+      const online = await presence.online(users.map((u) => u.id))
+      const onlineBy = new Map<string, number>()
+      for (const u of users) if (online.has(u.id)) onlineBy.set(u.eventId, (onlineBy.get(u.eventId) ?? 0) + 1)
+      const today = await prisma.$queryRaw<{ eventId: string; n: number }[]>`
+        SELECT c."eventId", count(*)::int AS n FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId"
+        WHERE m."createdAt" >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+        GROUP BY c."eventId"`
+      const todayBy = new Map(today.map((r) => [r.eventId, r.n]))
+      return {
+        events: events.map((e) => ({
+          ...toEvent(e),
+          counts: { online: onlineBy.get(e.id) ?? 0, messagesToday: todayBy.get(e.id) ?? 0 },
+        })),
+      }
     },
 
     /** Erases the event with everything in it, then disconnects its guests on every instance. */
@@ -74,6 +91,7 @@ export function createEventsService(deps: EventsDeps) {
       const guests = await findEventUsers(prisma, presence, eventId, {
         q,
         limit: Math.min(limit ?? pageMax, pageMax),
+        moderation: true,
       })
       const everyone = await prisma.user.findMany({ where: { eventId }, select: { id: true } })
       const online = await presence.online(everyone.map((u) => u.id))

@@ -2,8 +2,8 @@ import type { JoinResponse, MeResponse } from '@secura/shared'
 import { normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
-import { unauthorized } from '../../errors.ts'
-import type { Session, User } from '../../generated/prisma/client.ts'
+import { AppError, unauthorized } from '../../errors.ts'
+import type { Event, Invitation, Session, User } from '../../generated/prisma/client.ts'
 import { toEvent } from '../events/wire.ts'
 import { usableInvitations, usedUp } from '../invitations/invitations.service.ts'
 import type { Publisher } from '../ports.ts'
@@ -27,10 +27,40 @@ export function createIdentityService(deps: IdentityDeps) {
   const { prisma, publisher, sessionTtlMs } = deps
   const findUsableInvitation = usableInvitations(prisma)
 
+  /** Re-issued access: a new session for the user the invitation is bound to, their identity unchanged. */
+  async function rejoin(
+    invitation: Invitation & { event: Event; userId: string },
+    secret: string,
+  ): Promise<JoinResponse> {
+    const user = await prisma.$transaction(async (tx) => {
+      const bound = await tx.user.findUnique({ where: { id: invitation.userId } })
+      if (!bound || bound.removedAt) {
+        throw new AppError('FORBIDDEN', 'This guest was removed from the event', { reason: 'removed' })
+      }
+      const claimed = await tx.invitation.updateMany({
+        where: { id: invitation.id, revokedAt: null, uses: { lt: invitation.maxUses } },
+        data: { uses: { increment: 1 } },
+      })
+      if (claimed.count === 0) throw usedUp()
+      await tx.session.create({
+        data: {
+          id: uuidv7(),
+          userId: bound.id,
+          tokenHash: hashSecret(secret),
+          expiresAt: new Date(Date.now() + sessionTtlMs),
+          invitationId: invitation.id,
+        },
+      })
+      return bound
+    })
+    return { token: secret, user: toUser(user), event: toEvent(invitation.event) }
+  }
+
   return {
     /** Redeems an invitation: a new user in the lobby and a session, all or nothing. */
     async join(code: string, requestedName: string): Promise<JoinResponse> {
       const invitation = await findUsableInvitation(code)
+      if (invitation.userId) return rejoin({ ...invitation, userId: invitation.userId }, newSecret())
       // A name the organizer chose is taken as it is; a guest's own is checked against the organizers'.
       const displayName = invitation.displayName
         ? normalizeName(invitation.displayName)
@@ -75,6 +105,8 @@ export function createIdentityService(deps: IdentityDeps) {
       if (!token) return null
       const session = await findSession(prisma, hashSecret(token))
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null
+      // A removed guest's sessions stay on record (a restore brings them back) but open nothing.
+      if (session.user.removedAt) return null
       const { user, ...rest } = session
       return { user, session: rest }
     },
@@ -84,7 +116,12 @@ export function createIdentityService(deps: IdentityDeps) {
       const current = new Set<string>()
       for (let i = 0; i < ids.length; i += 1000) {
         const rows = await prisma.session.findMany({
-          where: { id: { in: ids.slice(i, i + 1000) }, revokedAt: null, expiresAt: { gt: new Date() } },
+          where: {
+            id: { in: ids.slice(i, i + 1000) },
+            revokedAt: null,
+            expiresAt: { gt: new Date() },
+            user: { removedAt: null },
+          },
           select: { id: true },
         })
         for (const row of rows) current.add(row.id)

@@ -14,15 +14,36 @@ export async function findSession(
   if (!runner) return prisma.session.findUnique({ where: { tokenHash }, include: { user: true } })
   const [row] = await runner.query<Session & Omit<User, 'id' | 'createdAt'> & { userCreatedAt: Date }>(
     `SELECT s.id, s."userId", s."tokenHash", s."createdAt", s."expiresAt", s."revokedAt", s."invitationId",
-            u."eventId", u."displayName", u.role::text AS role, u."createdAt" AS "userCreatedAt", u."lastSeenAt"
+            u."eventId", u."displayName", u.role::text AS role, u."createdAt" AS "userCreatedAt", u."lastSeenAt",
+            u."mutedUntil", u."muteReason", u."removedAt"
      FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s."tokenHash" = $1`,
     [tokenHash],
     'session.by-token',
   )
   if (!row) return null
-  const { eventId, displayName, role, userCreatedAt, lastSeenAt, ...session } = row
+  const {
+    eventId,
+    displayName,
+    role,
+    userCreatedAt,
+    lastSeenAt,
+    mutedUntil,
+    muteReason,
+    removedAt,
+    ...session
+  } = row
   return {
     ...session,
-    user: { id: row.userId, eventId, displayName, role, createdAt: userCreatedAt, lastSeenAt },
+    user: {
+      id: row.userId,
+      eventId,
+      displayName,
+      role,
+      createdAt: userCreatedAt,
+      lastSeenAt,
+      mutedUntil,
+      muteReason,
+      removedAt,
+    },
   }
 }

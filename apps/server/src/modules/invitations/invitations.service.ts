@@ -1,14 +1,22 @@
-import type { CreateInvitationBody, CreateInvitationResponse, InvitationPreview } from '@secura/shared'
-import { normalizeName, Room } from '@secura/shared'
+import type {
+  CreateInvitationBody,
+  CreateInvitationResponse,
+  DeviceLinkResponse,
+  InvitationPreview,
+} from '@secura/shared'
+import { DEVICE_LINK_TTL_MS, normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { AppError, notFound } from '../../errors.ts'
+import type { User } from '../../generated/prisma/client.ts'
 import { isLoopbackUrl } from '../../net/lan.ts'
 import { eventManagers } from '../events/events.service.ts'
 import type { Actor } from '../identity/identity.service.ts'
 import { hashSecret, newSecret } from '../identity/tokens.ts'
 import type { Publisher } from '../ports.ts'
 import { toInvitation } from './wire.ts'
+
+const REDEEMERS_SHOWN = 5
 
 export interface InvitationsDeps {
   prisma: PrismaClient
@@ -75,13 +83,75 @@ export function createInvitationsService(deps: InvitationsDeps) {
       }
     },
 
+    /**
+     * A new personal link for an existing user (they signed out, or lost their phone): redeeming it opens a
+     * new session as that same user. Single use; refused for a removed guest.
+     */
+    async reissueAccess(actor: Actor, eventId: string, userId: string): Promise<CreateInvitationResponse> {
+      await assertCanManage(actor, eventId, 're-issue access')
+      const user = await prisma.user.findUnique({ where: { id: userId } })
+      if (!user || user.eventId !== eventId) throw notFound('User')
+      if (user.removedAt) throw new AppError('FORBIDDEN', 'This guest was removed; restore them first')
+      const code = newSecret()
+      const invitation = await prisma.invitation.create({
+        data: {
+          id: uuidv7(),
+          eventId,
+          codeHash: hashSecret(code),
+          role: user.role,
+          displayName: user.displayName,
+          maxUses: 1,
+          userId: user.id,
+        },
+      })
+      return {
+        invitation: toInvitation(invitation),
+        code,
+        url: `${publicUrl}/join/${code}`,
+        publicUrlIsLoopback: isLoopbackUrl(publicUrl),
+      }
+    },
+
+    /** Add a device: a one-time link, valid a few minutes, opening a new session as this same user. */
+    async deviceLink(user: User): Promise<DeviceLinkResponse> {
+      const code = newSecret()
+      const expiresAt = new Date(Date.now() + DEVICE_LINK_TTL_MS)
+      await prisma.invitation.create({
+        data: {
+          id: uuidv7(),
+          eventId: user.eventId,
+          codeHash: hashSecret(code),
+          role: user.role,
+          displayName: user.displayName,
+          maxUses: 1,
+          expiresAt,
+          userId: user.id,
+        },
+      })
+      return { code, url: `${publicUrl}/join/${code}`, expiresAt: expiresAt.toISOString() }
+    },
+
     async listInvitations(actor: Actor, eventId: string) {
       await assertCanManage(actor, eventId)
       const invitations = await prisma.invitation.findMany({
         where: { eventId },
         orderBy: { createdAt: 'desc' },
+        include: {
+          // Who redeemed it, through the sessions it opened: a shared invitation lists its first few.
+          sessions: {
+            distinct: ['userId'],
+            orderBy: [{ userId: 'asc' }],
+            take: REDEEMERS_SHOWN,
+            select: { user: { select: { id: true, displayName: true } } },
+          },
+        },
       })
-      return { invitations: invitations.map(toInvitation) }
+      return {
+        invitations: invitations.map(({ sessions, ...i }) => ({
+          ...toInvitation(i),
+          redeemedBy: sessions.map((s) => s.user),
+        })),
+      }
     },
 
     /**

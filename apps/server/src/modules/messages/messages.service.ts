@@ -13,6 +13,7 @@ import type { PrismaClient } from '../../db/prisma.ts'
 import { AppError, conflict, forbidden, isUniqueViolation, notFound, validation } from '../../errors.ts'
 import { isStaff, type Viewer, visibleConversation } from '../access.ts'
 import type { AttachmentsService } from '../attachments/attachments.service.ts'
+import { muteGuard } from '../moderation/mute.ts'
 import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
@@ -23,6 +24,7 @@ import { revise } from './revise.ts'
 import { insertWithAttachments } from './send-attachments.ts'
 import { sendQueue } from './send-queue.ts'
 import { createMessageStore, type RowWithReactions, type SentRow } from './store.ts'
+import { tombstone } from './tombstone.ts'
 import { reactionsOf, summarize, toMessage, withReactions } from './wire.ts'
 
 export interface MessagesDeps {
@@ -57,6 +59,7 @@ export function createMessagesService(deps: MessagesDeps) {
     }),
   } = deps
   const store = createMessageStore(prisma)
+  const assertNotMuted = muteGuard(prisma)
   const sends = sendQueue(store)
   function checkedContent(raw: string, mayBeEmpty = false): string {
     const content = raw.trim()
@@ -120,6 +123,7 @@ export function createMessagesService(deps: MessagesDeps) {
           command.mentionsHere,
         )
         await enforce(sendLimiter, viewer.id, 'messages')
+        await assertNotMuted(viewer.id)
       } catch (error) {
         return replayOr(error)
       }
@@ -245,6 +249,7 @@ export function createMessagesService(deps: MessagesDeps) {
       conversationId?: string,
     ): Promise<Message> {
       await enforce(changeLimiter, viewer.id, 'edits and reactions')
+      await assertNotMuted(viewer.id)
       const { row } = await visibleMessage(viewer, messageId, conversationId)
       if (row.senderId !== viewer.id) throw forbidden('Only the sender can edit a message')
       if (row.deletedAt) throw conflict('A deleted message cannot be edited')
@@ -271,32 +276,7 @@ export function createMessagesService(deps: MessagesDeps) {
       if (row.senderId !== viewer.id && !isStaff(viewer)) {
         throw forbidden('Only the sender or a moderator can delete a message')
       }
-      if (row.deletedAt) return toMessage(row)
-      const { deleted, files } = await prisma.$transaction(async (tx) => {
-        await tx.reaction.deleteMany({ where: { messageId: row.id } })
-        // The files' rows go with the tombstone, so no one can fetch them from the moment it commits.
-        const files = await tx.attachment.findMany({
-          where: { messageId: row.id },
-          select: { kind: true, storageKey: true },
-        })
-        if (files.length > 0) await tx.attachment.deleteMany({ where: { messageId: row.id } })
-        const deleted = await revise(tx, row.conversationId, row.id, {
-          set: `content = '', attachments = NULL, "deletedAt" = now(), "deletedBy" = $3::uuid`,
-          params: [viewer.id],
-        })
-        return { deleted, files }
-      })
-      if (files.length > 0) await attachments?.purge(files)
-      if (!deleted) return toMessage((await prisma.message.findUnique({ where: { id: row.id } }))!)
-      const message = toMessage(deleted)
-      publisher.emit(Room.conversation(row.conversationId), 'message:deleted', {
-        conversationId: row.conversationId,
-        messageId: row.id,
-        deletedBy: viewer.id,
-        deletedAt: message.deletedAt!,
-        rev: message.rev,
-      })
-      return message
+      return tombstone(prisma, publisher, row, viewer.id, attachments)
     },
 
     /** Adds, removes or (no action) toggles one emoji of the viewer on a message. */
@@ -308,6 +288,7 @@ export function createMessagesService(deps: MessagesDeps) {
       conversationId?: string,
     ): Promise<Message> {
       await enforce(changeLimiter, viewer.id, 'edits and reactions')
+      await assertNotMuted(viewer.id)
       const { row } = await visibleMessage(viewer, messageId, conversationId)
       if (row.deletedAt) throw conflict('A deleted message cannot take reactions')
       const result = await applyReaction(prisma, {

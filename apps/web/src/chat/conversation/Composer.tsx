@@ -14,6 +14,7 @@ import { Icon } from '../Icon.tsx'
 import type { NameBook } from '../names.ts'
 import { ComposerContext } from './ComposerContext.tsx'
 import { MentionMenu } from './MentionMenu.tsx'
+import { MutedNotice } from './MutedNotice.tsx'
 import { mentionedIn, type PickedMention } from './mentions.ts'
 import { type MentionOption, useMentionMenu } from './useMentionMenu.ts'
 import { useTypingNotifier } from './useTypingNotifier.ts'
@@ -129,6 +130,7 @@ export function Composer({
   const editing = composing.kind !== 'new'
   return (
     <form className="composer" onSubmit={(e) => void submit(e)}>
+      <MutedNotice />
       <ComposerContext
         conversationId={conversationId}
         composing={composing}

@@ -1,6 +1,8 @@
 import type { LocalMessage } from '@secura/chat-client'
 import type { User } from '@secura/shared'
 import { useMemo } from 'react'
+import { reportMessage } from '../../api/reports.ts'
+import { ROLE_LABELS } from '../../components/roles.ts'
 import { chatClient, useAppStore } from '../../store/index.ts'
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx'
 import { joinNames, type NameBook } from '../names.ts'
@@ -31,10 +33,13 @@ const MODERATORS: User['role'][] = ['moderator', 'organizer']
 export function MessageItem(props: MessageItemProps) {
   const { message, continued, showSender, seenBy, me, names, original, onJumpTo, onActionFailed } = props
   const setComposing = useAppStore((s) => s.setComposing)
+  const setChatNotice = useAppStore((s) => s.setChatNotice)
   const own = message.senderId === me.id
   const sent = message.state === 'sent' ? message : null
   const deleted = sent?.deletedAt != null
   const sender = own ? 'You' : names(message.senderId)
+  // The role as the directory last said: organizers and moderators carry a badge in the timeline.
+  const senderRole = useAppStore((s) => (s.people[message.senderId] ?? s.directory[message.senderId])?.role)
   const run = (action: () => Promise<void>) => void action().catch(onActionFailed)
   const mentioned = useMemo(
     () => [
@@ -54,7 +59,14 @@ export function MessageItem(props: MessageItemProps) {
       data-sender-id={message.senderId}
       tabIndex={-1}
     >
-      <p className={continued || own || !showSender ? 'sr-only' : 'message-sender'}>{sender}</p>
+      <p className={continued || own || !showSender ? 'sr-only' : 'message-sender'}>
+        {sender}
+        {senderRole && senderRole !== 'guest' && (
+          <span className={`badge badge-${senderRole}`} data-testid="sender-badge">
+            {ROLE_LABELS[senderRole]}
+          </span>
+        )}
+      </p>
       <div className="message-line">
         <div className={deleted ? 'message-bubble message-bubble-deleted' : 'message-bubble'}>
           {message.replyToId && (
@@ -65,7 +77,11 @@ export function MessageItem(props: MessageItemProps) {
             />
           )}
           {deleted ? (
-            <p className="message-deleted">message deleted</p>
+            <p className="message-deleted">
+              {sent?.deletedBy && sent.deletedBy !== message.senderId
+                ? 'removed by a moderator'
+                : 'message deleted'}
+            </p>
           ) : (
             <>
               {sent?.attachments && <MessageAttachments attachments={sent.attachments} />}
@@ -83,6 +99,15 @@ export function MessageItem(props: MessageItemProps) {
             onReply={() => setComposing({ kind: 'new', replyToId: sent.id })}
             onEdit={() => setComposing({ kind: 'edit', messageId: sent.id, content: sent.content })}
             onDelete={() => run(() => chatClient().remove(sent.id))}
+            onReport={
+              own
+                ? undefined
+                : (reason) =>
+                    run(async () => {
+                      await reportMessage(sent.conversationId, sent.id, reason)
+                      setChatNotice('Thank you: the organizers will look at it.')
+                    })
+            }
           />
         )}
       </div>

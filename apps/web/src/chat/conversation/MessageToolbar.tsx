@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Icon } from '../Icon.tsx'
 import { EmojiPicker } from './EmojiPicker.tsx'
+import { ReportForm } from './ReportForm.tsx'
 import { useDismiss } from './useDismiss.ts'
 
 interface MessageToolbarProps {
@@ -10,9 +11,11 @@ interface MessageToolbarProps {
   onReply: () => void
   onEdit: () => void
   onDelete: () => void
+  /** Someone else's message: report it to the organizers. */
+  onReport?: ((reason: string) => void) | undefined
 }
 
-type Open = 'none' | 'picker' | 'confirm-delete'
+type Open = 'none' | 'picker' | 'confirm-delete' | 'report'
 
 /** What one can do with a sent message. Shown on hover, on focus, or when the message is tapped. */
 export function MessageToolbar({
@@ -22,6 +25,7 @@ export function MessageToolbar({
   onReply,
   onEdit,
   onDelete,
+  onReport,
 }: MessageToolbarProps) {
   const [open, setOpen] = useState<Open>('none')
   const ref = useRef<HTMLDivElement>(null)
@@ -88,7 +92,29 @@ export function MessageToolbar({
             <Icon name="trash" />
           </button>
         )}
+        {onReport && (
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Report to the organizers"
+            title="Report to the organizers"
+            aria-expanded={open === 'report'}
+            data-testid="report-message"
+            onClick={() => setOpen(open === 'report' ? 'none' : 'report')}
+          >
+            <Icon name="flag" />
+          </button>
+        )}
       </fieldset>
+      {open === 'report' && onReport && (
+        <ReportForm
+          onReport={(reason) => {
+            setOpen('none')
+            onReport(reason)
+          }}
+          onCancel={close}
+        />
+      )}
       {open === 'picker' && (
         <EmojiPicker
           onPick={(emoji) => {
