@@ -260,9 +260,9 @@ describe('read state', () => {
 
     const receipts = record(benSocket, 'conversation:read')
     const back = await as(ana).post(`/conversations/${direct}/mark-as-read`, { seq: 1 })
-    expect(back.body).toEqual({ conversationId: direct, lastReadSeq: 3, unreadCount: 2 })
+    expect(back.body).toEqual({ conversationId: direct, lastReadSeq: 3, unreadCount: 2, mentionCount: 0 })
     const past = await as(ana).post(`/conversations/${direct}/mark-as-read`, { seq: 99 })
-    expect(past.body).toEqual({ conversationId: direct, lastReadSeq: 6, unreadCount: 0 })
+    expect(past.body).toEqual({ conversationId: direct, lastReadSeq: 6, unreadCount: 0, mentionCount: 0 })
     await waitUntil(() => receipts.length > 0, 'the clamped receipt')
     expect(receipts).toEqual([{ ...receipt, seq: 6 }])
 
