@@ -108,7 +108,9 @@ export const test = base.extend<Fixtures>({
       await someone.page.getByLabel('Your display name').fill(name)
       await someone.page.getByRole('button', { name: 'Join the chat' }).click()
       // Generous: the first requests after a restart of an embedded database can be slow on a busy machine.
-      await someone.page.waitForURL((url) => url.pathname === '/', { timeout: 30_000 })
+      await someone.page.waitForURL((url) => url.pathname === '/' || url.pathname.startsWith('/c/'), {
+        timeout: 30_000,
+      })
       await someone.chat.expectConnected()
       return someone
     })

@@ -8,6 +8,8 @@ test('phone to laptop: the add-a-device QR signs the laptop in as the same guest
 }) => {
   const { event } = await api.createEvent('Tech Meetup')
   const phone = await join((await api.invite(event.id)).url, 'Pia', { phone: true })
+  // A phone that just joined lands in the lobby; "Add a device" is on the conversation list.
+  await phone.page.getByRole('button', { name: 'Back to conversations' }).click()
   await phone.page.getByRole('button', { name: 'Add a device' }).click()
   const link = phone.page.getByTestId('device-link')
   await expect(link.getByRole('img', { name: 'QR code to sign in on another device' })).toBeVisible()

@@ -37,7 +37,9 @@ async function joinAtVenue(person: OpenPerson, url: string, name: string, option
   await someone.page.goto(atVenue(url))
   await someone.page.getByLabel('Your display name').fill(name)
   await someone.page.getByRole('button', { name: 'Join the chat' }).click()
-  await someone.page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 })
+  await someone.page.waitForURL((u) => u.pathname === '/' || u.pathname.startsWith('/c/'), {
+    timeout: 30_000,
+  })
   await someone.chat.expectConnected()
   return { ...someone, errors }
 }
