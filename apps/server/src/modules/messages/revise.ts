@@ -1,10 +1,6 @@
 import type { PrismaClient } from '../../db/prisma.ts'
-import { MESSAGE_COLUMNS } from './store.ts'
+import { M_COLUMNS } from './store.ts'
 import type { MessageRow } from './wire.ts'
-
-const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
-  .map((c) => `m.${c}`)
-  .join(', ')
 
 /** What a revision changes besides the rev: SQL assignments to `m` over $3…, and their values. */
 export interface Revision {

@@ -4,11 +4,7 @@ import { validation } from '../../errors.ts'
 import type { Attachment as AttachmentRow } from '../../generated/prisma/client.ts'
 import type { Viewer } from '../access.ts'
 import { toAttachment } from '../attachments/attachments.service.ts'
-import { MESSAGE_COLUMNS, type NewMessage, type SentRow } from './store.ts'
-
-const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
-  .map((c) => `m.${c}`)
-  .join(', ')
+import { INSERT_ONE, insertParams, type NewMessage, type SentRow } from './store.ts'
 
 /**
  * A send that carries attachments, in one transaction: the sender's unsent uploads to this conversation are
@@ -38,32 +34,8 @@ export async function insertWithAttachments(
     const byId = new Map(rows.map((r) => [r.id, r]))
     const wire: Attachment[] = ids.map((id) => toAttachment(byId.get(id)!))
     const [row] = await tx.$queryRawUnsafe<SentRow[]>(
-      `WITH c AS (
-         UPDATE "Conversation" SET "lastSeq" = "lastSeq" + 1, "lastRev" = "lastRev" + 1, "lastMessageAt" = now()
-         WHERE id = $1::uuid AND "eventId" = $3::uuid
-           AND EXISTS (SELECT 1 FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" = $2::uuid)
-           AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = $7::uuid AND "conversationId" = $1::uuid))
-         RETURNING "lastSeq", "lastRev", "lastMessageAt", kind
-       ), m AS (
-         INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", attachments, mentions, "mentionsHere")
-         SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt", $8::jsonb, $9::uuid[], $10 FROM c
-         RETURNING ${MESSAGE_COLUMNS}
-       )
-       SELECT ${M_COLUMNS}, c.kind::text AS kind,
-         CASE WHEN c.kind = 'event' THEN NULL
-              ELSE (SELECT json_agg("userId") FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" <> $2::uuid)
-         END AS recipients
-       FROM m, c`,
-      m.conversationId,
-      viewer.id,
-      viewer.eventId,
-      m.id,
-      m.clientMessageId,
-      m.content,
-      m.replyToId,
-      JSON.stringify(wire),
-      m.mentions ?? [],
-      m.mentionsHere ?? false,
+      INSERT_ONE,
+      ...insertParams(viewer, m, JSON.stringify(wire)),
     )
     if (!row) return undefined
     await tx.$executeRawUnsafe(

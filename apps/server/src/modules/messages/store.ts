@@ -6,7 +6,8 @@ import type { Viewer } from '../access.ts'
 import type { MessageRow } from './wire.ts'
 
 export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments, mentions, "mentionsHere"`
-const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
+/** The message columns of the row `m`, as the statements that join it select them. */
+export const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
   .map((c) => `m.${c}`)
   .join(', ')
 
@@ -41,46 +42,56 @@ const REACTIONS = `(SELECT json_agg(json_build_array(r.emoji, r."userId") ORDER 
 const VISIBLE = `EXISTS (SELECT 1 FROM "Member" mb JOIN "Conversation" cv ON cv.id = mb."conversationId"
   WHERE mb."conversationId" = $1::uuid AND mb."userId" = $2::uuid AND cv."eventId" = $3::uuid)`
 
-export function createMessageStore(prisma: PrismaClient) {
-  const query = rawQuery(prisma)
-  return {
-    /**
-     * Takes the next seq and rev and writes the row in one statement, only if the sender is a member of the
-     * conversation (in their event) and a reply target, if any, is in the same conversation. No row back:
-     * nothing was written (not a member, or a bad reply target). A replay fails the insert with a unique
-     * violation, which rolls the counters back with it: seq has no gaps.
-     */
-    async insert(viewer: Viewer, m: NewMessage): Promise<SentRow | undefined> {
-      const [row] = await query<SentRow>(
-        'message.insert',
-        `WITH c AS (
+/**
+ * One send as one statement: takes the next seq and rev and writes the row, only if the sender is a member
+ * of the conversation (in their event) and a reply target, if any, is in the same conversation. No row
+ * back: nothing was written. A replay fails the insert with a unique violation, which rolls the counters
+ * back with it: seq has no gaps. $10 is the attachments' wire form (null for none): a send with
+ * attachments runs the same statement inside its own transaction (send-attachments.ts).
+ */
+export const INSERT_ONE = `WITH c AS (
            UPDATE "Conversation" SET "lastSeq" = "lastSeq" + 1, "lastRev" = "lastRev" + 1, "lastMessageAt" = now()
            WHERE id = $1::uuid AND "eventId" = $3::uuid
              AND EXISTS (SELECT 1 FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" = $2::uuid)
              AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = $7::uuid AND "conversationId" = $1::uuid))
            RETURNING "lastSeq", "lastRev", "lastMessageAt", kind
          ), m AS (
-           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", mentions, "mentionsHere")
-           SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt", $8::uuid[], $9::boolean FROM c
+           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", mentions, "mentionsHere", attachments)
+           SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt", $8::uuid[], $9::boolean, $10::jsonb FROM c
            RETURNING ${MESSAGE_COLUMNS}
          )
          SELECT ${M_COLUMNS}, c.kind::text AS kind,
            CASE WHEN c.kind = 'event' THEN NULL
                 ELSE (SELECT json_agg("userId") FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" <> $2::uuid)
            END AS recipients
-         FROM m, c`,
-        [
-          m.conversationId,
-          viewer.id,
-          viewer.eventId,
-          m.id,
-          m.clientMessageId,
-          m.content,
-          m.replyToId,
-          m.mentions ?? [],
-          m.mentionsHere ?? false,
-        ],
-      )
+         FROM m, c`
+
+/** The parameters of INSERT_ONE. */
+export function insertParams(
+  viewer: Viewer,
+  m: NewMessage,
+  attachmentsJson: string | null = null,
+): unknown[] {
+  return [
+    m.conversationId,
+    viewer.id,
+    viewer.eventId,
+    m.id,
+    m.clientMessageId,
+    m.content,
+    m.replyToId,
+    m.mentions ?? [],
+    m.mentionsHere ?? false,
+    attachmentsJson,
+  ]
+}
+
+export function createMessageStore(prisma: PrismaClient) {
+  const query = rawQuery(prisma)
+  return {
+    /** One send (INSERT_ONE); no row back: nothing was written. */
+    async insert(viewer: Viewer, m: NewMessage): Promise<SentRow | undefined> {
+      const [row] = await query<SentRow>('message.insert', INSERT_ONE, insertParams(viewer, m))
       return row
     },
 
