@@ -22,21 +22,25 @@ export interface MembershipOptions {
   failed(error: unknown, what: string): void
 }
 
+// KEYS[1]: P instances  zset  instanceId -> when its entry expires
 const SCRIPTS = {
   // Renews this instance's entry; answers whether it was still there (else Redis lost it, or we were taken for dead).
-  heartbeat: `${LUA_NOW}
-    local key = ARGV[1] .. 'instances'
-    local known = redis.call('ZSCORE', key, ARGV[2])
-    redis.call('ZADD', key, now() + tonumber(ARGV[3]), ARGV[2])
+  heartbeat: {
+    keys: 1,
+    lua: `${LUA_NOW}
+    local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
+    redis.call('ZADD', KEYS[1], now() + tonumber(ARGV[2]), ARGV[1])
     if known then return 1 end
     return 0`,
+  },
   // Takes the instances whose entry expired; removing them here makes exactly one survivor clean up after each.
-  claimGone: `${LUA_NOW}
-    local key = ARGV[1] .. 'instances'
-    local gone = redis.call('ZRANGEBYSCORE', key, '-inf', now(), 'LIMIT', 0, 20)
-    for _, id in ipairs(gone) do redis.call('ZREM', key, id) end
+  claimGone: {
+    keys: 1,
+    lua: `${LUA_NOW}
+    local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 20)
+    for _, id in ipairs(gone) do redis.call('ZREM', KEYS[1], id) end
     return gone`,
-  leave: `redis.call('ZREM', ARGV[1] .. 'instances', ARGV[2]) return 1`,
+  },
 }
 
 /**
@@ -47,6 +51,7 @@ const SCRIPTS = {
 export function createMembership(redis: Redis, options: MembershipOptions) {
   const { prefix, instanceId, heartbeatMs, ttlMs, failed } = options
   const scripts = defineScripts(redis, SCRIPTS)
+  const instances = [`${prefix}instances`]
   const participants: ClusterParticipant[] = []
   let timer: NodeJS.Timeout | undefined
   let registered = false
@@ -55,13 +60,13 @@ export function createMembership(redis: Redis, options: MembershipOptions) {
   let paused = false
 
   async function beat() {
-    const known = (await scripts.heartbeat(prefix, instanceId, ttlMs)) === 1
+    const known = (await scripts.heartbeat(instances, instanceId, ttlMs)) === 1
     if ((registered && !known) || restoreNeeded) {
       restoreNeeded = false
       for (const p of participants) await p.restore()
     }
     registered = true
-    const gone = (await scripts.claimGone(prefix)) as string[]
+    const gone = (await scripts.claimGone(instances)) as string[]
     for (const id of gone) for (const p of participants) await p.instanceGone(id)
     for (const p of participants) await p.tick?.()
   }
@@ -109,7 +114,7 @@ export function createMembership(redis: Redis, options: MembershipOptions) {
       clearInterval(timer)
       await running
       for (const p of participants) await p.withdraw().catch((error) => failed(error, 'cluster withdraw'))
-      await scripts.leave(prefix, instanceId).catch((error) => failed(error, 'cluster leave'))
+      await redis.zrem(instances[0]!, instanceId).catch((error) => failed(error, 'cluster leave'))
     },
   }
 }

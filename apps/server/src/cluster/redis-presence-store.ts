@@ -11,77 +11,84 @@ export interface RedisPresenceOptions {
   failed(error: unknown, what: string): void
 }
 
-// Keys (P = prefix):
-//   P presence:sockets:<userId>     hash   instanceId -> sockets of the user on that instance
-//   P presence:instance:<instance>  set    users with sockets on that instance (to clean up after a crash)
-//   P presence:online               set    users shown online: adding and removing are the announcements
-//   P presence:pending              zset   userId -> when the user goes offline unless a socket comes back
-const KEYS = `local P = ARGV[1]
-  local function sockets(u) return P .. 'presence:sockets:' .. u end
-  local function members(i) return P .. 'presence:instance:' .. i end
-  local ONLINE, PENDING = P .. 'presence:online', P .. 'presence:pending'`
-
+// Keys (P = prefix), all with the hash tag {presence}: every script touches keys of one slot (Redis Cluster).
+//   P{presence}:instance:<instance>  hash  userId -> sockets of the user on that instance
+//   P{presence}:sockets              hash  userId -> sockets of the user on every instance
+//   P{presence}:online               set   users shown online: adding and removing are the announcements
+//   P{presence}:pending              zset  userId -> when the user goes offline unless a socket comes back
+// Every script takes the same KEYS, in this order: one instance's hash, sockets, online, pending.
 const SCRIPTS = {
-  // ARGV: P, instance, user → 1 when the user was not shown online (announce)
-  connect: `${KEYS}
-    local i, u = ARGV[2], ARGV[3]
-    redis.call('HINCRBY', sockets(u), i, 1)
-    redis.call('SADD', members(i), u)
-    redis.call('ZREM', PENDING, u)
-    return redis.call('SADD', ONLINE, u)`,
-  // ARGV: P, instance, user, graceMs, 'one'|'all' → 1 when no socket is left anywhere (offline after the grace)
-  disconnect: `${KEYS} ${LUA_NOW}
-    local i, u = ARGV[2], ARGV[3]
-    if ARGV[5] == 'all' or redis.call('HINCRBY', sockets(u), i, -1) <= 0 then
-      redis.call('HDEL', sockets(u), i)
-      redis.call('SREM', members(i), u)
-    end
-    if redis.call('EXISTS', sockets(u)) == 1 then return 0 end
-    redis.call('ZADD', PENDING, now() + tonumber(ARGV[4]), u)
+  // ARGV: user → 1 when the user was not shown online (announce)
+  connect: {
+    keys: 4,
+    lua: `local u = ARGV[1]
+    redis.call('HINCRBY', KEYS[1], u, 1)
+    redis.call('HINCRBY', KEYS[2], u, 1)
+    redis.call('ZREM', KEYS[4], u)
+    return redis.call('SADD', KEYS[3], u)`,
+  },
+  // ARGV: user, graceMs, 'one'|'all' → 1 when no socket is left anywhere (offline after the grace)
+  disconnect: {
+    keys: 4,
+    lua: `${LUA_NOW}
+    local u = ARGV[1]
+    local mine = tonumber(redis.call('HGET', KEYS[1], u) or '0')
+    local drop = 0
+    if ARGV[3] == 'all' then drop = mine elseif mine > 0 then drop = 1 end
+    if mine - drop <= 0 then redis.call('HDEL', KEYS[1], u) else redis.call('HINCRBY', KEYS[1], u, -drop) end
+    if drop > 0 and redis.call('HINCRBY', KEYS[2], u, -drop) <= 0 then redis.call('HDEL', KEYS[2], u) end
+    if redis.call('HEXISTS', KEYS[2], u) == 1 then return 0 end
+    redis.call('ZADD', KEYS[4], now() + tonumber(ARGV[2]), u)
     return 1`,
-  // ARGV: P, user or '' for every due one → users taken offline now (each by exactly one caller)
-  settle: `${KEYS} ${LUA_NOW}
+  },
+  // ARGV: user or '' for every due one → users taken offline now (each by exactly one caller)
+  settle: {
+    keys: 4,
+    lua: `${LUA_NOW}
     local t = now()
-    local users = ARGV[2] ~= '' and { ARGV[2] } or redis.call('ZRANGEBYSCORE', PENDING, '-inf', t, 'LIMIT', 0, 500)
+    local users = ARGV[1] ~= '' and { ARGV[1] } or redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', t, 'LIMIT', 0, 500)
     local offline = {}
     for _, u in ipairs(users) do
-      local due = redis.call('ZSCORE', PENDING, u)
+      local due = redis.call('ZSCORE', KEYS[4], u)
       if due and tonumber(due) <= t then
-        redis.call('ZREM', PENDING, u)
-        if redis.call('EXISTS', sockets(u)) == 0 and redis.call('SREM', ONLINE, u) == 1 then
+        redis.call('ZREM', KEYS[4], u)
+        if redis.call('HEXISTS', KEYS[2], u) == 0 and redis.call('SREM', KEYS[3], u) == 1 then
           offline[#offline + 1] = u
         end
       end
     end
     return offline`,
-  // ARGV: P, crashed instance → its users with no socket elsewhere, taken offline at once (the grace has passed)
-  gone: `${KEYS}
-    local offline = {}
-    for _, u in ipairs(redis.call('SMEMBERS', members(ARGV[2]))) do
-      redis.call('HDEL', sockets(u), ARGV[2])
-      if redis.call('EXISTS', sockets(u)) == 0 then
-        redis.call('ZREM', PENDING, u)
-        if redis.call('SREM', ONLINE, u) == 1 then offline[#offline + 1] = u end
+  },
+  // KEYS[1]: the crashed instance's hash → its users with no socket elsewhere, offline at once (the grace has passed)
+  gone: {
+    keys: 4,
+    lua: `local offline = {}
+    local mine = redis.call('HGETALL', KEYS[1])
+    for n = 1, #mine, 2 do
+      local u = mine[n]
+      if redis.call('HINCRBY', KEYS[2], u, -tonumber(mine[n + 1])) <= 0 then
+        redis.call('HDEL', KEYS[2], u)
+        redis.call('ZREM', KEYS[4], u)
+        if redis.call('SREM', KEYS[3], u) == 1 then offline[#offline + 1] = u end
       end
     end
-    redis.call('DEL', members(ARGV[2]))
+    redis.call('DEL', KEYS[1])
     return offline`,
-  // ARGV: P, instance, user1, count1, user2, count2, … → users shown online again (their entry was lost)
-  restore: `${KEYS}
-    local back = {}
-    for n = 3, #ARGV, 2 do
-      local u = ARGV[n]
-      redis.call('HSET', sockets(u), ARGV[2], ARGV[n + 1])
-      redis.call('SADD', members(ARGV[2]), u)
-      redis.call('ZREM', PENDING, u)
-      if redis.call('SADD', ONLINE, u) == 1 then back[#back + 1] = u end
+  },
+  // ARGV: user1, count1, user2, count2, … → users shown online again (their entry was lost)
+  restore: {
+    keys: 4,
+    lua: `local back = {}
+    for n = 1, #ARGV, 2 do
+      local u, count = ARGV[n], tonumber(ARGV[n + 1])
+      local had = tonumber(redis.call('HGET', KEYS[1], u) or '0')
+      redis.call('HSET', KEYS[1], u, count)
+      if redis.call('HINCRBY', KEYS[2], u, count - had) <= 0 then redis.call('HDEL', KEYS[2], u) end
+      redis.call('ZREM', KEYS[4], u)
+      if redis.call('SADD', KEYS[3], u) == 1 then back[#back + 1] = u end
     end
     return back`,
-  // ARGV: P, user → sockets on every instance
-  count: `${KEYS}
-    local total = 0
-    for _, n in ipairs(redis.call('HVALS', sockets(ARGV[2]))) do total = total + tonumber(n) end
-    return total`,
+  },
 }
 
 const RESTORE_CHUNK = 500
@@ -99,6 +106,11 @@ export function redisPresenceStore(
 ): PresenceStore & ClusterParticipant {
   const { prefix: P, instanceId, graceMs, failed } = options
   const scripts = defineScripts(redis, SCRIPTS)
+  const key = (name: string) => `${P}{presence}:${name}`
+  const SOCKETS = key('sockets')
+  const ONLINE = key('online')
+  const keysOf = (instance: string) => [key(`instance:${instance}`), SOCKETS, ONLINE, key('pending')]
+  const MINE = keysOf(instanceId)
   const local = new Map<string, number>()
   const offlineListeners: ((userIds: string[]) => void)[] = []
   const onlineListeners: ((userIds: string[]) => void)[] = []
@@ -119,17 +131,17 @@ export function redisPresenceStore(
   }
 
   async function restoreFrom(truth: Map<string, number>) {
-    const known = await redis.smembers(`${P}presence:instance:${instanceId}`)
+    const known = await redis.hkeys(MINE[0]!)
     // From here on synchronous until every call is sent: what is written is local truth at this instant,
     // and calls made later for the same users reach Redis after these (one connection, in order).
     const calls: Promise<unknown>[] = known
       .filter((u) => !truth.has(u))
-      .map((u) => scripts.disconnect(P, instanceId, u, graceMs, 'all'))
+      .map((u) => scripts.disconnect(MINE, u, graceMs, 'all'))
     const pairs = [...truth].flat()
     const back: string[] = []
     for (let i = 0; i < pairs.length; i += RESTORE_CHUNK * 2) {
       const chunk = pairs.slice(i, i + RESTORE_CHUNK * 2)
-      calls.push(scripts.restore(P, instanceId, ...chunk).then((r) => back.push(...(r as string[]))))
+      calls.push(scripts.restore(MINE, ...chunk).then((r) => back.push(...(r as string[]))))
     }
     await Promise.all(calls)
     tell(onlineListeners, back)
@@ -141,7 +153,7 @@ export function redisPresenceStore(
       local.set(userId, count)
       return attempt(
         'presence connect',
-        async () => (await scripts.connect(P, instanceId, userId)) === 1,
+        async () => (await scripts.connect(MINE, userId)) === 1,
         // Unsure: announce a first socket here (a repeated "online" is harmless; a missing one is not).
         () => count === 1,
       )
@@ -152,7 +164,7 @@ export function redisPresenceStore(
       else local.delete(userId)
       return attempt(
         'presence disconnect',
-        async () => (await scripts.disconnect(P, instanceId, userId, graceMs, 'one')) === 1,
+        async () => (await scripts.disconnect(MINE, userId, graceMs, 'one')) === 1,
         // Unsure whether another instance holds a socket: never announce a wrong offline. The restore after
         // the outage marks the user, and a sweeper settles the mark.
         () => false,
@@ -161,7 +173,7 @@ export function redisPresenceStore(
     settle(userId) {
       return attempt(
         'presence settle',
-        async () => ((await scripts.settle(P, userId)) as string[]).length > 0,
+        async () => ((await scripts.settle(MINE, userId)) as string[]).length > 0,
         () => false,
       )
     },
@@ -170,7 +182,7 @@ export function redisPresenceStore(
       return attempt(
         'presence read',
         async () => {
-          const flags = await redis.smismember(`${P}presence:online`, ...userIds)
+          const flags = await redis.smismember(ONLINE, ...userIds)
           return new Set(userIds.filter((_, i) => flags[i] === 1))
         },
         () => new Set(userIds.filter((u) => local.has(u))),
@@ -179,14 +191,14 @@ export function redisPresenceStore(
     socketCount(userId) {
       return attempt(
         'presence count',
-        async () => Number(await scripts.count(P, userId)),
+        async () => Math.max(0, Number(await redis.hget(SOCKETS, userId))),
         () => local.get(userId) ?? 0,
       )
     },
     onlineCount() {
       return attempt(
         'presence count',
-        () => redis.scard(`${P}presence:online`),
+        () => redis.scard(ONLINE),
         () => local.size,
       )
     },
@@ -201,10 +213,10 @@ export function redisPresenceStore(
     },
 
     async tick() {
-      tell(offlineListeners, (await scripts.settle(P, '')) as string[])
+      tell(offlineListeners, (await scripts.settle(MINE, '')) as string[])
     },
     async instanceGone(id) {
-      tell(offlineListeners, (await scripts.gone(P, id)) as string[])
+      tell(offlineListeners, (await scripts.gone(keysOf(id))) as string[])
     },
     restore: () => restoreFrom(local),
     withdraw: () => restoreFrom(new Map()),

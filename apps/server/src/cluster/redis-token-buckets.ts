@@ -3,11 +3,12 @@ import type { RateLimiter } from '../modules/rate-limit.ts'
 import { defineScripts, LUA_NOW } from './scripts.ts'
 
 const SCRIPTS = {
-  // ARGV: P, limiter name, key, tokens per second, burst → { 1 if allowed, ms until a token is there }
-  take: `${LUA_NOW}
-    local key = ARGV[1] .. 'limit:' .. ARGV[2] .. ':' .. ARGV[3]
-    local rate, burst, t = tonumber(ARGV[4]), tonumber(ARGV[5]), now()
-    local state = redis.call('HMGET', key, 'tokens', 'at')
+  // KEYS: the bucket; ARGV: tokens per second, burst → { 1 if allowed, ms until a token is there }
+  take: {
+    keys: 1,
+    lua: `${LUA_NOW}
+    local rate, burst, t = tonumber(ARGV[1]), tonumber(ARGV[2]), now()
+    local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
     local tokens = tonumber(state[1]) or burst
     local at = tonumber(state[2]) or t
     tokens = math.min(burst, tokens + math.max(0, t - at) / 1000 * rate)
@@ -18,9 +19,10 @@ const SCRIPTS = {
     else
       wait = math.ceil((1 - tokens) / rate * 1000)
     end
-    redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(t))
-    redis.call('PEXPIRE', key, math.ceil(burst / rate * 1000) + 1000)
+    redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(t))
+    redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
     return { allowed, wait }`,
+  },
 }
 
 export interface RedisTokenBucketOptions {
@@ -44,7 +46,10 @@ export function redisTokenBuckets(redis: Redis, options: RedisTokenBucketOptions
   return {
     async take(key) {
       try {
-        const [allowed, wait] = (await scripts.take(prefix, name, key, perSec, burst)) as [number, number]
+        const [allowed, wait] = (await scripts.take([`${prefix}limit:${name}:${key}`], perSec, burst)) as [
+          number,
+          number,
+        ]
         return allowed === 1 ? { ok: true } : { ok: false, retryAfterMs: Number(wait) }
       } catch (error) {
         failed(error, `${name} limit`)

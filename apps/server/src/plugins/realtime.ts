@@ -1,5 +1,5 @@
 import { CHAT_NAMESPACE, compile, HandshakeAuth, Room } from '@secura/shared'
-import { createAdapter } from '@socket.io/redis-adapter'
+import { createShardedAdapter } from '@socket.io/redis-adapter'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import socketIoPlugin from 'fastify-socket.io'
@@ -52,15 +52,17 @@ export default fp(
         const origin = req.headers.origin
         callback(null, !socketCommands.draining && (origin === undefined || allowedOrigins.has(origin)))
       },
-      // Several instances: every broadcast, socketsLeave and disconnectSockets goes through Redis to all of
-      // them. The pub/sub adapter, not the streams one: it adds no storage and no latency, and what it drops
-      // while Redis is away (broadcasts are fire-and-forget) our rev sync repairs — clients fetch changes
-      // since their last rev on every reconnect and check conversation heads periodically (protocol §6). The
-      // sharded variant only pays off on Redis Cluster.
+      // Several instances: every broadcast, socketsLeave and disconnectSockets goes through Redis. Sharded
+      // pub/sub (Redis 7: SPUBLISH/SSUBSCRIBE), one channel per conversation room: an instance subscribes to
+      // the rooms its sockets are in and receives only their broadcasts, instead of every instance parsing
+      // every message of the event. On Redis Cluster each channel lives on the shard its name hashes to.
+      // Pub/sub, not streams: no storage and no latency, and what it drops while Redis is away (broadcasts
+      // are fire-and-forget) our rev sync repairs — clients fetch changes since their last rev on every
+      // reconnect and check conversation heads periodically (protocol §6).
       ...(app.redis && {
-        adapter: createAdapter(app.redis.pub, app.redis.sub, {
-          key: `${app.redis.prefix}socket.io`,
-          requestsTimeout: 3000,
+        adapter: createShardedAdapter(app.redis.pub, app.redis.sub, {
+          channelPrefix: `${app.redis.prefix}socket.io`,
+          subscriptionMode: 'dynamic',
         }),
       }),
       // Replaces the plugin's own, which disconnects every socket for good (see closeConnections).

@@ -34,7 +34,7 @@ const READY_WAIT_MS = 5000
  * which close-with-grace takes for a crash. While Redis is away these fail; the failure is counted.
  */
 function catchFireAndForget(client: Redis, failed: RedisConnections['failed'], what: string) {
-  for (const name of ['publish', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const) {
+  for (const name of ['spublish', 'ssubscribe', 'sunsubscribe'] as const) {
     const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>
     ;(client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
       original(...args).catch((error: unknown) => failed(error, `${what} ${name}`))
