@@ -89,6 +89,53 @@ describe('loadConfig', () => {
     expect(() => loadConfig(bad)).toThrow(/REDIS_KEY_PREFIX[\s\S]*REDIS_INSTANCE_TTL_MS/)
   })
 
+  it('Redis through Sentinel: host:port list and master name, instead of REDIS_URL', () => {
+    expect(loadConfig(base)).toMatchObject({ redisSentinels: undefined, redisSentinelName: undefined })
+    expect(
+      loadConfig({
+        ...base,
+        REDIS_SENTINELS: '10.0.0.5:26379, sentinel-b:26380,[::1]:26381',
+        REDIS_SENTINEL_NAME: 'secura',
+      }),
+    ).toMatchObject({
+      redisUrl: undefined,
+      redisSentinels: [
+        { host: '10.0.0.5', port: 26379 },
+        { host: 'sentinel-b', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      redisSentinelName: 'secura',
+    })
+    const problems = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig({ ...base, ...env })
+        return []
+      } catch (error) {
+        return (error as ConfigError).problems
+      }
+    }
+    expect(problems({ REDIS_SENTINELS: '10.0.0.5', REDIS_SENTINEL_NAME: 'secura' })).toEqual([
+      'REDIS_SENTINELS: "10.0.0.5" is not host:port (port 1 to 65535)',
+    ])
+    expect(problems({ REDIS_SENTINELS: 'a:0,b:70000', REDIS_SENTINEL_NAME: 'secura' })).toHaveLength(2)
+    expect(problems({ REDIS_SENTINELS: 'a:26379' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_NAME must name the master/),
+    ])
+    expect(problems({ REDIS_SENTINEL_NAME: 'secura' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_NAME needs REDIS_SENTINELS/),
+    ])
+    expect(
+      problems({
+        REDIS_SENTINELS: 'a:26379',
+        REDIS_SENTINEL_NAME: 'secura',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+      }),
+    ).toEqual([expect.stringMatching(/^REDIS_SENTINELS and REDIS_URL are alternatives/)])
+    expect(problems({ REDIS_SENTINELS: 'a:26379', REDIS_SENTINEL_NAME: 'has space' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_NAME must be at most 64/),
+    ])
+  })
+
   it('admission control: sends in flight and queue age, defaults and bounds', () => {
     expect(loadConfig(base)).toMatchObject({ sendsInFlight: 1000, sendQueueMs: 50 })
     expect(loadConfig({ ...base, LIMIT_SENDS_IN_FLIGHT: '3', LIMIT_SEND_QUEUE_MS: '250' })).toMatchObject({

@@ -13,6 +13,9 @@ export interface Config {
   /** Postgres when set; embedded PGlite under dataDir otherwise. */
   databaseUrl: string | undefined
   redisUrl: string | undefined
+  /** Redis through Sentinel instead of REDIS_URL: the sentinels to ask, and the name of the master they watch. */
+  redisSentinels: RedisSentinel[] | undefined
+  redisSentinelName: string | undefined
   /** Prepended to every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   redisKeyPrefix: string
   /** Cluster mode: how often an instance renews its entry in Redis, and how long the entry lives without renewal. */
@@ -61,6 +64,27 @@ export interface S3Config {
   accessKeyId: string | undefined
   secretAccessKey: string | undefined
   prefix: string
+}
+
+export interface RedisSentinel {
+  host: string
+  port: number
+}
+
+/** `host:port` entries, comma-separated (an IPv6 host in brackets); each bad entry is named. */
+export function parseSentinels(raw: string): { sentinels: RedisSentinel[]; problems: string[] } {
+  const sentinels: RedisSentinel[] = []
+  const problems: string[] = []
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})$/.exec(entry)
+    const port = Number(match?.[2])
+    if (!match || port < 1 || port > 65535) {
+      problems.push(`REDIS_SENTINELS: "${entry}" is not host:port (port 1 to 65535)`)
+      continue
+    }
+    sentinels.push({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port })
+  }
+  return { sentinels, problems }
 }
 
 export class ConfigError extends Error {
@@ -121,6 +145,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   if (explicitUrl) problems.push(...publicUrlProblems(explicitUrl))
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'])
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
+  let redisSentinels: RedisSentinel[] | undefined
+  const redisSentinelName = env.REDIS_SENTINEL_NAME || undefined
+  if (env.REDIS_SENTINELS) {
+    const parsed = parseSentinels(env.REDIS_SENTINELS)
+    problems.push(...parsed.problems)
+    if (parsed.problems.length === 0) redisSentinels = parsed.sentinels
+    if (env.REDIS_URL) problems.push('REDIS_SENTINELS and REDIS_URL are alternatives: set one of them')
+    if (!redisSentinelName)
+      problems.push(
+        'REDIS_SENTINEL_NAME must name the master the sentinels watch (their `sentinel monitor` name)',
+      )
+  } else if (redisSentinelName) {
+    problems.push('REDIS_SENTINEL_NAME needs REDIS_SENTINELS (the sentinels to ask, host:port,…)')
+  }
+  if (redisSentinelName && !/^[\w.-]{1,64}$/.test(redisSentinelName))
+    problems.push('REDIS_SENTINEL_NAME must be at most 64 letters, digits or . _ -')
   // `memory://` keeps the embedded database in memory (tests); any other value is a folder.
   // The default sits at the checkout's root, whichever package's folder a command runs in; a relative
   // DATA_DIR is taken from where the command was typed (pnpm's INIT_CWD).
@@ -252,6 +292,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     publicUrl,
     databaseUrl,
     redisUrl,
+    redisSentinels,
+    redisSentinelName,
     redisKeyPrefix,
     heartbeatMs,
     instanceTtlMs,

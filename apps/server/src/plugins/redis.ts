@@ -60,13 +60,20 @@ async function shut(client: Redis) {
 }
 
 /**
- * Cluster mode (REDIS_URL set): three connections and this instance's membership. Redis being away never
+ * Cluster mode (REDIS_URL or REDIS_SENTINELS set): three connections and this instance's membership. Redis being away never
  * stops the instance: it starts without it, every call has a local fallback, and the connections retry.
  */
 export default fp(
   async (app: FastifyInstance) => {
-    const { redisUrl, redisKeyPrefix: prefix, heartbeatMs, instanceTtlMs } = app.config
-    if (!redisUrl) {
+    const {
+      redisUrl,
+      redisSentinels,
+      redisSentinelName,
+      redisKeyPrefix: prefix,
+      heartbeatMs,
+      instanceTtlMs,
+    } = app.config
+    if (!redisUrl && !redisSentinels) {
       app.decorate('redis', null)
       return
     }
@@ -86,11 +93,17 @@ export default fp(
       )
     }
 
+    // With Sentinel, ioredis asks the sentinels for the master, and asks again after every lost connection:
+    // a failover looks like a short outage, which every caller already survives.
+    const connect = (options: RedisOptions) =>
+      redisSentinels
+        ? new Redis({ ...options, sentinels: redisSentinels, name: redisSentinelName!, role: 'master' })
+        : new Redis(redisUrl!, options)
     const base: RedisOptions = { connectionName: `secura:${instanceId}`, commandTimeout: 2000 }
-    const commands = new Redis(redisUrl, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
-    const pub = new Redis(redisUrl, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    const commands = connect({ ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    const pub = connect({ ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     // Subscriptions wait for the connection (ioredis subscribes again after every reconnect).
-    const sub = new Redis(redisUrl, { connectionName: base.connectionName, maxRetriesPerRequest: null })
+    const sub = connect({ connectionName: base.connectionName, maxRetriesPerRequest: null })
     catchFireAndForget(pub, failed, 'adapter')
     catchFireAndForget(sub, failed, 'adapter')
 

@@ -70,6 +70,76 @@ export async function startRedis(): Promise<RedisServer> {
   return server
 }
 
+/**
+ * Redis through Sentinel, all on free ports of 127.0.0.1: a master (startRedis), a replica of it, and one
+ * sentinel watching the master as `name` (quorum 1: it alone may declare the master down and fail over).
+ */
+export interface SentinelSetup {
+  master: RedisServer
+  replicaPort: number
+  sentinelPort: number
+  name: string
+  /** Asks the sentinel which address it gives out as the master now. */
+  masterAddress(): Promise<string>
+  stop(): Promise<void>
+}
+
+export async function startSentinel(name = 'secura'): Promise<SentinelSetup> {
+  const master = await startRedis()
+  const replicaPort = await freePort()
+  const replica = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(replicaPort), '--save', '', '--appendonly', 'no'].concat([
+      '--replicaof',
+      '127.0.0.1',
+      String(master.port),
+    ]),
+    { stdio: 'ignore' },
+  )
+  const sentinelPort = await freePort()
+  // A sentinel rewrites its configuration file: one of its own, in a folder removed at the end.
+  const dir = mkdtempSync(join(tmpdir(), 'secura-sentinel-'))
+  const conf = join(dir, 'sentinel.conf')
+  writeFileSync(
+    conf,
+    [
+      'bind 127.0.0.1',
+      `port ${sentinelPort}`,
+      `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      `sentinel failover-timeout ${name} 10000`,
+      '',
+    ].join('\n'),
+  )
+  const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' })
+  const masterAddress = async () =>
+    (await redisCli(sentinelPort, 'sentinel', 'get-master-addr-by-name', name)).trim().split('\n').join(':')
+  for (let i = 0; i < 100; i++) {
+    const synced = await redisCli(replicaPort, 'info', 'replication').catch(() => '')
+    const known = await masterAddress().catch(() => '')
+    if (synced.includes('master_link_status:up') && known === `127.0.0.1:${master.port}`) break
+    if (i === 99) throw new Error('the replica or the sentinel did not come up')
+    await sleep(100)
+  }
+  return {
+    master,
+    replicaPort,
+    sentinelPort,
+    name,
+    masterAddress,
+    async stop() {
+      for (const child of [sentinel, replica]) {
+        const gone = exited(child)
+        child.kill('SIGKILL')
+        await gone
+      }
+      await master.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
 export function redisCli(port: number, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const cli = spawn('redis-cli', ['-p', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
