@@ -137,7 +137,19 @@ describe('loadConfig', () => {
   })
 
   it('admission control: sends in flight and queue age, defaults and bounds', () => {
-    expect(loadConfig(base)).toMatchObject({ sendsInFlight: 1000, sendQueueMs: 50 })
+    expect(loadConfig(base)).toMatchObject({
+      sendsInFlight: 1000,
+      sendQueueMs: 50,
+      sendWriters: 8,
+      sendGroupCommit: true,
+    })
+    expect(loadConfig({ ...base, SEND_WRITERS: '2', SEND_GROUP_COMMIT: 'off' })).toMatchObject({
+      sendWriters: 2,
+      sendGroupCommit: false,
+    })
+    expect(() => loadConfig({ ...base, SEND_WRITERS: '0', SEND_GROUP_COMMIT: 'yes' })).toThrow(
+      /SEND_WRITERS[\s\S]*SEND_GROUP_COMMIT must be on or off/,
+    )
     expect(loadConfig({ ...base, LIMIT_SENDS_IN_FLIGHT: '3', LIMIT_SEND_QUEUE_MS: '250' })).toMatchObject({
       sendsInFlight: 3,
       sendQueueMs: 250,

@@ -54,6 +54,10 @@ export interface Config {
   /** Admission control: sends in flight on this instance, at most, and the age of the oldest beyond which new ones are refused. */
   sendsInFlight: number
   sendQueueMs: number
+  /** Sends written side by side (by conversation), each holding a pooled connection while it writes. */
+  sendWriters: number
+  /** A few sends waiting for one writer go in one transaction, one commit (else one by one). */
+  sendGroupCommit: boolean
 }
 
 export interface S3Config {
@@ -266,6 +270,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
 
   const sendsInFlight = int('LIMIT_SENDS_IN_FLIGHT', 1000, 1, 1_000_000)
   const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
+  // The pool has 10 connections: 8 writers leave two for reads while every writer writes.
+  const sendWriters = int('SEND_WRITERS', 8, 1, 64)
+  const groupCommit = env.SEND_GROUP_COMMIT ?? 'on'
+  if (groupCommit !== 'on' && groupCommit !== 'off')
+    problems.push(`SEND_GROUP_COMMIT must be on or off (got "${groupCommit}")`)
 
   const adminToken = env.ADMIN_TOKEN || undefined
   if (adminToken !== undefined && adminToken.length < 16)
@@ -318,6 +327,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     presenceGraceMs,
     secureCookies: publicUrl.startsWith('https:') || tls !== undefined,
     sendsInFlight,
+    sendWriters,
+    sendGroupCommit: groupCommit !== 'off',
     sendQueueMs,
   }
 }

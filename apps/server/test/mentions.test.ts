@@ -132,7 +132,7 @@ describe('mentions', () => {
   it('travel through a batched statement as through a single one', async () => {
     const { lobbyId, ana, ben, cleo } = await setup()
     const viewer = { id: ana.user.id, eventId: ana.user.eventId, role: ana.user.role }
-    const queue = sendQueue(createMessageStore(server.app.db.prisma), { lanes: 1 })
+    const queue = sendQueue(createMessageStore(server.app.db.prisma), { writers: 1 })
     const mentioned = [[], [ben.user.id], [ben.user.id, cleo.user.id], []]
     // Queued in one turn: one statement for all eight.
     const rows = await Promise.all(

@@ -5,7 +5,7 @@ import { uuidv7 } from 'uuidv7'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isUniqueViolation } from '../src/errors.ts'
 import type { Viewer } from '../src/modules/access.ts'
-import { laneOf, type NewMessage, sendQueue } from '../src/modules/messages/send-queue.ts'
+import { type NewMessage, partitionOf, sendQueue } from '../src/modules/messages/send-queue.ts'
 import { createMessageStore, type MessageStore } from '../src/modules/messages/store.ts'
 import { chatApi, joinAll, onPostgres, startServer, type TestServer } from './helpers.ts'
 
@@ -15,18 +15,35 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-/** The real store, counting the batched statements and their sizes. */
+/** The real store, counting the batched statements, the group commits and the single sends. */
 function countingStore() {
   const store = createMessageStore(server.app.db.prisma)
   const batches: number[] = []
+  const groups: number[] = []
+  let singles = 0
   const counted: MessageStore = {
     ...store,
+    insert(viewer, m) {
+      singles++
+      return store.insert(viewer, m)
+    },
     insertMany(items) {
       batches.push(items.length)
       return store.insertMany(items)
     },
+    insertGroup(items) {
+      groups.push(items.length)
+      return store.insertGroup(items)
+    },
   }
-  return { store: counted, batches }
+  return {
+    store: counted,
+    batches,
+    groups,
+    get singles() {
+      return singles
+    },
+  }
 }
 
 async function world(guests = 4) {
@@ -66,8 +83,8 @@ describe('send queue', () => {
   it('sends that arrive together share statements: seqs without gaps, each sender in order, one row each', async () => {
     const { lobbyId, groupId, viewers } = await world()
     const { store, batches } = countingStore()
-    // One lane, so that both conversations share the statements.
-    const queue = sendQueue(store, { lanes: 1 })
+    // One writer, so that both conversations share the statements.
+    const queue = sendQueue(store, { writers: 1 })
     const sends = Array.from({ length: 120 }, (_, i) =>
       message(viewers[i % 4]!, i % 3 === 0 && i % 4 < 2 ? groupId : lobbyId),
     )
@@ -96,27 +113,68 @@ describe('send queue', () => {
     })
   })
 
-  it('fewer than six waiting go one statement each, in the order they came; six or more go together', async () => {
-    const { lobbyId, viewers } = await world()
-    const { store, batches } = countingStore()
-    const queue = sendQueue(store)
-    const few = Array.from({ length: 5 }, (_, i) => message(viewers[i % 4]!, lobbyId))
+  it('fewer than six waiting go in one transaction (group commit), in the order they came; six or more in one statement', async () => {
+    const { lobbyId, groupId, viewers } = await world()
+    const counting = countingStore()
+    const queue = sendQueue(counting.store, { writers: 1 })
+    const first = await queue.insert(message(viewers[0]!, lobbyId))
+    expect(first?.seq).toBe(1)
+    expect(counting.singles).toBe(1)
+
+    const few = Array.from({ length: 5 }, (_, i) => message(viewers[i % 4]!, i === 1 ? groupId : lobbyId))
     const fewRows = await Promise.all(few.map((m) => queue.insert(m)))
-    expect(batches).toEqual([])
-    expect(fewRows.map((r) => r?.seq)).toEqual([1, 2, 3, 4, 5])
+    expect(counting.groups).toEqual([5])
+    expect(counting.batches).toEqual([])
+    expect(fewRows.map((r) => r?.seq)).toEqual([2, 1, 3, 4, 5])
+    expect(fewRows.map((r) => r?.id)).toEqual(few.map((m) => m.id))
 
     const six = Array.from({ length: 6 }, (_, i) => message(viewers[i % 4]!, lobbyId))
     const sixRows = await Promise.all(six.map((m) => queue.insert(m)))
-    expect(batches).toEqual([6])
+    expect(counting.batches).toEqual([6])
     expect(sixRows.map((r) => r?.seq)).toEqual([6, 7, 8, 9, 10, 11])
-    expect((await stored(lobbyId)).map((r) => r.id)).toEqual([...few, ...six].map((m) => m.id))
+    const inLobby = [first, ...fewRows, ...sixRows].filter((r) => r?.conversationId === lobbyId)
+    expect((await stored(lobbyId)).map((r) => r.id)).toEqual(inLobby.map((r) => r!.id))
+  })
+
+  it('without group commit, fewer than six waiting go one statement each', async () => {
+    const { lobbyId, viewers } = await world()
+    const counting = countingStore()
+    const queue = sendQueue(counting.store, { writers: 1, groupCommit: false })
+    const few = Array.from({ length: 5 }, (_, i) => message(viewers[i % 4]!, lobbyId))
+    const rows = await Promise.all(few.map((m) => queue.insert(m)))
+    expect(counting.groups).toEqual([])
+    expect(counting.singles).toBe(5)
+    expect(rows.map((r) => r?.seq)).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('group commit: a replay, a copy of the same send and a stranger write nothing; the rest are stored, seqs without gaps', async () => {
+    const { lobbyId, groupId, viewers } = await world()
+    const [a, b, c] = viewers as [Viewer, Viewer, Viewer]
+    const counting = countingStore()
+    const queue = sendQueue(counting.store, { writers: 1 })
+    expect((await queue.insert(message(a, lobbyId, 'stored-before')))?.seq).toBe(1)
+    const group = [
+      message(b, lobbyId),
+      message(a, lobbyId, 'stored-before'), // a replay: fails the transaction, then each goes alone
+      message(c, groupId), // not a member of the group
+      message(b, lobbyId),
+    ]
+    const answers = await Promise.allSettled(group.map((m) => queue.insert(m)))
+    expect(counting.groups).toEqual([4])
+    expect(answers[0]).toMatchObject({ status: 'fulfilled', value: { seq: 2 } })
+    expect(answers[1]!.status).toBe('rejected')
+    expect(isUniqueViolation((answers[1] as PromiseRejectedResult).reason)).toBe(true)
+    expect(answers[2]).toMatchObject({ status: 'fulfilled', value: undefined })
+    expect(answers[3]).toMatchObject({ status: 'fulfilled', value: { seq: 3 } })
+    expect((await stored(lobbyId)).map((r) => r.seq)).toEqual([1, 2, 3])
+    expect(await stored(groupId)).toEqual([])
   })
 
   it('in one batch: a replay, a copy of the same send and a stranger write nothing; the rest are stored', async () => {
     const { lobbyId, groupId, viewers } = await world()
     const [a, b, c] = viewers as [Viewer, Viewer, Viewer]
     const { store, batches } = countingStore()
-    const queue = sendQueue(store, { lanes: 1 })
+    const queue = sendQueue(store, { writers: 1 })
     const earlier = await queue.insert(message(a, lobbyId, 'already-stored'))
     expect(earlier?.seq).toBe(1)
 
@@ -144,11 +202,11 @@ describe('send queue', () => {
   })
 
   it.skipIf(!onPostgres)(
-    'conversations of different lanes are written side by side: one waiting on a lock holds up only its own',
+    'conversations of different writers are written side by side: one waiting on a lock holds up only its own',
     async () => {
       const { eventId, lobbyId, viewers } = await world(2)
       const [a, b] = viewers as [Viewer, Viewer]
-      // A group in the other lane than the lobby.
+      // A group of the other writer than the lobby's.
       let groupId = ''
       for (let i = 0; i < 20 && !groupId; i++) {
         const created = await server.app.db.prisma.conversation.create({
@@ -160,10 +218,10 @@ describe('send queue', () => {
             members: { create: [{ userId: a.id }, { userId: b.id }] },
           },
         })
-        if (laneOf(created.id, 2) !== laneOf(lobbyId, 2)) groupId = created.id
+        if (partitionOf(created.id, 2) !== partitionOf(lobbyId, 2)) groupId = created.id
       }
       expect(groupId).not.toBe('')
-      const queue = sendQueue(countingStore().store)
+      const queue = sendQueue(countingStore().store, { writers: 2 })
       const other = new pg.Client({ connectionString: server.app.config.databaseUrl })
       await other.connect()
       try {
@@ -175,7 +233,7 @@ describe('send queue', () => {
           groupDone = true
         })
         await new Promise((r) => setTimeout(r, 100))
-        // The lobby's lane goes on meanwhile (with one lane this would wait, and the test time out).
+        // The lobby's writer goes on meanwhile (with one writer this would wait, and the test time out).
         const toLobby = await Promise.all(
           [message(b, lobbyId), message(a, lobbyId)].map((m) => queue.insert(m)),
         )

@@ -19,6 +19,13 @@ export interface SqlRunner {
    * for the hot paths' fixed statements only. PGlite ignores it.
    */
   query<R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<R[]>
+  /**
+   * Runs fn's queries in one transaction on one connection (Postgres only): committed when fn resolves,
+   * rolled back when it throws. `name` as in `query`.
+   */
+  transaction?<T>(
+    fn: (query: <R>(sql: string, params: unknown[], name?: string) => Promise<R[]>) => Promise<T>,
+  ): Promise<T>
   /** Runs fn holding a lock that other processes on the same database wait for (PGlite is single-process). */
   withExclusiveLock<T>(fn: () => Promise<T>): Promise<T>
 }
@@ -125,6 +132,23 @@ function createPostgres(connectionString: string, max: number, queryTimeoutMs: n
         await client.query('BEGIN')
         await client.query(text)
         await client.query('COMMIT')
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    async transaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn(async (text, params, name) => {
+          const values = params as unknown[]
+          return (await client.query(name ? { name, text, values } : { text, values })).rows
+        })
+        await client.query('COMMIT')
+        return result
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {})
         throw error

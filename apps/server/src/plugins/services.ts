@@ -129,6 +129,8 @@ export default fp(
         changeLimiter,
         typing,
         attachments,
+        writers: app.config.sendWriters,
+        groupCommit: app.config.sendGroupCommit,
         admission: sendAdmission(
           { maxInFlight: app.config.sendsInFlight, maxQueueMs: app.config.sendQueueMs },
           { onRefused: (reason) => app.metrics.sendRefused(reason) },

@@ -39,6 +39,9 @@ export interface MessagesDeps {
   admission?: SendAdmission
   /** Removes a deleted message's files; without it, messages cannot carry attachments. */
   attachments?: AttachmentsService
+  /** The send queue's writers and group commit (send-queue.ts); its defaults when left out. */
+  writers?: number
+  groupCommit?: boolean
 }
 
 const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
@@ -53,6 +56,8 @@ export function createMessagesService(deps: MessagesDeps) {
     changeLimiter,
     typing,
     attachments,
+    writers,
+    groupCommit,
     admission = sendAdmission({
       maxInFlight: Number.POSITIVE_INFINITY,
       maxQueueMs: Number.POSITIVE_INFINITY,
@@ -60,7 +65,10 @@ export function createMessagesService(deps: MessagesDeps) {
   } = deps
   const store = createMessageStore(prisma)
   const assertNotMuted = muteGuard(prisma)
-  const sends = sendQueue(store)
+  const sends = sendQueue(store, {
+    ...(writers !== undefined && { writers }),
+    ...(groupCommit !== undefined && { groupCommit }),
+  })
   function checkedContent(raw: string, mayBeEmpty = false): string {
     const content = raw.trim()
     if (content.length === 0 && !mayBeEmpty) throw validation('Message text must not be empty')

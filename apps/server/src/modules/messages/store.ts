@@ -1,7 +1,7 @@
 // The message hot paths as single SQL statements: one round trip per send (membership, seq/rev, insert and
 // the recipients in one statement) and per history page (membership folded into the read). On Postgres they
 // go straight through pg; on the embedded PGlite through Prisma (see postgresRunnerOf).
-import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
+import { type PrismaClient, postgresRunnerOf, rawQuery } from '../../db/prisma.ts'
 import type { Viewer } from '../access.ts'
 import type { MessageRow } from './wire.ts'
 
@@ -88,11 +88,47 @@ export function insertParams(
 
 export function createMessageStore(prisma: PrismaClient) {
   const query = rawQuery(prisma)
-  return {
+  const runner = postgresRunnerOf(prisma)
+  const store = {
     /** One send (INSERT_ONE); no row back: nothing was written. */
     async insert(viewer: Viewer, m: NewMessage): Promise<SentRow | undefined> {
       const [row] = await query<SentRow>('message.insert', INSERT_ONE, insertParams(viewer, m))
       return row
+    },
+
+    /**
+     * Several sends, each by INSERT_ONE, in one transaction: one commit for all (group commit; see
+     * send-queue.ts). Rows in the order given, undefined where none was written. Within the transaction
+     * they go by conversation id (in order within each), so that two instances locking the same
+     * conversations take them in the same order. A unique violation (a replay stored meanwhile) rolls back
+     * all of them: the caller then sends them one by one. Through pg on Postgres, through Prisma on PGlite.
+     */
+    async insertGroup(items: (NewMessage & { viewer: Viewer })[]): Promise<(SentRow | undefined)[]> {
+      const rows: (SentRow | undefined)[] = new Array(items.length)
+      const order = items.map((_, i) => i)
+      order.sort((x, y) =>
+        items[x]!.conversationId < items[y]!.conversationId
+          ? -1
+          : items[x]!.conversationId > items[y]!.conversationId
+            ? 1
+            : x - y,
+      )
+      if (!runner?.transaction) {
+        await prisma.$transaction(async (tx) => {
+          for (const i of order) {
+            const item = items[i]!
+            ;[rows[i]] = await tx.$queryRawUnsafe<SentRow[]>(INSERT_ONE, ...insertParams(item.viewer, item))
+          }
+        })
+        return rows
+      }
+      await runner.transaction(async (q) => {
+        for (const i of order) {
+          const item = items[i]!
+          ;[rows[i]] = await q<SentRow>(INSERT_ONE, insertParams(item.viewer, item), 'message.insert')
+        }
+      })
+      return rows
     },
 
     /**
@@ -191,6 +227,7 @@ export function createMessageStore(prisma: PrismaClient) {
       )
     },
   }
+  return store
 }
 
 export type MessageStore = ReturnType<typeof createMessageStore>
