@@ -20,6 +20,7 @@ import { createGroups, createGuests, type EventSetup } from './setup.ts'
 import {
   backendPids,
   createBenchDatabase,
+  setCommitDelay,
   settleDatabase,
   startBaseline,
   startSecura,
@@ -71,12 +72,32 @@ const LIMITS = {
   LIMIT_JOINS_PER_MIN: '1000000',
 }
 
+/**
+ * `--variants=wide:SEND_WRITERS=8,narrow:SEND_WRITERS=2+SEND_GROUP_COMMIT=off`: Secura Chat's fan-out again
+ * under each set of server settings, in the same run (`--repeat=N` rounds, variants interleaved), so that
+ * the machine's noise falls on all of them alike. `PG_COMMIT_DELAY=<µs>` is the bench's own: it sets
+ * Postgres' commit_delay (with commit_siblings 1) on the bench database for that variant.
+ */
+const variantsOption = option('variants')
+  ?.split(',')
+  .map((v) => {
+    const [name = '', settings = ''] = v.split(':')
+    const env = Object.fromEntries(
+      settings
+        .split('+')
+        .filter(Boolean)
+        .map((kv) => kv.split('=') as [string, string]),
+    )
+    return { name, env }
+  })
+const rounds = Number(option('repeat') ?? 1)
+
 const capacityOption = option('capacity')?.split(',').map(Number)
 if (capacityOption) plan.capacity = capacityOption
 
 const stamp = new Date().toISOString().slice(0, 16).replace(':', '')
 // A run narrowed by options is kept apart from full runs (and out of git, like quick ones).
-const partial = args.some((a) => /^--(only|targets|rooms|rates|capacity)=/.test(a))
+const partial = args.some((a) => /^--(only|targets|rooms|rates|capacity|variants)=/.test(a))
 const date = quick ? `${stamp}-quick` : partial ? `${stamp}-partial` : stamp
 const logDir = join(tmpdir(), `secura-bench-${date}`)
 mkdirSync(logDir, { recursive: true })
@@ -138,6 +159,7 @@ async function main() {
     capacity: [],
     history: null,
     cluster: null,
+    variants: [],
     problems: [],
   }
   const workerCount = Number(option('workers') ?? 2)
@@ -160,13 +182,15 @@ async function main() {
     await t.stop()
     running.splice(running.indexOf(t), 1)
   }
-  const secura = (extra: { cpuProf?: boolean; port?: number; redisUrl?: string } = {}) =>
+  const secura = (
+    extra: { cpuProf?: boolean; port?: number; redisUrl?: string; env?: Record<string, string> } = {},
+  ) =>
     start(
       startSecura({
         databaseUrl: db.url,
         adminToken,
         port: extra.port ?? port,
-        env: LIMITS,
+        env: { ...LIMITS, ...extra.env },
         logFile: join(logDir, `secura-${extra.port ?? port}.log`),
         ...(extra.cpuProf && { cpuProfDir: join(RESULTS, 'profiles', date) }),
         ...(extra.redisUrl && { redisUrl: extra.redisUrl }),
@@ -249,6 +273,30 @@ async function main() {
               }),
             )
           if (targets.has('ws')) result.fanout.push(await baseline('ws')(pool))
+          for (let round = 1; variantsOption && round <= rounds; round++) {
+            for (const variant of variantsOption) {
+              const { PG_COMMIT_DELAY: commitDelay, ...env } = variant.env
+              await stop(target)
+              await setCommitDelay(db.url, commitDelay)
+              target = await secura({ env })
+              log(`variant ${variant.name} (round ${round}): ${JSON.stringify(variant.env)}`)
+              const fanout = await runFanout({
+                target: 'secura',
+                protocol: 'socketio',
+                serverPid: target.pid,
+                dbPids,
+                clients: specs(setup, plan.clients, size, target.url, convs),
+                convSizes: sizesOf(convs, size),
+                rates,
+                stepMs: plan.stepMs,
+                workers: pool,
+                log,
+                extend: !quick,
+              })
+              result.variants.push({ name: variant.name, env: variant.env, round, fanout })
+            }
+            await setCommitDelay(db.url, undefined)
+          }
         } finally {
           if (pool !== workers) await pool.stop()
         }

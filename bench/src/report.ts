@@ -24,6 +24,8 @@ export interface RunResult {
   capacity: CapacityResult[]
   history: HistoryResult | null
   cluster: { skipped?: string; fanout?: FanoutResult } | null
+  /** Secura Chat's fan-out under other server settings (`--variants`), in rounds. */
+  variants: { name: string; env: Record<string, string>; round: number; fanout: FanoutResult }[]
   problems: string[]
 }
 
@@ -151,14 +153,44 @@ export function markdown(r: RunResult, chartFile: string): string {
     if (r.cluster.skipped) out.push(`Skipped: ${r.cluster.skipped}`, '')
     else if (r.cluster.fanout) {
       const f = r.cluster.fanout
+      const one = r.fanout.find((x) => x.target === 'secura' && x.roomSize === f.roomSize)
       out.push(
-        `Clients split across two instances, rooms of ${f.roomSize}: sustained ${fmt(f.sustained?.rate)} msg/s at p99 ${fmt(f.sustained?.deliveryP99, ' ms')}.`,
+        `Clients split across two instances, rooms of ${f.roomSize} spanning both: sustained ${fmt(f.sustained?.rate)} msg/s at p99 ${fmt(f.sustained?.deliveryP99, ' ms')}` +
+          (one
+            ? `; one instance in this run: ${fmt(one.sustained?.rate)} msg/s at p99 ${fmt(one.sustained?.deliveryP99, ' ms')} (two ÷ one: ${ratio(f.sustained?.rate, one.sustained?.rate)}).`
+            : ' (no one-instance fan-out in this run to compare with).'),
         '',
       )
     }
   }
+  out.push(...variants(r))
   if (r.problems.length > 0) out.push('## Problems', '', ...r.problems.map((p) => `- ${p}`), '')
   return out.join('\n')
+}
+
+/** `--variants`: each round's variants side by side, as ratios to the round's first. */
+function variants(r: RunResult): string[] {
+  if (r.variants.length === 0) return []
+  const out = ['## Server settings compared (same run, interleaved)', '']
+  out.push(
+    '| round | rooms of | variant | settings | sustained msg/s | ÷ first of round | p99 delivery / ack at it | server CPU % / db CPU % at it | delivery p50 at 600 msg/s |',
+    '|---|---|---|---|---|---|---|---|---|',
+  )
+  for (const v of r.variants) {
+    const first = r.variants.find((x) => x.round === v.round && x.fanout.roomSize === v.fanout.roomSize)
+    const s = v.fanout.sustained
+    const step = s ? lastPerRate(v.fanout).find((st) => st.rate === s.rate) : undefined
+    const at600 = lastPerRate(v.fanout).find((st) => st.rate === 600)
+    const settings = Object.entries(v.env)
+      .map(([k, val]) => `${k}=${val}`)
+      .join(' ')
+    out.push(
+      `| ${v.round} | ${v.fanout.roomSize} | ${v.name} | ${settings || '(defaults)'} | ${fmt(s?.rate)} | ${ratio(s?.rate, first?.fanout.sustained?.rate)} | ` +
+        `${fmt(s?.deliveryP99, ' ms')} / ${fmt(s?.ackP99, ' ms')} | ${fmt(step?.serverCpuPct)} / ${fmt(step?.dbCpuPct)} | ${fmt(at600?.delivery.p50, ' ms')} |`,
+    )
+  }
+  out.push('')
+  return out
 }
 
 /** Bare socket.io by generator processes: the figures behind the baseline the ratios use. */

@@ -187,3 +187,21 @@ export async function backendPids(databaseUrl: string): Promise<number[]> {
     await c.end()
   }
 }
+
+/** Postgres' commit_delay for new connections to the bench database (undefined: back to the default). */
+export async function setCommitDelay(databaseUrl: string, micros: string | undefined): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1)
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    if (micros === undefined) {
+      await client.query(`ALTER DATABASE "${name}" RESET commit_delay`)
+      await client.query(`ALTER DATABASE "${name}" RESET commit_siblings`)
+    } else {
+      await client.query(`ALTER DATABASE "${name}" SET commit_delay = ${Number(micros)}`)
+      await client.query(`ALTER DATABASE "${name}" SET commit_siblings = 1`)
+    }
+  } finally {
+    await client.end()
+  }
+}
