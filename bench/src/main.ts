@@ -78,7 +78,9 @@ const LIMITS = {
  * the machine's noise falls on all of them alike. `PG_COMMIT_DELAY=<µs>` is the bench's own: it sets
  * Postgres' commit_delay (with commit_siblings 1) on the bench database for that variant.
  */
-const variantsOption = option('variants')
+const variantsOption = args
+  .find((a) => a.startsWith('--variants='))
+  ?.slice('--variants='.length)
   ?.split(',')
   .map((v) => {
     const [name = '', settings = ''] = v.split(':')

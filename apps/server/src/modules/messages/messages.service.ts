@@ -131,7 +131,6 @@ export function createMessagesService(deps: MessagesDeps) {
           command.mentionsHere,
         )
         await enforce(sendLimiter, viewer.id, 'messages')
-        await assertNotMuted(viewer.id)
       } catch (error) {
         return replayOr(error)
       }
@@ -164,9 +163,11 @@ export function createMessagesService(deps: MessagesDeps) {
       }
       if (!row) {
         // Nothing written: a replay (left out of a batch, or from a conversation the sender has left), a
-        // stranger (NOT_FOUND, existence not revealed), or a reply to a message of another conversation.
+        // muted sender (FORBIDDEN with the mute's end), a stranger (NOT_FOUND, existence not revealed), or a
+        // reply to a message of another conversation.
         const original = await findBySender(viewer.id, command.clientMessageId)
         if (original) return { message: original, created: false }
+        await assertNotMuted(viewer.id)
         await visibleConversation(prisma, viewer, command.conversationId)
         throw validation('replyToId must be a message of the same conversation')
       }

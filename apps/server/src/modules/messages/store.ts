@@ -44,7 +44,8 @@ const VISIBLE = `EXISTS (SELECT 1 FROM "Member" mb JOIN "Conversation" cv ON cv.
 
 /**
  * One send as one statement: takes the next seq and rev and writes the row, only if the sender is a member
- * of the conversation (in their event) and a reply target, if any, is in the same conversation. No row
+ * of the conversation (in their event) and not muted, and a reply target, if any, is in the same
+ * conversation (the mute folded in: a separate query was a second round trip for every send). No row
  * back: nothing was written. A replay fails the insert with a unique violation, which rolls the counters
  * back with it: seq has no gaps. $10 is the attachments' wire form (null for none): a send with
  * attachments runs the same statement inside its own transaction (send-attachments.ts).
@@ -53,6 +54,7 @@ export const INSERT_ONE = `WITH c AS (
            UPDATE "Conversation" SET "lastSeq" = "lastSeq" + 1, "lastRev" = "lastRev" + 1, "lastMessageAt" = now()
            WHERE id = $1::uuid AND "eventId" = $3::uuid
              AND EXISTS (SELECT 1 FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" = $2::uuid)
+             AND NOT EXISTS (SELECT 1 FROM "User" WHERE id = $2::uuid AND "mutedUntil" > now())
              AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = $7::uuid AND "conversationId" = $1::uuid))
            RETURNING "lastSeq", "lastRev", "lastMessageAt", kind
          ), m AS (
@@ -134,8 +136,8 @@ export function createMessageStore(prisma: PrismaClient) {
     /**
      * Several sends in one statement and one commit (see send-queue.ts): each row is written
      * under the same rules as `insert`, and the rows of one conversation take consecutive seqs in the order
-     * given. The map holds the rows written, by message id; one missing was not written (not a member, a bad
-     * reply target, or already stored under its clientMessageId — a replay). A replay stored meanwhile by
+     * given. The map holds the rows written, by message id; one missing was not written (not a member, muted, a
+     * bad reply target, or already stored under its clientMessageId — a replay). A replay stored meanwhile by
      * another instance fails the whole statement with a unique violation, which writes nothing: the caller
      * then sends them one by one.
      */
@@ -150,6 +152,7 @@ export function createMessageStore(prisma: PrismaClient) {
            SELECT DISTINCT ON (i.uid, i.cmid) i.* FROM input i
            WHERE EXISTS (SELECT 1 FROM "Conversation" WHERE id = i.cid AND "eventId" = i.eid)
              AND EXISTS (SELECT 1 FROM "Member" WHERE "conversationId" = i.cid AND "userId" = i.uid)
+             AND NOT EXISTS (SELECT 1 FROM "User" WHERE id = i.uid AND "mutedUntil" > now())
              AND (i.reply IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = i.reply AND "conversationId" = i.cid))
              AND NOT EXISTS (SELECT 1 FROM "Message" WHERE "senderId" = i.uid AND "clientMessageId" = i.cmid)
            ORDER BY i.uid, i.cmid, i.n
