@@ -153,17 +153,32 @@ function pick(schema: TSchema, value: unknown): unknown {
   if (IsObject(schema) && typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {}
     const source = value as Record<string, unknown>
-    for (const [key, property] of Object.entries(schema.properties)) {
+    for (const [key, property] of propertiesOf(schema)) {
       if (Object.hasOwn(source, key) && source[key] !== undefined) out[key] = pick(property, source[key])
     }
     return out
   }
   if (IsArray(schema) && Array.isArray(value)) return value.map((item) => pick(schema.items, item))
   if (IsUnion(schema)) {
-    const branch = schema.anyOf.find((variant) => Value.Check(variant, value))
+    const branch = schema.anyOf.find((variant) => checkerOf(variant)(value))
     return branch ? pick(branch, value) : value
   }
   return value
+}
+
+// Made once per schema, not per value: the copy runs on every valid payload (every message:send picks a
+// branch of its union), and TypeBox's interpreted Value.Check there was the validator's largest cost.
+const checkers = new WeakMap<TSchema, (value: unknown) => boolean>()
+const checkerOf = (schema: TSchema) => {
+  let check = checkers.get(schema)
+  if (!check) checkers.set(schema, (check = compileCheck(schema)))
+  return check
+}
+const properties = new WeakMap<TSchema, [string, TSchema][]>()
+const propertiesOf = (schema: TSchema & { properties: Record<string, TSchema> }) => {
+  let entries = properties.get(schema)
+  if (!entries) properties.set(schema, (entries = Object.entries(schema.properties)))
+  return entries
 }
 
 /** Fields a person types, by the name the apps give them. */
