@@ -96,10 +96,13 @@ const rounds = Number(option('repeat') ?? 1)
 
 const capacityOption = option('capacity')?.split(',').map(Number)
 if (capacityOption) plan.capacity = capacityOption
+// --clients=N: fewer fan-out clients, for a machine too busy to connect a thousand in time.
+const clientsOption = Number(option('clients') ?? 0)
+if (clientsOption > 0) plan.clients = clientsOption
 
 const stamp = new Date().toISOString().slice(0, 16).replace(':', '')
 // A run narrowed by options is kept apart from full runs (and out of git, like quick ones).
-const partial = args.some((a) => /^--(only|targets|rooms|rates|capacity|variants)=/.test(a))
+const partial = args.some((a) => /^--(only|targets|rooms|rates|capacity|variants|clients)=/.test(a))
 const date = quick ? `${stamp}-quick` : partial ? `${stamp}-partial` : stamp
 const logDir = join(tmpdir(), `secura-bench-${date}`)
 mkdirSync(logDir, { recursive: true })
@@ -221,7 +224,13 @@ async function main() {
         await settleDatabase(db.url)
         const rates = ratesOption ?? plan.rates[size] ?? []
         const baseline = (name: 'socketio' | 'ws') => async (pool: Workers) => {
-          const base = await start(startBaseline(name, join(logDir, `${name}.log`)))
+          const base = await start(
+            startBaseline(
+              name,
+              join(logDir, `${name}.log`),
+              flag('profile') ? join(RESULTS, 'profiles', date) : undefined,
+            ),
+          )
           try {
             const clients = specs(null, plan.clients, size, base.url)
             return await runFanout({

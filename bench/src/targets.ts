@@ -111,11 +111,17 @@ export async function startSecura(o: SecuraOptions): Promise<Target> {
   }
 }
 
-export async function startBaseline(name: 'socketio' | 'ws', logFile: string): Promise<Target> {
+/** `cpuProfDir`: a V8 CPU profile of the baseline too, to set beside Secura Chat's (`--profile`). */
+export async function startBaseline(
+  name: 'socketio' | 'ws',
+  logFile: string,
+  cpuProfDir?: string,
+): Promise<Target> {
   const file = join(BENCH, 'baselines', name === 'ws' ? 'ws-server.ts' : 'socketio-server.ts')
   const offset = sizeOf(logFile)
+  const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []
   const child = spawnWithUlimit(
-    ['node', '--import', 'tsx', '--inspect=127.0.0.1:0', file],
+    ['node', '--import', 'tsx', '--inspect=127.0.0.1:0', ...profile, file],
     BENCH,
     { ...process.env, PORT: '0' },
     logFile,
