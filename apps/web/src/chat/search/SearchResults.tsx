@@ -43,7 +43,7 @@ export function SearchResults() {
               type="button"
               className="conversation-item search-hit"
               data-testid="search-hit"
-              data-message-id={hit.messageId}
+              data-hit-id={hit.messageId}
               onClick={() => open(hit)}
             >
               <span className="conversation-item-body">
