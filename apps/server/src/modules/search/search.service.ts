@@ -2,6 +2,7 @@ import type { Limits, SearchHit, SearchResults } from '@secura/shared'
 import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import { validation } from '../../errors.ts'
 import { type Viewer, visibleConversation } from '../access.ts'
+import { SEARCH_CANDIDATES, SEARCH_MESSAGES } from './statement.ts'
 import { searchTerms, snippet, toTsquery } from './terms.ts'
 
 interface HitRow {
@@ -16,25 +17,6 @@ interface HitRow {
   kind: SearchHit['conversationKind']
   title: string | null
 }
-
-/**
- * The messages the viewer can see that hold every word: in a conversation they are a member of (every guest
- * is a member of the lobby), of their event, not deleted. The expression matches the GIN index of the
- * migration message_search word for word, or the planner cannot use it. Best first (ts_rank), then newest.
- * An edit changes `content`, so the index follows it; a deletion clears it and sets deletedAt.
- */
-const SEARCH = `SELECT m.id, m."conversationId", m.seq, m."senderId", m.content, m."createdAt", m."editedAt",
-         u."displayName" AS "senderName", cv.kind::text AS kind, cv.title
-       FROM "Message" m
-       JOIN "Member" mb ON mb."conversationId" = m."conversationId" AND mb."userId" = $1::uuid
-       JOIN "Conversation" cv ON cv.id = m."conversationId" AND cv."eventId" = $2::uuid
-       JOIN "User" u ON u.id = m."senderId"
-       CROSS JOIN to_tsquery('simple'::regconfig, $3::text) AS q
-       WHERE to_tsvector('simple'::regconfig, m.content) @@ q
-         AND m."deletedAt" IS NULL
-         AND ($4::uuid IS NULL OR m."conversationId" = $4::uuid)
-       ORDER BY ts_rank(to_tsvector('simple'::regconfig, m.content), q) DESC, m."createdAt" DESC, m.id DESC
-       LIMIT $5::int OFFSET $6::int`
 
 export interface SearchOptions {
   conversationId?: string | undefined
@@ -53,13 +35,14 @@ export function createSearchService({ prisma, limits }: { prisma: PrismaClient; 
       const terms = searchTerms(text, limits.searchTerms)
       // Only separators (punctuation, operators): nothing to look for, nothing found.
       if (terms.words.length === 0) return { hits: [], nextCursor: null }
-      const rows = await query<HitRow>('search.messages', SEARCH, [
+      const rows = await query<HitRow>('search.messages', SEARCH_MESSAGES, [
         viewer.id,
         viewer.eventId,
         toTsquery(terms),
         options.conversationId ?? null,
         take + 1,
         offset,
+        Math.max(SEARCH_CANDIDATES, limits.searchDepth + limits.searchPageMax + 1),
       ])
       // Nothing in a conversation named: an empty one, or one the viewer may not see (NOT_FOUND, as history).
       if (rows.length === 0 && options.conversationId)
