@@ -73,7 +73,7 @@ export async function seedConversation(
 }
 
 /** responseTime (ms) of each logged request whose URL matches, from the log written from `offset` to `end`. */
-function serverTimes(
+export function serverTimes(
   logFile: string,
   offset: number,
   match: (url: string) => boolean,

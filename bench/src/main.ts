@@ -1,4 +1,4 @@
-// `pnpm bench [--quick] [--only=fanout,capacity,history,cluster] [--profile] [--workers=N] [--max-workers=M]
+// `pnpm bench [--quick] [--only=fanout,capacity,history,search,cluster] [--profile] [--workers=N] [--max-workers=M]
 //  [--overload=F]`
 // Runs Secura Chat and both baselines through the same scenarios in one run and writes
 // bench/results/<date>.{json,md,svg}. Exits non-zero on a harness failure, and in --quick on any loss or
@@ -16,6 +16,7 @@ import { runFanout } from './fanout.ts'
 import { runHistory } from './history.ts'
 import { loadAverage } from './proc.ts'
 import { chart, markdown, type RunResult } from './report.ts'
+import { runSearch } from './search.ts'
 import { createGroups, createGuests, type EventSetup } from './setup.ts'
 import {
   backendPids,
@@ -33,7 +34,7 @@ const args = process.argv.slice(2)
 const flag = (name: string) => args.includes(`--${name}`)
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 const quick = flag('quick')
-const only = new Set((option('only') ?? 'fanout,capacity,history,cluster').split(','))
+const only = new Set((option('only') ?? 'fanout,capacity,history,search,cluster').split(','))
 const targets = new Set((option('targets') ?? 'secura,socketio,ws').split(','))
 const roomsOption = option('rooms')?.split(',').map(Number)
 const ratesOption = option('rates')?.split(',').map(Number)
@@ -49,6 +50,8 @@ const plan = quick
       historyMessages: 20_000,
       historySamples: 30,
       restRate: 50,
+      searchMessages: 20_000,
+      searchSamples: 20,
     }
   : {
       clients: 1000,
@@ -62,6 +65,8 @@ const plan = quick
       historyMessages: 1_000_000,
       historySamples: 300,
       restRate: 200,
+      searchMessages: 1_000_000,
+      searchSamples: 100,
     }
 
 // Raised for the benchmark's load (and said so in the report); auth, validation and limits stay on.
@@ -163,6 +168,7 @@ async function main() {
     calibration: [] as Calibration[],
     capacity: [],
     history: null,
+    search: null,
     cluster: null,
     variants: [],
     problems: [],
@@ -358,6 +364,25 @@ async function main() {
         samples: plan.historySamples,
         restRate: plan.restRate,
         workers,
+        log,
+      })
+      await stop(target)
+    }
+
+    if (only.has('search')) {
+      log(`search: ${plan.searchMessages} messages`)
+      target = await secura()
+      result.search = await runSearch({
+        url: target.url,
+        logFile: target.logFile,
+        databaseUrl: db.url,
+        owner: setup.guests[0]!,
+        other: setup.guests[1]!,
+        eventId: setup.eventId,
+        messages: plan.searchMessages,
+        samples: plan.searchSamples,
+        // Probes, one every 50 ms across the cases: a steady rate, not a load test.
+        rate: 20,
         log,
       })
       await stop(target)

@@ -4,6 +4,7 @@ import type { Calibration } from './calibrate.ts'
 import type { CapacityResult } from './capacity.ts'
 import { type FanoutResult, GENERATOR_CPU_LIMIT_PCT, GENERATOR_LAG_LIMIT_MS } from './fanout.ts'
 import type { HistoryResult } from './history.ts'
+import type { SearchResult } from './search.ts'
 
 export interface RunResult {
   date: string
@@ -23,6 +24,7 @@ export interface RunResult {
   calibration: Calibration[]
   capacity: CapacityResult[]
   history: HistoryResult | null
+  search?: SearchResult | null
   cluster: { skipped?: string; fanout?: FanoutResult } | null
   /** Secura Chat's fan-out under other server settings (`--variants`), in rounds. */
   variants: { name: string; env: Record<string, string>; round: number; fanout: FanoutResult }[]
@@ -145,6 +147,27 @@ export function markdown(r: RunResult, chartFile: string): string {
       out.push(
         `| ${c.name} | ${fmt(c.server?.p50, ' ms')} | ${fmt(c.server?.p99, ' ms')} | ${c.client.p50} ms | ${c.client.p99} ms | ` +
           `${pair(c.quiet)} | ${pair(c.burst)} |`,
+      )
+    out.push('')
+  }
+  if (r.search) {
+    const q = r.search
+    out.push('## Message search (scenario 5)', '')
+    out.push(
+      `${q.messages.toLocaleString('en')} messages of ${q.vocabulary.toLocaleString('en')} synthetic words (8 a message, a few words very common, most rare; ` +
+        `seeded in ${q.seedSeconds} s) in one group of the event, besides the rest of the run's messages. ${q.samples} searches of each kind, ` +
+        `in turn at ${q.rate} a second, no other load, as one of the group's members (the default page of 20). ` +
+        "Server time = Fastify's responseTime; 'EXPLAIN' = the execution time of the same statement under EXPLAIN ANALYZE.",
+      '',
+    )
+    out.push(
+      '| search | query | matches | server p50 | server p99 | client p50 | client p99 | EXPLAIN |',
+      '|---|---|---|---|---|---|---|---|',
+    )
+    for (const c of q.cases)
+      out.push(
+        `| ${c.name} | \`${c.query}\` | ${c.matches.toLocaleString('en')} | ${fmt(c.server?.p50, ' ms')} | ${fmt(c.server?.p99, ' ms')} | ` +
+          `${c.client.p50} ms | ${c.client.p99} ms | ${c.explainMs} ms |`,
       )
     out.push('')
   }

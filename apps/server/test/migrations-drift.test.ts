@@ -120,6 +120,15 @@ const catalogSql = `
    WHERE t.typnamespace = 'public'::regnamespace
    GROUP BY t.typname`
 
+/**
+ * What the migrations build and schema.prisma cannot describe: Prisma's @@index takes columns, not
+ * expressions, so the full-text index over message text (migration message_search) exists only there.
+ * Each must be present in the migrations' catalog (checked below) and is left out of the comparison.
+ */
+const MIGRATIONS_ONLY = [
+  `index "Message_content_search_idx": CREATE INDEX "Message_content_search_idx" ON public."Message" USING gin (to_tsvector('simple'::regconfig, content))`,
+]
+
 async function catalog(db: Db): Promise<string[]> {
   return (await db.lines(catalogSql)).sort()
 }
@@ -170,6 +179,10 @@ describe(`migrations match schema.prisma (${url ? 'Postgres' : 'PGlite'})`, () =
     fromMigrations = await catalog(db)
   }, 60_000)
 
+  it('builds what schema.prisma cannot describe', () => {
+    for (const line of MIGRATIONS_ONLY) expect(fromMigrations).toContain(line)
+  })
+
   afterAll(async () => {
     await server?.close()
   }, 30_000)
@@ -178,7 +191,11 @@ describe(`migrations match schema.prisma (${url ? 'Postgres' : 'PGlite'})`, () =
     const fromSchema = await buildFromSchema(schema)
     // Two empty catalogs would also compare equal.
     expect(fromSchema.length).toBeGreaterThan(0)
-    const diff = catalogDiff(fromMigrations, fromSchema)
+    const only = new Set(MIGRATIONS_ONLY)
+    const diff = catalogDiff(
+      fromMigrations.filter((l) => !only.has(l)),
+      fromSchema,
+    )
     expect(
       diff,
       `prisma/migrations (-) and schema.prisma (+) differ; write a migration with db:new\n${diff.join('\n')}`,

@@ -4,6 +4,7 @@ import {
   LIMITS,
   type MarkReadResponse,
   type MessagePage,
+  type SearchResults,
   TYPING_REFRESH_MS,
   type UserList,
 } from '@secura/shared'
@@ -17,6 +18,11 @@ import type { ChatRuntime } from './runtime.ts'
 import type { ChatState } from './state.ts'
 import { hasOlder, oldestSeq } from './timeline.ts'
 import type { ChatSnapshot, ChatStorage } from './types.ts'
+
+/** Messages above a linked one that loadUntil also loads, so it shows in context. */
+const LINK_CONTEXT = 10
+/** How far back loadUntil goes, in pages of LIMITS.pageMax: a bound on memory and requests. */
+const LINK_MAX_PAGES = 100
 
 /** ChatStorage (types.ts) over a started runtime: commands, and the wiring of connection events. */
 export class ChatEngine implements ChatStorage {
@@ -117,6 +123,35 @@ export class ChatEngine implements ChatStorage {
     const path = `${chatApi}/conversations/${conversationId}/messages?beforeSeq=${before}&limit=${LIMITS.pageDefault}`
     const page = await rt.transport.http.request<MessagePage>('GET', path)
     rt.model.applyOlderPage(conversationId, page)
+  }
+
+  async loadUntil(conversationId: string, seq: number): Promise<void> {
+    const rt = await this.runtime
+    let t = rt.model.state.timelines.get(conversationId)
+    if (!t || t.rev === null) {
+      await rt.sync.openConversation(conversationId)
+      t = rt.model.state.timelines.get(conversationId)
+    }
+    // A few messages above the target too, so it shows in its context rather than at the window's edge.
+    const wanted = Math.max(1, seq - LINK_CONTEXT)
+    for (let pages = 0; t && hasOlder(t) && (t.floorSeq ?? oldestSeq(t)) > wanted; pages++) {
+      if (pages >= LINK_MAX_PAGES)
+        throw new ApiError('VALIDATION', 400, 'That message is too far back to open')
+      const before = t.floorSeq ?? oldestSeq(t)
+      const path = `${chatApi}/conversations/${conversationId}/messages?beforeSeq=${before}&limit=${LIMITS.pageMax}`
+      rt.model.applyOlderPage(conversationId, await rt.transport.http.request<MessagePage>('GET', path))
+    }
+  }
+
+  async searchMessages(
+    query: string,
+    options: { conversationId?: string; cursor?: string } = {},
+  ): Promise<SearchResults> {
+    const rt = await this.runtime
+    const params = new URLSearchParams({ q: query })
+    if (options.conversationId) params.set('conversationId', options.conversationId)
+    if (options.cursor) params.set('cursor', options.cursor)
+    return rt.transport.http.request<SearchResults>('GET', `${chatApi}/search?${params}`)
   }
 
   async send(

@@ -4,6 +4,7 @@ import type {
   ConversationSummary,
   DirectoryUser,
   Message,
+  SearchResults,
   UserStatusEvent,
 } from '@secura/shared'
 import type { KnownUser, Mentions } from './db.ts'
@@ -72,6 +73,16 @@ export interface ChatStorage {
   closeConversation(conversationId: string): void
   /** Loads the page before the oldest loaded message. */
   loadOlder(conversationId: string): Promise<void>
+  /**
+   * Loads history back to message `seq` (and a few before it), in pages of the largest size, so a linked
+   * message (a search result) can be shown; refuses one more than 10,000 messages back.
+   */
+  loadUntil(conversationId: string, seq: number): Promise<void>
+  /** `GET /api/chat/search`: the messages I can see that hold the words of `query`, best first. */
+  searchMessages(
+    query: string,
+    options?: { conversationId?: string; cursor?: string },
+  ): Promise<SearchResults>
 
   /** Writes to the outbox (IndexedDB) first, then sends: socket with ack timeout → HTTP → backoff. */
   /** `mentions`: the users the text names (ids from the directory or the members), and `@here`. */

@@ -46,6 +46,13 @@ export const LIMITS = {
   imagePixels: 50_000_000,
   /** Users one message may mention. */
   mentions: 50,
+  /** Message search: characters of the query, words of it used, and results a page (maximum and default). */
+  searchChars: 200,
+  searchTerms: 8,
+  searchPageMax: 50,
+  searchPageDefault: 20,
+  /** How deep search pages go: a cursor past this many results is refused. */
+  searchDepth: 500,
 } as const
 
 /** Environment variables that override a limit (protocol §7). */

@@ -59,6 +59,7 @@ export const REST_ROUTES = [
   'POST /api/chat/conversations/:id/mark-as-read',
   'GET /api/chat/users',
   'POST /api/chat/sync',
+  'GET /api/chat/search',
   'POST /api/chat/conversations/:id/attachments',
   'GET /api/attachments/:id/:variant',
   'POST /api/events/:eventId/guests/:id/mute',

@@ -21,6 +21,7 @@ import { createReportsService } from '../modules/moderation/reports.service.ts'
 import { createPresenceService } from '../modules/presence/presence.service.ts'
 import { createTypingService } from '../modules/presence/typing.service.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
+import { createSearchService } from '../modules/search/search.service.ts'
 import type { Services } from '../modules/services.ts'
 
 declare module 'fastify' {
@@ -141,6 +142,7 @@ export default fp(
       attachments,
       moderation,
       reports: createReportsService({ prisma, publisher, moderation, attachments }),
+      search: createSearchService({ prisma, limits }),
     })
     app.addHook('onClose', async () => {
       clearInterval(sweep)

@@ -12,6 +12,8 @@ import {
   MessagePage,
   MessageParams,
   ReactionBody,
+  SearchQuery,
+  SearchResults,
   SendMessageBody,
   SyncBody,
   SyncResponse,
@@ -29,7 +31,7 @@ const me = (request: FastifyRequest) => currentUser(request).user
 
 /** /api/chat: the conversations and messages of the signed-in guest. Thin adapters over the services. */
 export default async function chatRoutes(app: RoutesApp) {
-  const { conversations, messages } = app.services
+  const { conversations, messages, search } = app.services
   app.addHook('preHandler', app.requireUser)
 
   app.get(
@@ -175,6 +177,15 @@ export default async function chatRoutes(app: RoutesApp) {
     async (request) => {
       const { q, ids, limit } = request.query
       return { users: await conversations.directory(me(request), { q, ids: splitIds(ids), limit }) }
+    },
+  )
+
+  app.get(
+    '/search',
+    { schema: { tags, querystring: SearchQuery, response: { 200: SearchResults, ...errors } } },
+    (request) => {
+      const { q, ...options } = request.query
+      return search.search(me(request), q, options)
     },
   )
 

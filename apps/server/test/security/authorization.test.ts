@@ -189,6 +189,11 @@ const restCases: RestCase[] = [
     request: async () => ({ method: 'GET', path: `/api/chat/conversations/${groupId}/messages?sinceRev=0` }),
   },
   {
+    name: 'GET search (in the group)',
+    expected: hidden(200),
+    request: async () => ({ method: 'GET', path: `/api/chat/search?q=private&conversationId=${groupId}` }),
+  },
+  {
     name: 'POST message',
     expected: hidden(201),
     request: async () => ({
@@ -463,6 +468,40 @@ describe('REST authorization matrix', () => {
           caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
         const sync = await server.api('POST', '/api/chat/sync', { headers, body: { cursors: [] } })
         expect(sync.status).toBe(401)
+      })
+    }
+  })
+
+  it('search never finds a message the searcher cannot see', async () => {
+    const secret = await ownerMessage()
+    // The stranger's lobby, in another event: found by the stranger only.
+    const strangerLobby = (await server.api('GET', '/api/chat/conversations', { token: token.otherEvent }))
+      .body.conversations[0].id as string
+    const theirs = await server.api('POST', `/api/chat/conversations/${strangerLobby}/messages`, {
+      token: token.otherEvent,
+      body: { clientMessageId: crypto.randomUUID(), content: 'private' },
+    })
+    expect(theirs.status).toBe(201)
+    for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer', 'member'] as const) {
+      await report.check('leak check', 'search', async () => {
+        const res = await server.api('GET', '/api/chat/search?q=private&limit=50', { token: token[caller] })
+        expect(res.status).toBe(200)
+        const hits = res.body.hits as { messageId: string; conversationId: string }[]
+        const ids = hits.map((h) => h.messageId)
+        const conversations = new Set(hits.map((h) => h.conversationId))
+        expect(ids.includes(theirs.body.id), `${caller} found another event's message`).toBe(
+          caller === 'otherEvent',
+        )
+        if (caller === 'otherEvent') expect(conversations).toEqual(new Set([strangerLobby]))
+        if (caller === 'member') expect(ids).toContain(secret)
+        else expect(conversations.has(groupId), `${caller} found the group's message`).toBe(false)
+      })
+    }
+    for (const caller of SIGNED_OUT) {
+      await report.check('leak check', 'search signed out', async () => {
+        const headers: Record<string, string> =
+          caller === 'none' ? {} : { authorization: `Bearer ${token[caller]}` }
+        expect((await server.api('GET', '/api/chat/search?q=private', { headers })).status).toBe(401)
       })
     }
   })

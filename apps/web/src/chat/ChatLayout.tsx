@@ -9,6 +9,8 @@ import { ConversationList } from './list/ConversationList.tsx'
 import { SidebarHeader } from './list/SidebarHeader.tsx'
 import { ArrivalAlerts } from './notify/ArrivalAlerts.tsx'
 import { ChatDialogs } from './people/ChatDialogs.tsx'
+import { MessageSearchBox } from './search/MessageSearchBox.tsx'
+import { SearchResults } from './search/SearchResults.tsx'
 import { useConversationUrl } from './useConversationUrl.ts'
 
 /** The list of conversations and the open one: both on a wide screen, one at a time on a phone. */
@@ -17,6 +19,7 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
   const { firstArrival } = useConversationUrl()
   const [welcome, setWelcome] = useState(firstArrival)
   const lobbyId = useAppStore((s) => s.chat.conversations.find((c) => c.kind === 'event')?.id)
+  const searching = useAppStore((s) => s.messageSearch.query.trim() !== '')
 
   return (
     <div className={activeId ? 'chat chat-open' : 'chat'}>
@@ -25,7 +28,8 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
       <div className="chat-panes">
         <aside className="chat-sidebar" aria-label="Your conversations">
           <SidebarHeader user={user} event={event} />
-          <ConversationList />
+          <MessageSearchBox />
+          {searching ? <SearchResults /> : <ConversationList />}
         </aside>
         <div className="chat-main">
           {welcome && activeId !== null && activeId === lobbyId && (

@@ -249,6 +249,44 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
       loaded[id] = (loaded[id] ?? 0) + PAGE
       publish()
     },
+    loadUntil: async (id, seq) => {
+      const stored = all[id] ?? []
+      const index = stored.findIndex((m) => m.seq >= seq)
+      loaded[id] = Math.max(loaded[id] ?? 0, index < 0 ? 0 : stored.length - index + 10)
+      publish()
+    },
+    // A word match over the demo's messages, newest first, with the matching words marked.
+    searchMessages: async (q) => {
+      const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
+      const hits = conversations.flatMap((c) =>
+        (all[c.id] ?? [])
+          .filter((m) => !m.deletedAt && words.length > 0)
+          .filter((m) => words.every((w) => m.content.toLowerCase().includes(w)))
+          .map((m) => ({
+            messageId: m.id,
+            conversationId: c.id,
+            conversationKind: c.kind,
+            conversationTitle: c.title,
+            seq: m.seq,
+            senderId: m.senderId,
+            senderName: users.find((u) => u.id === m.senderId)?.displayName ?? me.displayName,
+            timestamp: m.timestamp,
+            editedAt: m.editedAt,
+            snippet: m.content
+              .split(/([\p{L}\p{N}]+)/u)
+              .filter((t) => t !== '')
+              .map((t) =>
+                words.some((w) => t.toLowerCase().startsWith(w))
+                  ? { text: t, match: true as const }
+                  : { text: t },
+              ),
+          })),
+      )
+      return {
+        hits: hits.sort((a, b) => b.timestamp.localeCompare(a.timestamp)).slice(0, 20),
+        nextCursor: null,
+      }
+    },
     send: async (conversationId, content, replyToId) => {
       const clientMessageId = uuid()
       outbox.push({

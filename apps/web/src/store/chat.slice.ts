@@ -2,6 +2,7 @@ import type { ChatSnapshot, ChatStorage, KnownUser } from '@secura/chat-client'
 import type { DirectoryUser } from '@secura/shared'
 import type { StateCreator } from 'zustand'
 import type { AppState } from './index.ts'
+import { EMPTY_SEARCH } from './search.slice.ts'
 
 /** What the composer of the open conversation is doing: a new message (maybe a reply), or changing one. */
 export type Composing =
@@ -145,6 +146,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         composing: NEW_MESSAGE,
         chatDialog: null,
         chatNotice: null,
+        messageSearch: EMPTY_SEARCH,
       })
     },
 
