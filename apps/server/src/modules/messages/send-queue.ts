@@ -59,7 +59,7 @@ export function sendQueue(
     try {
       if (batch.length < minBatch) {
         const rows = await store.insertGroup(batch.map((p) => p.message))
-        batch.forEach((p, i) => p.resolve(rows[i]))
+        for (const [i, p] of batch.entries()) p.resolve(rows[i])
       } else {
         const rows = await store.insertMany(batch.map((p) => p.message))
         for (const p of batch) p.resolve(rows.get(p.message.id))
