@@ -141,11 +141,11 @@ describe('loadConfig', () => {
       sendsInFlight: 1000,
       sendQueueMs: 50,
       sendWriters: 8,
-      sendGroupCommit: true,
-    })
-    expect(loadConfig({ ...base, SEND_WRITERS: '2', SEND_GROUP_COMMIT: 'off' })).toMatchObject({
-      sendWriters: 2,
       sendGroupCommit: false,
+    })
+    expect(loadConfig({ ...base, SEND_WRITERS: '2', SEND_GROUP_COMMIT: 'on' })).toMatchObject({
+      sendWriters: 2,
+      sendGroupCommit: true,
     })
     expect(() => loadConfig({ ...base, SEND_WRITERS: '0', SEND_GROUP_COMMIT: 'yes' })).toThrow(
       /SEND_WRITERS[\s\S]*SEND_GROUP_COMMIT must be on or off/,

@@ -272,7 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
   // The pool has 10 connections: 8 writers leave two for reads while every writer writes.
   const sendWriters = int('SEND_WRITERS', 8, 1, 64)
-  const groupCommit = env.SEND_GROUP_COMMIT ?? 'on'
+  const groupCommit = env.SEND_GROUP_COMMIT || 'off'
   if (groupCommit !== 'on' && groupCommit !== 'off')
     problems.push(`SEND_GROUP_COMMIT must be on or off (got "${groupCommit}")`)
 
@@ -328,7 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     secureCookies: publicUrl.startsWith('https:') || tls !== undefined,
     sendsInFlight,
     sendWriters,
-    sendGroupCommit: groupCommit !== 'off',
+    sendGroupCommit: groupCommit === 'on',
     sendQueueMs,
   }
 }

@@ -116,7 +116,7 @@ describe('send queue', () => {
   it('fewer than six waiting go in one transaction (group commit), in the order they came; six or more in one statement', async () => {
     const { lobbyId, groupId, viewers } = await world()
     const counting = countingStore()
-    const queue = sendQueue(counting.store, { writers: 1 })
+    const queue = sendQueue(counting.store, { writers: 1, groupCommit: true })
     const first = await queue.insert(message(viewers[0]!, lobbyId))
     expect(first?.seq).toBe(1)
     expect(counting.singles).toBe(1)
@@ -136,10 +136,10 @@ describe('send queue', () => {
     expect((await stored(lobbyId)).map((r) => r.id)).toEqual(inLobby.map((r) => r!.id))
   })
 
-  it('without group commit, fewer than six waiting go one statement each', async () => {
+  it('without group commit (the default), fewer than six waiting go one statement each', async () => {
     const { lobbyId, viewers } = await world()
     const counting = countingStore()
-    const queue = sendQueue(counting.store, { writers: 1, groupCommit: false })
+    const queue = sendQueue(counting.store, { writers: 1 })
     const few = Array.from({ length: 5 }, (_, i) => message(viewers[i % 4]!, lobbyId))
     const rows = await Promise.all(few.map((m) => queue.insert(m)))
     expect(counting.groups).toEqual([])
@@ -151,7 +151,7 @@ describe('send queue', () => {
     const { lobbyId, groupId, viewers } = await world()
     const [a, b, c] = viewers as [Viewer, Viewer, Viewer]
     const counting = countingStore()
-    const queue = sendQueue(counting.store, { writers: 1 })
+    const queue = sendQueue(counting.store, { writers: 1, groupCommit: true })
     expect((await queue.insert(message(a, lobbyId, 'stored-before')))?.seq).toBe(1)
     const group = [
       message(b, lobbyId),

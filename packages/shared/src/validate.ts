@@ -171,13 +171,19 @@ function pick(schema: TSchema, value: unknown): unknown {
 const checkers = new WeakMap<TSchema, (value: unknown) => boolean>()
 const checkerOf = (schema: TSchema) => {
   let check = checkers.get(schema)
-  if (!check) checkers.set(schema, (check = compileCheck(schema)))
+  if (!check) {
+    check = compileCheck(schema)
+    checkers.set(schema, check)
+  }
   return check
 }
 const properties = new WeakMap<TSchema, [string, TSchema][]>()
 const propertiesOf = (schema: TSchema & { properties: Record<string, TSchema> }) => {
   let entries = properties.get(schema)
-  if (!entries) properties.set(schema, (entries = Object.entries(schema.properties)))
+  if (!entries) {
+    entries = Object.entries(schema.properties)
+    properties.set(schema, entries)
+  }
   return entries
 }
 

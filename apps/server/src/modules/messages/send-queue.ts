@@ -31,8 +31,10 @@ export interface SendQueueOptions {
  *
  * - `minBatch` or more: one batched statement (`insertMany`), up to `max`, so under load the batches grow
  *   with it — one round trip and one commit for all of them.
- * - fewer (group commit): the single-send statement for each, prepared and planned once per connection, in
- *   one transaction — one commit (one WAL flush) for all of them; each is acked after that commit.
+ * - fewer: one by one; or, with `groupCommit`, the single-send statement for each (prepared, planned once
+ *   per connection) in one transaction — one commit for all of them, each acked after it. Off by default:
+ *   in the send-path bench it did no better than the writers alone, whose concurrent commits Postgres
+ *   already flushes together (docs/performance.md).
  *
  * Why not a batched statement for two or three: Postgres plans the batched statement anew for each call —
  * its prepared plan, made without the arrays, is costed for a hundred elements each and always loses to a
@@ -48,7 +50,7 @@ export interface SendQueueOptions {
  */
 export function sendQueue(
   store: MessageStore,
-  { max = 100, minBatch = 6, writers = 2, groupCommit = true }: SendQueueOptions = {},
+  { max = 100, minBatch = 6, writers = 2, groupCommit = false }: SendQueueOptions = {},
 ) {
   async function alone(batch: Pending[]) {
     for (const p of batch) await store.insert(p.message.viewer, p.message).then(p.resolve, p.reject)
@@ -59,7 +61,7 @@ export function sendQueue(
     try {
       if (batch.length < minBatch) {
         const rows = await store.insertGroup(batch.map((p) => p.message))
-        batch.forEach((p, i) => p.resolve(rows[i]))
+        for (const [i, p] of batch.entries()) p.resolve(rows[i])
       } else {
         const rows = await store.insertMany(batch.map((p) => p.message))
         for (const p of batch) p.resolve(rows.get(p.message.id))
