@@ -137,8 +137,13 @@ describe('search', () => {
     // Filtered by conversation; one the searcher cannot see is NOT_FOUND, as its history is.
     const inOne = await search(ana, { q: 'walrus', conversationId: direct })
     expect(inOne.body.hits.map((h) => h.messageId)).toEqual([inDirect])
-    for (const conversationId of [group, other.lobbyId, crypto.randomUUID()]) {
-      const res = await search(ana, { q: 'walrus', conversationId })
+    for (const [q, conversationId] of [
+      ['walrus', group],
+      ['walrus', other.lobbyId],
+      ['walrus', crypto.randomUUID()],
+      ['&&', group],
+    ] as const) {
+      const res = await search(ana, { q, conversationId })
       expect(res.status).toBe(404)
       expect(res.body).toMatchObject({ error: { code: 'NOT_FOUND' } })
     }

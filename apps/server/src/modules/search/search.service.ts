@@ -34,7 +34,10 @@ export function createSearchService({ prisma, limits }: { prisma: PrismaClient; 
       const take = Math.min(options.limit ?? limits.searchPageDefault, limits.searchPageMax)
       const terms = searchTerms(text, limits.searchTerms)
       // Only separators (punctuation, operators): nothing to look for, nothing found.
-      if (terms.words.length === 0) return { hits: [], nextCursor: null }
+      if (terms.words.length === 0) {
+        if (options.conversationId) await visibleConversation(prisma, viewer, options.conversationId)
+        return { hits: [], nextCursor: null }
+      }
       const rows = await query<HitRow>('search.messages', SEARCH_MESSAGES, [
         viewer.id,
         viewer.eventId,
