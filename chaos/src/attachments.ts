@@ -76,7 +76,7 @@ export class AttachmentSender {
       } catch {
         // Connection refused or reset: the server is down.
       }
-      if (attempt > 0) this.uploadRetries++
+      this.uploadRetries++
       await sleep(200)
     }
     this.problems.push(`upload ${n}: no answer after 200 tries`)
