@@ -123,7 +123,10 @@ export default fp(
     // Every instance clears its own temp folder; the rows and the shared storage are swept by whichever
     // instance takes the lease for the period (the sweep is safe twice over, the lease saves the work).
     const sweeper = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+    let sweeping = false
     async function sweepUploads() {
+      if (sweeping) return // the last one still runs (a large bucket): no second one beside it
+      sweeping = true
       const { uploadGraceMs, uploadSweepMs } = app.config
       try {
         const leased = await takeLease(prisma, 'attachment-sweep', sweeper, uploadSweepMs)
@@ -136,6 +139,8 @@ export default fp(
         app.log.info({ ...result, shared: leased }, 'attachment sweep')
       } catch (err) {
         app.log.warn({ err }, 'attachment sweep failed')
+      } finally {
+        sweeping = false
       }
     }
     const moderation = createModerationService({ prisma, publisher })

@@ -151,3 +151,33 @@ describe('sweep lease', () => {
     expect(await takeLease(prisma, name, 'a', 60_000)).toBe(false)
   })
 })
+
+describe('the periodic sweep', () => {
+  it('runs every UPLOAD_SWEEP_MS under the lease, and counts what it removed in /metrics', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'secura-sweep-timer-test-'))
+    const timed = await startServer({ FILES_DIR: dir, UPLOAD_GRACE_MS: '1000', UPLOAD_SWEEP_MS: '1000' })
+    try {
+      const orphan = join(dir, 'objects', uuidv7(), uuidv7(), 'file')
+      await mkdir(join(orphan, '..'), { recursive: true })
+      await writeFile(orphan, 'left behind')
+      const then = new Date(Date.now() - 60_000)
+      await utimes(orphan, then, then)
+      const swept = async () => {
+        const res = await timed.api<string>('GET', '/metrics', { token: ADMIN_TOKEN })
+        const line = res.body
+          .split('\n')
+          .find((l) => l.startsWith('secura_attachments_swept_total{what="orphan_object"}'))
+        return Number(line?.split(' ').at(-1) ?? 0)
+      }
+      for (const deadline = Date.now() + 15_000; Date.now() < deadline && (await swept()) < 1; )
+        await new Promise((r) => setTimeout(r, 200))
+      expect(await swept()).toBe(1)
+      expect(await readdir(join(orphan, '..')).catch(() => [])).toEqual([])
+      const [lease] = await timed.app.db.sql.query<{ name: string }>(`SELECT name FROM "Lease"`)
+      expect(lease?.name).toBe('attachment-sweep')
+    } finally {
+      await timed.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
