@@ -77,6 +77,28 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
     return _sum.storedBytes ?? 0
   }
 
+  /**
+   * Records an upload if the uploader's stored bytes stay within the quota. The uploader's lock is held to
+   * the commit, and the sum is read after it is taken: parallel uploads, on any instance, cannot both pass.
+   */
+  async function recordWithinQuota(
+    row: Omit<AttachmentRow, 'createdAt'>,
+  ): Promise<AttachmentRow | undefined> {
+    const [, inserted] = await prisma.$transaction([
+      prisma.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${row.uploaderId}::text, ${QUOTA_LOCK}::bigint))`,
+      prisma.$queryRaw<AttachmentRow[]>`
+        INSERT INTO "Attachment"
+          (id, "conversationId", "uploaderId", kind, mime, name, "storedBytes", size, width, height, blurhash, "storageKey")
+        SELECT ${row.id}::uuid, ${row.conversationId}::uuid, ${row.uploaderId}::uuid, ${row.kind}::text,
+          ${row.mime}::text, ${row.name}::text, ${row.storedBytes}::int, ${row.size}::int, ${row.width}::int,
+          ${row.height}::int, ${row.blurhash}::text, ${row.storageKey}::text
+        WHERE (SELECT COALESCE(SUM("storedBytes"), 0) FROM "Attachment" WHERE "uploaderId" = ${row.uploaderId}::uuid)
+          + ${row.storedBytes}::int <= ${limits.uploadQuotaBytes}::bigint
+        RETURNING *`,
+    ])
+    return inserted[0]
+  }
+
   /** Temp files of uploads older than `graceMs` (a crash mid-upload): this instance's own folder only. */
   async function sweepIncoming(graceMs: number): Promise<number> {
     const cutoff = Date.now() - graceMs
@@ -197,6 +219,7 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
             storageKey,
           }
         }
+        // A cheap early refusal; the binding check is made with the insert, under the uploader's lock.
         if ((await usedBytes(viewer.id)) + row.storedBytes > limits.uploadQuotaBytes)
           throw quotaUsed(limits.uploadQuotaBytes)
         if (kind === 'image') {
@@ -208,7 +231,9 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
           stored.push(`${storageKey}/file`)
           await storage.put(`${storageKey}/file`, temp.upload, mime)
         }
-        return toAttachment(await prisma.attachment.create({ data: row }))
+        const created = await recordWithinQuota(row)
+        if (!created) throw quotaUsed(limits.uploadQuotaBytes)
+        return toAttachment(created)
       } catch (error) {
         await storage.remove(stored).catch(() => {})
         source.stream.resume()
@@ -322,6 +347,8 @@ export interface SweepResult {
 }
 
 const SWEEP_BATCH = 500
+/** The seed of the hash of an uploader's id that keys their quota lock (apart from other advisory locks). */
+const QUOTA_LOCK = 7_001
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const quotaUsed = (quota: number) =>
