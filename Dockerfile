@@ -9,10 +9,14 @@ COPY . .
 RUN bash scripts/release.sh /release
 
 FROM node:22-bookworm-slim AS runtime
+# MALLOC_ARENA_MAX: glibc gives each thread that decodes photos (libvips, libuv's pool) an arena of its own
+# and keeps what they free; two arenas keep the server's memory flat under a burst of uploads
+# (docs/performance.md, uploads).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build --chown=node:node /release/app /app
 RUN mkdir -p /data && chown node:node /data

@@ -29,6 +29,8 @@ export class ScenarioContext {
   readonly remotes: RemoteClient[] = []
   readonly samples: Sample[] = []
   readonly notes: string[] = []
+  /** clientMessageIds sent outside the chat clients (attachments.ts), checked by their own verification. */
+  readonly ownedMessages = new Set<string>()
   redis: OwnRedis | undefined
   world: World | undefined
   databaseUrl = ''

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { AttachmentSender, verifyAttachments } from './attachments.ts'
 import type { ChaosClient } from './clients/client.ts'
 import { RemoteClient } from './clients/remote.ts'
 import type { ScenarioContext } from './context.ts'
@@ -49,13 +50,23 @@ async function at(ctx: ScenarioContext, start: number, ms: number) {
 
 const serverKill: Scenario = {
   name: 'server-sigkill',
-  title: 'server SIGKILLed mid-stream (twice) and restarted',
-  timeLimitMs: 180_000,
+  title: 'server SIGKILLed mid-stream (twice) and restarted, photos and files being sent meanwhile',
+  timeLimitMs: 240_000,
   async run(ctx) {
     const { server, clients } = await oneServerWorld(ctx)
+    const world = ctx.world!
+    const photographer = world.guests[0]!
+    const sender = new AttachmentSender(
+      () => server.url,
+      photographer.token,
+      world.lobbyId,
+      ctx.name,
+      ctx.ownedMessages,
+    )
     ctx.markStart()
     const done = new AbortController()
     const traffic = ctx.traffic(clients, { intervalMs: 250, editEvery: 12, signal: done.signal })
+    const attachments = sender.run(done.signal)
     await sleep(4000)
     for (let kill = 0; kill < 2; kill++) {
       ctx.fault('SIGKILL the server')
@@ -69,7 +80,10 @@ const serverKill: Scenario = {
     }
     done.abort()
     await traffic
-    return { restBase: () => server.url }
+    await attachments
+    ctx.log(`${sender.sent.length} attachments sent: checking them, then the sweep`)
+    const checked = await verifyAttachments(ctx.databaseUrl, server, sender, photographer.user.id)
+    return { restBase: () => server.url, extra: checked.figures, failures: checked.problems }
   },
 }
 

@@ -151,7 +151,9 @@ export async function verify(
       note(`LOST ${q.key} (${q.ackedAt ? 'acked' : 'never acked'}, clientMessageId ${q.clientMessageId})`)
     }
   }
-  const unexpected = rows.filter((r) => !matched.has(r))
+  const unexpected = rows.filter(
+    (r) => !matched.has(r) && !(r.clientMessageId && ctx.ownedMessages.has(r.clientMessageId)),
+  )
   for (const r of unexpected.slice(0, 5)) note(`unexpected row ${r.id} "${r.content.slice(0, 60)}"`)
   const byKey = new Map<string, DbRow[]>()
   for (const r of rows) {

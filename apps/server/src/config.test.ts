@@ -158,4 +158,14 @@ describe('loadConfig', () => {
       /LIMIT_SENDS_IN_FLIGHT[\s\S]*LIMIT_SEND_QUEUE_MS/,
     )
   })
+  it('the attachment sweep: a day of grace, hourly, both bounded', () => {
+    expect(loadConfig(base)).toMatchObject({ uploadGraceMs: 86_400_000, uploadSweepMs: 3_600_000 })
+    expect(loadConfig({ ...base, UPLOAD_GRACE_MS: '1000', UPLOAD_SWEEP_MS: '5000' })).toMatchObject({
+      uploadGraceMs: 1000,
+      uploadSweepMs: 5000,
+    })
+    expect(() => loadConfig({ ...base, UPLOAD_GRACE_MS: '10', UPLOAD_SWEEP_MS: 'hourly' })).toThrow(
+      /UPLOAD_GRACE_MS[\s\S]*UPLOAD_SWEEP_MS/,
+    )
+  })
 })

@@ -30,6 +30,10 @@ export interface Config {
   filesDir: string | undefined
   /** S3_BUCKET set: attachment files in that bucket (S3_ENDPOINT for MinIO and the like), shared by instances. */
   s3: S3Config | undefined
+  /** UPLOAD_GRACE_MS: uploads never sent, files no row names and crashed uploads' temp files go once this old. */
+  uploadGraceMs: number
+  /** UPLOAD_SWEEP_MS: how often the cluster sweeps them (one instance at a time). */
+  uploadSweepMs: number
   /** Venue mode: every URL of this machine on its networks (the banner's "Network:" lines). */
   lanUrls: string[]
   /** PUBLIC_URL reaches only the device it is opened on: invitations made now will not open on phones. */
@@ -242,6 +246,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
       'REDIS_INSTANCE_TTL_MS must be at least twice REDIS_HEARTBEAT_MS (one missed beat is no crash)',
     )
 
+  // Uploads never sent, and files no row names, are removed once this old. Far longer than any upload takes
+  // (queued for the image decoder, its temp file is not written to); seconds only for tests and drills.
+  const uploadGraceMs = int('UPLOAD_GRACE_MS', 86_400_000, 1000, 30 * 86_400_000)
+  const uploadSweepMs = int('UPLOAD_SWEEP_MS', 3_600_000, 1000, 86_400_000)
+
   const filesDir = env.FILES_DIR
     ? resolve(env.INIT_CWD ?? process.cwd(), env.FILES_DIR)
     : dataDir.startsWith('memory://')
@@ -312,6 +321,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     dataDir,
     filesDir,
     s3,
+    uploadGraceMs,
+    uploadSweepMs,
     lanUrls,
     publicUrlIsLoopback: isLoopbackUrl(publicUrl),
     tls,

@@ -9,5 +9,7 @@ export interface Metrics {
   databaseError(): void
   redisError(): void
   sendRefused(reason: string): void
+  /** Removed by the attachment sweep: unsent uploads, stored objects no row names, crashed uploads' temp files. */
+  attachmentsSwept(what: 'unsent' | 'orphan_object' | 'temp_file', count: number): void
   registry: Registry
 }

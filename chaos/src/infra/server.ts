@@ -57,7 +57,13 @@ export class ServerProcess {
     return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined
   }
 
-  async start(): Promise<void> {
+  /** Where it keeps attachment files (DATA_DIR/files): the checks read storage there. */
+  get filesDir(): string {
+    return join(this.dataDir, 'files')
+  }
+
+  /** Starts the process; `env` is added for this start only (e.g. short sweep settings at the end). */
+  async start(env: Record<string, string> = {}): Promise<void> {
     this.expecting = false
     if (this.closed) throw new Error(`${this.name} is torn down`)
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -74,6 +80,7 @@ export class ServerProcess {
         LOG_LEVEL: 'warn',
         ...SERVER_LIMITS,
         ...this.env,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -56,3 +56,18 @@ export const UploadParams = Type.Object({ id: Id })
 export type UploadParams = Static<typeof UploadParams>
 export const AttachmentParams = Type.Object({ id: Id, variant: AttachmentVariant })
 export type AttachmentParams = Static<typeof AttachmentParams>
+
+/** What an event's attachments take in storage (admin console): all variants, sent or waiting to be sent. */
+export const EventStorage = Type.Object(
+  {
+    eventId: Id,
+    /** Bytes stored: every variant of every attachment (what the per-user quota counts, summed). */
+    bytes: Type.Integer({ minimum: 0 }),
+    /** Attachments stored (a photo's display size and thumbnail count as one). */
+    files: Type.Integer({ minimum: 0 }),
+    /** Of those, uploads no message carries yet (removed by the sweep after UPLOAD_GRACE_MS). */
+    unsent: Type.Integer({ minimum: 0 }),
+  },
+  { $id: 'EventStorage' },
+)
+export type EventStorage = Static<typeof EventStorage>

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { Attachment } from './attachments.ts'
 import { MUTE_MAX_MINUTES } from './moderation.ts'
 import { DateTime, Id, Nullable } from './primitives.ts'
 
@@ -24,6 +25,8 @@ export const ReportItem = Type.Object(
     messageId: Id,
     conversationId: Id,
     content: Type.String(),
+    /** The message's photos and files (left out when none; gone once it is deleted). */
+    attachments: Type.Optional(Type.Array(Attachment)),
     deleted: Type.Boolean(),
     authorId: Id,
     authorName: Type.String(),

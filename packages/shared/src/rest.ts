@@ -38,6 +38,7 @@ export const REST_ROUTES = [
   'POST /api/admin/events',
   'GET /api/admin/events',
   'DELETE /api/admin/events/:id',
+  'GET /api/admin/events/:id/storage',
   'POST /api/events/:eventId/invitations',
   'GET /api/events/:eventId/invitations',
   'DELETE /api/events/:eventId/invitations/:id',

@@ -87,6 +87,13 @@ export default fp(
       registers: [registry],
     })
 
+    const swept = new Counter({
+      name: 'secura_attachments_swept_total',
+      help: 'Removed by the attachment sweep, by what: unsent (uploads never sent), orphan_object (stored files no row names), temp_file (left by a crashed upload)',
+      labelNames: ['what'],
+      registers: [registry],
+    })
+
     const metrics: Metrics = {
       registry,
       messageAccepted: (transport) => accepted.inc({ transport }),
@@ -97,6 +104,7 @@ export default fp(
       databaseError: () => databaseErrors.inc(),
       redisError: () => redisErrors.inc(),
       sendRefused: (reason) => sendsRefused.inc({ reason }),
+      attachmentsSwept: (what, count) => swept.inc({ what }, count),
     }
     app.decorate('metrics', metrics)
 

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { S3Client } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { redisPresenceStore } from '../cluster/redis-presence-store.ts'
 import { redisTokenBuckets } from '../cluster/redis-token-buckets.ts'
+import { takeLease } from '../db/lease.ts'
 import { createAccessService } from '../modules/access.service.ts'
 import { createAttachmentsService } from '../modules/attachments/attachments.service.ts'
 import { s3Storage } from '../modules/attachments/s3-storage.ts'
@@ -30,8 +32,6 @@ declare module 'fastify' {
   }
 }
 
-const UNSENT_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000
-
 /** The domain services, wired to the database and to the realtime publisher. */
 export default fp(
   async (app: FastifyInstance) => {
@@ -40,7 +40,7 @@ export default fp(
     const publisher = app.publisher
     const typing = createTypingService(publisher)
     const { redis } = app
-    // Cluster mode: presence and the per-user send and change limits live in Redis, shared by every instance.
+    // Cluster mode: presence and the per-user send, change and upload limits live in Redis, shared by every instance.
     const presenceStore = redis
       ? redisPresenceStore(redis.commands, {
           prefix: redis.prefix,
@@ -79,6 +79,17 @@ export default fp(
           failed: redis.failed,
         })
       : localChangeLimiter
+    const localUploadLimiter = memoryTokenBuckets(limits.uploadsPerMin / 60, limits.uploadsPerMin)
+    const uploadLimiter = redis
+      ? redisTokenBuckets(redis.commands, {
+          prefix: redis.prefix,
+          name: 'upload',
+          perSec: limits.uploadsPerMin / 60,
+          burst: limits.uploadsPerMin,
+          fallback: localUploadLimiter,
+          failed: redis.failed,
+        })
+      : localUploadLimiter
     // Attachment files: FILES_DIR or DATA_DIR/files; with an in-memory database, a temp folder of this app.
     const filesDir = app.config.filesDir ?? (await mkdtemp(join(tmpdir(), 'secura-files-')))
     const { s3 } = app.config
@@ -106,15 +117,33 @@ export default fp(
       storage: fileStorage(filesDir),
       tempDir: join(filesDir, 'incoming'),
       limits,
-      uploadLimiter: memoryTokenBuckets(limits.uploadsPerMin / 60, limits.uploadsPerMin),
+      uploadLimiter,
     })
-    // Uploads never sent go after a day; a sweep each hour, on every instance (each row is deleted once).
-    const sweep = setInterval(
-      () =>
-        attachments.sweep(UNSENT_UPLOAD_TTL_MS).catch((err) => app.log.warn({ err }, 'upload sweep failed')),
-      60 * 60 * 1000,
-    )
+    const sweep = setInterval(() => void sweepUploads(), app.config.uploadSweepMs)
     sweep.unref()
+    // Every instance clears its own temp folder; the rows and the shared storage are swept by whichever
+    // instance takes the lease for the period (the sweep is safe twice over, the lease saves the work).
+    const sweeper = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+    let sweeping = false
+    async function sweepUploads() {
+      if (sweeping) return // the last one still runs (a large bucket): no second one beside it
+      sweeping = true
+      const { uploadGraceMs, uploadSweepMs } = app.config
+      try {
+        const leased = await takeLease(prisma, 'attachment-sweep', sweeper, uploadSweepMs)
+        const result = leased
+          ? await attachments.sweep(uploadGraceMs)
+          : { unsent: 0, orphanObjects: 0, tempFiles: await attachments.sweepIncoming(uploadGraceMs) }
+        app.metrics.attachmentsSwept('unsent', result.unsent)
+        app.metrics.attachmentsSwept('orphan_object', result.orphanObjects)
+        app.metrics.attachmentsSwept('temp_file', result.tempFiles)
+        app.log.info({ ...result, shared: leased }, 'attachment sweep')
+      } catch (err) {
+        app.log.warn({ err }, 'attachment sweep failed')
+      } finally {
+        sweeping = false
+      }
+    }
     const moderation = createModerationService({ prisma, publisher })
     app.decorate('services', {
       identity: createIdentityService({ prisma, publisher, sessionTtlMs }),

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart'
 import { Attachment, AttachmentParams, UploadParams } from '@secura/shared'
 import type { FastifyRequest } from 'fastify'
-import { validation } from '../errors.ts'
+import { unauthorized, validation } from '../errors.ts'
 import type { ByteRange } from '../modules/attachments/storage.ts'
 import { currentUser } from '../plugins/auth.ts'
 import { errors, type RoutesApp } from './schemas.ts'
@@ -17,7 +17,6 @@ const FILE_CSP =
 export default async function attachmentRoutes(app: RoutesApp) {
   const { attachments } = app.services
   const { limits } = app.config
-  app.addHook('preHandler', app.requireUser)
   await app.register(multipart, {
     // A file over the limit is cut there and flagged (truncated), then refused with nothing kept.
     limits: { fileSize: limits.uploadBytes, files: 1, fields: 0, parts: 2, headerPairs: 50 },
@@ -27,6 +26,7 @@ export default async function attachmentRoutes(app: RoutesApp) {
   app.post(
     '/chat/conversations/:id/attachments',
     {
+      preHandler: app.requireUser,
       schema: {
         tags,
         consumes: ['multipart/form-data'],
@@ -49,12 +49,15 @@ export default async function attachmentRoutes(app: RoutesApp) {
 
   app.get(
     '/attachments/:id/:variant',
-    { schema: { tags, params: AttachmentParams, response: { ...errors } } },
+    // Members of the conversation, and staff of the event (the report queue shows attachments); the operator too.
+    { preHandler: app.requireActor, schema: { tags, params: AttachmentParams, response: { ...errors } } },
     async (request, reply) => {
       const header = request.headers.range
       let unsatisfiable = false
+      const actor = request.actor
+      if (!actor) throw unauthorized()
       const served = await attachments.open(
-        me(request),
+        actor.kind === 'user' ? actor.user : 'admin',
         request.params.id,
         request.params.variant,
         (size) => {

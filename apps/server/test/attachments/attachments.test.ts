@@ -273,7 +273,7 @@ describe('serving', () => {
     const { ana, conversationId } = await group()
     const up = await upload(server, ana.token, conversationId, await png(), 'a.png')
     expect((await filesOnDisk()).filter((f) => f.includes(up.body.id))).toHaveLength(2)
-    expect(await server.app.services.attachments.sweep(0)).toBeGreaterThanOrEqual(1)
+    expect((await server.app.services.attachments.sweep(0)).unsent).toBeGreaterThanOrEqual(1)
     expect((await filesOnDisk()).filter((f) => f.includes(up.body.id))).toEqual([])
     const res = await as(ana).send(conversationId, '', { attachmentIds: [up.body.id] })
     expect(res.body.error.code).toBe('VALIDATION')

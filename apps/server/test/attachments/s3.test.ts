@@ -1,10 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import {
+  CreateBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3'
 import type { JoinResponse } from '@secura/shared'
 import exifr from 'exifr'
 import S3rver from 's3rver'
+import { uuidv7 } from 'uuidv7'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chatApi, freshDatabase, joinAll, onPostgres, startServer, type TestServer } from '../helpers.ts'
 import { fetchFile, phoneJpeg, upload } from './fixtures.ts'
@@ -88,6 +95,33 @@ describe('the S3 driver, against a local S3 server', () => {
         ),
       ).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } })
       expect((await fetchFile(server, ben.token, url)).status).toBe(404)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('the sweep removes unsent uploads and objects no row names, within the prefix only', async () => {
+    const server = await startServer(env)
+    try {
+      const { ana, api, conversationId } = await group(server)
+      const sent = await upload(server, ana.token, conversationId, await phoneJpeg(), 'sent.jpg')
+      await api(ana).send(conversationId, '', { attachmentIds: [sent.body.id] })
+      const unsent = await upload(server, ana.token, conversationId, await phoneJpeg(), 'unsent.jpg')
+      const orphan = `${conversationId}/${uuidv7()}/display`
+      const put = (Key: string) => client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: 'x' }))
+      await put(`files/${orphan}`)
+      await put(`elsewhere/${orphan}`)
+      await put('files/README')
+      await new Promise((r) => setTimeout(r, 20))
+
+      const result = await server.app.services.attachments.sweep(0)
+      expect(result).toMatchObject({ unsent: 1, orphanObjects: 1 })
+      const left = await keys()
+      expect(left.filter((k) => k.includes(unsent.body.id))).toEqual([])
+      expect(left).not.toContain(`files/${orphan}`)
+      expect(left).toEqual(expect.arrayContaining([`elsewhere/${orphan}`, 'files/README']))
+      expect(left.filter((k) => k.includes(sent.body.id))).toHaveLength(2)
+      expect(await server.app.services.attachments.sweep(0)).toMatchObject({ unsent: 0, orphanObjects: 0 })
     } finally {
       await server.close()
     }

@@ -4,9 +4,13 @@ import { api, connect, createEvent, disconnectAll, scrape } from './clients.ts'
 import { ADMIN_TOKEN, type Cluster, startCluster } from './harness.ts'
 
 const JOINS_PER_MIN = 6
+const UPLOADS_PER_MIN = 4
 let cluster: Cluster
 beforeAll(async () => {
-  cluster = await startCluster({ LIMIT_JOINS_PER_MIN: String(JOINS_PER_MIN) })
+  cluster = await startCluster({
+    LIMIT_JOINS_PER_MIN: String(JOINS_PER_MIN),
+    LIMIT_UPLOADS_PER_MIN: String(UPLOADS_PER_MIN),
+  })
 })
 afterAll(async () => {
   disconnectAll()
@@ -106,5 +110,28 @@ describe('rate limits hold across instances', () => {
     expect(accepted).toBeGreaterThanOrEqual(20)
     expect(accepted).toBeLessThanOrEqual(20 + Math.ceil(seconds * 5) + 1)
     expect(results.filter((r) => r !== 'ok').every((r) => r === 'RATE_LIMITED')).toBe(true)
+  })
+
+  it('uploads: one bucket per user across both instances', async () => {
+    const { a, b } = cluster
+    const token = tokens[2]!
+    const statuses: number[] = []
+    for (let n = 0; n < UPLOADS_PER_MIN + 2; n++) {
+      const form = new FormData()
+      form.append('file', new Blob([`notes ${n}\n`], { type: 'text/plain' }), `notes-${n}.txt`)
+      const res = await fetch(
+        `${n % 2 === 0 ? a.url : b.url}/api/chat/conversations/${lobbyId}/attachments`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+          body: form,
+        },
+      )
+      statuses.push(res.status)
+      const body = (await res.json()) as { error?: { code: string } }
+      if (res.status !== 201) expect(body.error?.code).toBe('RATE_LIMITED')
+    }
+    // Alone, each instance would have let three of its own through.
+    expect(statuses).toEqual([...Array(UPLOADS_PER_MIN).fill(201), 429, 429])
   })
 })

@@ -265,14 +265,20 @@ const restCases: RestCase[] = [
     }),
   },
   {
+    // Organizers see every attachment of their event (review, export); moderators only reported ones.
     name: 'GET attachment',
-    expected: hidden(200),
+    expected: hidden(200, { organizer: 200 }),
     request: async () => ({ method: 'GET', path: `/api/attachments/${await ownerAttachment()}/file` }),
   },
   {
     name: 'POST admin events',
     expected: Object.fromEntries(CALLERS.map((c) => [c, 401])),
     request: async () => ({ method: 'POST', path: '/api/admin/events', body: { name: 'x' } }),
+  },
+  {
+    name: 'GET admin event storage',
+    expected: Object.fromEntries(CALLERS.map((c) => [c, 401])),
+    request: async () => ({ method: 'GET', path: `/api/admin/events/${eventId}/storage` }),
   },
   {
     name: 'DELETE admin event',

@@ -4,6 +4,7 @@ import { useAction } from '../hooks/useAction.ts'
 import { useAppStore } from '../store/index.ts'
 import { CreateEventForm } from './CreateEventForm.tsx'
 import { EventList } from './EventList.tsx'
+import { EventStoragePanel } from './EventStoragePanel.tsx'
 import { GuestPanel } from './GuestPanel.tsx'
 import { InvitationPanel } from './InvitationPanel.tsx'
 
@@ -41,6 +42,7 @@ export function AdminConsole() {
         <div className="stack">
           <InvitationPanel event={selected} canDeleteEvent />
           <GuestPanel key={selected.id} event={selected} />
+          <EventStoragePanel event={selected} />
         </div>
       ) : (
         <section className="card placeholder-panel">

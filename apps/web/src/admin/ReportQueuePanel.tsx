@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react'
 import { describeError } from '../api/http.ts'
 import { useAppStore } from '../store/index.ts'
 import { formatDateTime } from './dates.ts'
+import { ReportAttachments } from './ReportAttachments.tsx'
 
 const ACTIONS: { action: ResolveReportBody['action']; label: string; danger?: boolean }[] = [
   { action: 'dismiss', label: 'Dismiss' },
@@ -53,8 +54,12 @@ export function ReportQueuePanel({ version, onDone }: { version: number; onDone:
           {reports.map((r) => (
             <li key={r.id} data-testid="report" data-message-id={r.messageId}>
               <p>
-                <strong>{r.authorName}</strong>: {r.deleted ? <em>deleted</em> : `“${r.content}”`}
+                <strong>{r.authorName}</strong>:{' '}
+                {r.deleted ? <em>deleted</em> : r.content ? `“${r.content}”` : ''}
               </p>
+              {!r.deleted && r.attachments && r.attachments.length > 0 && (
+                <ReportAttachments attachments={r.attachments} />
+              )}
               <p className="muted">
                 Reported by {r.reporterName} · {formatDateTime(r.createdAt)} · “{r.reason}”
               </p>

@@ -4,6 +4,7 @@ import type {
   CreateInvitationBody,
   CreateInvitationResponse,
   EventList,
+  EventStorage,
   GuestList,
   Invitation,
   InvitationList,
@@ -28,6 +29,8 @@ export const adminApi = {
     request<CreateEventResponse>('POST', '/api/admin/events', { token, body }),
   deleteEvent: (token: string, eventId: string) =>
     request<void>('DELETE', `/api/admin/events/${encodeURIComponent(eventId)}`, { token }),
+  eventStorage: (token: string, eventId: string) =>
+    request<EventStorage>('GET', `/api/admin/events/${encodeURIComponent(eventId)}/storage`, { token }),
 
   listInvitations: (token: string | null, eventId: string) =>
     request<InvitationList>('GET', invitationsPath(eventId), { token }),

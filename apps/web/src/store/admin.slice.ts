@@ -2,6 +2,7 @@ import type {
   CreateEventBody,
   CreateInvitationBody,
   Event,
+  EventStorage,
   GuestList,
   Invitation,
   ModerationAction,
@@ -52,6 +53,8 @@ export interface AdminSlice {
   /** A new personal link for an existing guest: same identity, a new session. */
   reissueAccess: (userId: string) => Promise<IssuedCode>
   reportQueue: () => Promise<ReportQueue>
+  /** What the event's photos and files take in storage (admin token only). */
+  eventStorage: (eventId: string) => Promise<EventStorage>
   resolveReport: (reportId: string, body: ResolveReportBody) => Promise<ResolveReportResponse>
 }
 
@@ -123,6 +126,8 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
     },
 
     selectEvent: (eventId) => set({ selectedEventId: eventId, invitations: null }),
+
+    eventStorage: (eventId) => asAdmin((token) => adminApi.eventStorage(token, eventId)),
 
     loadInvitations: async () => {
       const eventId = selectedEvent()

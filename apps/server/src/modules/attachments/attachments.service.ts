@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs'
-import { mkdir, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Attachment, AttachmentVariant, Limits } from '@secura/shared'
+import type { Attachment, AttachmentVariant, EventStorage, Limits } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import { AppError, notFound } from '../../errors.ts'
@@ -77,6 +77,84 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
     return _sum.storedBytes ?? 0
   }
 
+  /**
+   * Records an upload if the uploader's stored bytes stay within the quota. The uploader's lock is held to
+   * the commit, and the sum is read after it is taken: parallel uploads, on any instance, cannot both pass.
+   */
+  async function recordWithinQuota(
+    row: Omit<AttachmentRow, 'createdAt'>,
+  ): Promise<AttachmentRow | undefined> {
+    const [, inserted] = await prisma.$transaction([
+      prisma.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${row.uploaderId}::text, ${QUOTA_LOCK}::bigint))`,
+      prisma.$queryRaw<AttachmentRow[]>`
+        INSERT INTO "Attachment"
+          (id, "conversationId", "uploaderId", kind, mime, name, "storedBytes", size, width, height, blurhash, "storageKey")
+        SELECT ${row.id}::uuid, ${row.conversationId}::uuid, ${row.uploaderId}::uuid, ${row.kind}::text,
+          ${row.mime}::text, ${row.name}::text, ${row.storedBytes}::int, ${row.size}::int, ${row.width}::int,
+          ${row.height}::int, ${row.blurhash}::text, ${row.storageKey}::text
+        WHERE (SELECT COALESCE(SUM("storedBytes"), 0) FROM "Attachment" WHERE "uploaderId" = ${row.uploaderId}::uuid)
+          + ${row.storedBytes}::int <= ${limits.uploadQuotaBytes}::bigint
+        RETURNING *`,
+    ])
+    return inserted[0]
+  }
+
+  /** Temp files of uploads older than `graceMs` (a crash mid-upload): this instance's own folder only. */
+  async function sweepIncoming(graceMs: number): Promise<number> {
+    const cutoff = Date.now() - graceMs
+    const names = await readdir(tempDir).catch(() => [] as string[])
+    let removed = 0
+    for (const name of names) {
+      const path = join(tempDir, name)
+      const info = await stat(path).catch(() => undefined)
+      if (!info?.isFile() || info.mtimeMs >= cutoff) continue
+      await rm(path, { force: true })
+      removed++
+    }
+    return removed
+  }
+
+  /** Stored objects older than `cutoff` whose attachment has no row: removed. Returns how many. */
+  async function sweepObjects(cutoff: Date): Promise<number> {
+    let removed = 0
+    const batch = new Map<string, string[]>()
+    const settle = async () => {
+      const ids = [...batch.keys()]
+      const known = await rawQuery(prisma)<{ id: string }>(
+        'attachment.sweep.known',
+        'SELECT id FROM "Attachment" WHERE id = ANY($1::uuid[])',
+        [ids],
+      )
+      for (const { id } of known) batch.delete(id)
+      const keys = [...batch.values()].flat()
+      await storage.remove(keys)
+      removed += keys.length
+      batch.clear()
+    }
+    for await (const object of storage.list()) {
+      // Keys are <conversationId>/<attachmentId>/<variant>; anything else is not this server's to remove.
+      const [, id, variant, ...rest] = object.key.split('/')
+      if (!id || !variant || rest.length > 0 || !UUID.test(id) || object.modifiedAt >= cutoff) continue
+      batch.set(id, [...(batch.get(id) ?? []), object.key])
+      if (batch.size >= SWEEP_BATCH) await settle()
+    }
+    if (batch.size > 0) await settle()
+    return removed
+  }
+  async function maySee(viewer: Viewer, conversationId: string, eventId: string, messageId: string) {
+    const member = await prisma.member.findUnique({
+      where: { conversationId_userId: { conversationId, userId: viewer.id } },
+      select: { userId: true },
+    })
+    if (member) return true
+    if (eventId !== viewer.eventId) return false
+    // Staff see what the report queue shows them: organizers everything of their event (export, review),
+    // moderators the messages reported to them.
+    if (viewer.role === 'organizer') return true
+    if (viewer.role === 'moderator') return (await prisma.report.count({ where: { messageId, eventId } })) > 0
+    return false
+  }
+
   return {
     /**
      * Receives one file for a message to come: checked, images re-encoded, stored, and recorded as not yet
@@ -141,6 +219,7 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
             storageKey,
           }
         }
+        // A cheap early refusal; the binding check is made with the insert, under the uploader's lock.
         if ((await usedBytes(viewer.id)) + row.storedBytes > limits.uploadQuotaBytes)
           throw quotaUsed(limits.uploadQuotaBytes)
         if (kind === 'image') {
@@ -152,7 +231,9 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
           stored.push(`${storageKey}/file`)
           await storage.put(`${storageKey}/file`, temp.upload, mime)
         }
-        return toAttachment(await prisma.attachment.create({ data: row }))
+        const created = await recordWithinQuota(row)
+        if (!created) throw quotaUsed(limits.uploadQuotaBytes)
+        return toAttachment(created)
       } catch (error) {
         await storage.remove(stored).catch(() => {})
         source.stream.resume()
@@ -162,21 +243,28 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
       }
     },
 
-    /** A sent attachment's bytes, for a member of its conversation; NOT_FOUND for anyone else. */
+    /**
+     * A sent attachment's bytes, for a member of its conversation, an organizer of its event, a moderator of
+     * its event when its message is reported, or the operator (the admin token);
+     * NOT_FOUND for anyone else.
+     */
     async open(
-      viewer: Viewer,
+      viewer: Viewer | 'admin',
       id: string,
       variant: AttachmentVariant,
       rangeOf: (size: number) => ByteRange | undefined,
     ): Promise<ServedFile> {
-      const row = await prisma.attachment.findUnique({ where: { id }, include: { message: true } })
+      const row = await prisma.attachment.findUnique({
+        where: { id },
+        include: { message: true, conversation: { select: { eventId: true } } },
+      })
       // Not yet sent, or its message deleted (the row goes with the deletion; this guards the moment between).
       if (!row?.message || row.message.deletedAt) throw notFound('Attachment')
-      try {
-        await visibleConversation(prisma, viewer, row.conversationId)
-      } catch {
+      if (
+        viewer !== 'admin' &&
+        !(await maySee(viewer, row.conversationId, row.conversation.eventId, row.message.id))
+      )
         throw notFound('Attachment')
-      }
       if ((row.kind === 'image') !== (variant !== 'file')) throw notFound('Attachment')
       const key = `${row.storageKey}/${variant}`
       const size = await storage.size(key)
@@ -192,27 +280,76 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
       }
     },
 
+    /** What the event's attachments take in storage; NOT_FOUND for an event that does not exist. */
+    async eventStorage(eventId: string): Promise<EventStorage> {
+      const event = await prisma.event.findUnique({ where: { id: eventId }, select: { id: true } })
+      if (!event) throw notFound('Event')
+      const where = { conversation: { eventId } }
+      const [all, unsent] = await Promise.all([
+        prisma.attachment.aggregate({ where, _sum: { storedBytes: true }, _count: { _all: true } }),
+        prisma.attachment.count({ where: { ...where, messageId: null } }),
+      ])
+      return { eventId, bytes: Number(all._sum.storedBytes ?? 0), files: all._count._all, unsent }
+    },
+
+    /** The stored files of an event's attachments: taken before the event is erased, purged after. */
+    async filesOfEvent(eventId: string): Promise<Pick<AttachmentRow, 'kind' | 'storageKey'>[]> {
+      return prisma.attachment.findMany({
+        where: { conversation: { eventId } },
+        select: { kind: true, storageKey: true },
+      })
+    },
+
     /** Removes stored objects of attachments whose rows are already gone (after a deletion committed). */
     async purge(rows: Pick<AttachmentRow, 'kind' | 'storageKey'>[]): Promise<void> {
       await storage.remove(rows.flatMap(keysOf))
     },
 
-    /** Uploads never sent within `olderThanMs`: rows and files removed. Returns how many. */
-    async sweep(olderThanMs: number): Promise<number> {
-      // One statement: a row a send claims meanwhile is not deleted, and its files are kept.
-      const stale = await rawQuery(prisma)<Pick<AttachmentRow, 'kind' | 'storageKey'>>(
-        'attachment.sweep',
-        `DELETE FROM "Attachment" WHERE id IN (
-           SELECT id FROM "Attachment" WHERE "messageId" IS NULL AND "createdAt" < $1::timestamptz LIMIT 500
-         ) AND "messageId" IS NULL RETURNING kind, "storageKey"`,
-        [new Date(Date.now() - olderThanMs).toISOString()],
-      )
-      if (stale.length === 0) return 0
-      await storage.remove(stale.flatMap(keysOf))
-      return stale.length
+    /**
+     * Removes what no message will ever claim, once older than `graceMs`: uploads never sent (rows and files),
+     * stored objects no row names (a crash between a deletion's commit and its file removal, an upload that
+     * died between storing and recording, an event deleted with its rows) and temp files a crash left behind.
+     * Idempotent, and safe beside sends and other sweepers: rows are taken with SKIP LOCKED and rechecked, and
+     * an object is removed only when no row of its attachment exists.
+     */
+    async sweep(graceMs: number): Promise<SweepResult> {
+      const cutoff = new Date(Date.now() - graceMs)
+      let unsent = 0
+      for (;;) {
+        // One statement: a row a send claims meanwhile is locked (skipped) or no longer unsent (rechecked).
+        const stale = await rawQuery(prisma)<Pick<AttachmentRow, 'kind' | 'storageKey'>>(
+          'attachment.sweep',
+          `DELETE FROM "Attachment" WHERE id IN (
+             SELECT id FROM "Attachment" WHERE "messageId" IS NULL AND "createdAt" < $1::timestamptz
+             LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED
+           ) AND "messageId" IS NULL RETURNING kind, "storageKey"`,
+          [cutoff.toISOString()],
+        )
+        if (stale.length > 0) await storage.remove(stale.flatMap(keysOf))
+        unsent += stale.length
+        if (stale.length < SWEEP_BATCH) break
+      }
+      const orphanObjects = await sweepObjects(cutoff)
+      const tempFiles = await sweepIncoming(graceMs)
+      return { unsent, orphanObjects, tempFiles }
     },
+
+    /** This instance's temp files older than `graceMs` only (the rest of the sweep runs where the lease is). */
+    sweepIncoming,
   }
 }
+
+/** What one sweep removed: unsent uploads (rows), stored objects without a row, and temp files. */
+export interface SweepResult {
+  unsent: number
+  orphanObjects: number
+  tempFiles: number
+}
+
+const SWEEP_BATCH = 500
+/** The seed of the hash of an uploader's id that keys their quota lock (apart from other advisory locks). */
+const QUOTA_LOCK = 7_001
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const quotaUsed = (quota: number) =>
   new AppError('PAYLOAD_TOO_LARGE', `Upload quota of ${Math.floor(quota / (1024 * 1024))} MB used up`, {

@@ -68,18 +68,20 @@ async function render(
       { width, height, pages, maxPixels },
     )
   const animated = pages > 1
-  const source = (all = false) =>
-    sharp(path, { limitInputPixels: maxPixels, failOn: 'error', animated: all && animated }).rotate()
   try {
-    const display = await source(true)
+    const display = await sharp(path, { limitInputPixels: maxPixels, failOn: 'error', animated })
+      .rotate()
       .resize(DISPLAY_PX, DISPLAY_PX, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 82 })
       .toFile(out.display)
-    const thumb = await source()
+    // The thumbnail and the blurhash come from the display size just written (upright, at most 2048 px):
+    // the original, possibly 50 megapixels, is decoded once instead of three times.
+    const fromDisplay = () => sharp(out.display, { limitInputPixels: maxPixels, failOn: 'error' })
+    const thumb = await fromDisplay()
       .resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 70 })
       .toFile(out.thumb)
-    const small = await source()
+    const small = await fromDisplay()
       .resize(32, 32, { fit: 'inside' })
       .ensureAlpha()
       .raw()

@@ -5,6 +5,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
@@ -64,6 +65,19 @@ export function s3Storage({
       await Promise.all(
         keys.map((key) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: Key(key) }))),
       )
+    },
+    async *list() {
+      let token: string | undefined
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
+        )
+        for (const object of page.Contents ?? []) {
+          if (!object.Key?.startsWith(prefix) || !object.LastModified) continue
+          yield { key: object.Key.slice(prefix.length), modifiedAt: object.LastModified }
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined
+      } while (token)
     },
   }
 }

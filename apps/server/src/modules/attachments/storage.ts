@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs'
-import { copyFile, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
-import { dirname, join, resolve, sep } from 'node:path'
+import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 
 /** A byte range, both ends included (as HTTP's Range header counts). */
@@ -22,6 +22,13 @@ export interface FileStorage {
   read(key: string, range?: ByteRange): Promise<Readable>
   /** Removes the objects; keys that do not exist are fine. */
   remove(keys: string[]): Promise<void>
+  /** Every stored object, with when it was written: the sweep finds files no row names any more. */
+  list(): AsyncIterable<StoredObject>
+}
+
+export interface StoredObject {
+  key: string
+  modifiedAt: Date
 }
 
 /** Files under `root`, one per key. Keys are ids joined by `/`: never a path of the client's. */
@@ -62,6 +69,25 @@ export function diskStorage(root: string): FileStorage {
       const folders = new Set(keys.map((key) => dirname(pathOf(key))))
       await Promise.all([...folders].map((f) => rmdir(f).catch(() => {})))
     },
+    async *list() {
+      for await (const path of walk(base)) {
+        const modified = await stat(path).then(
+          (s) => s.mtime,
+          () => undefined, // removed meanwhile
+        )
+        if (modified) yield { key: relative(base, path).split(sep).join('/'), modifiedAt: modified }
+      }
+    },
+  }
+}
+
+/** The files under `dir`, depth first; a folder that is gone (or not made yet) has none. */
+async function* walk(dir: string): AsyncGenerator<string> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) yield* walk(path)
+    else if (entry.isFile()) yield path
   }
 }
 

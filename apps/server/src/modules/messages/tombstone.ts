@@ -32,7 +32,8 @@ export async function tombstone(
     })
     return { deleted, files }
   })
-  if (files.length > 0) await attachments?.purge(files)
+  // The deletion stands once committed: files a failing storage keeps are an orphan sweep's to remove.
+  if (files.length > 0) await attachments?.purge(files).catch(() => undefined)
   if (!deleted) return toMessage((await prisma.message.findUnique({ where: { id: row.id } }))!)
   const message = toMessage(deleted)
   publisher.emit(Room.conversation(row.conversationId), 'message:deleted', {

@@ -45,7 +45,7 @@ export function toMessage(row: MessageRow, reactions: Wire.ReactionSummary[] = [
   }
 }
 
-function attachmentsOf(stored: unknown): { attachments?: Wire.Attachment[] } {
+export function attachmentsOf(stored: unknown): { attachments?: Wire.Attachment[] } {
   const list = typeof stored === 'string' ? JSON.parse(stored) : stored
   return Array.isArray(list) && list.length > 0 ? { attachments: list as Wire.Attachment[] } : {}
 }

@@ -6,6 +6,7 @@ import type { Report } from '../../generated/prisma/client.ts'
 import { type Viewer, visibleConversation } from '../access.ts'
 import type { AttachmentsService } from '../attachments/attachments.service.ts'
 import { tombstone } from '../messages/tombstone.ts'
+import { attachmentsOf } from '../messages/wire.ts'
 import type { Publisher } from '../ports.ts'
 import type { ModerationService, Moderator } from './moderation.service.ts'
 
@@ -77,6 +78,7 @@ export function createReportsService({ prisma, publisher, moderation, attachment
           messageId: r.messageId,
           conversationId: r.message.conversationId,
           content: r.message.content,
+          ...attachmentsOf(r.message.attachments),
           deleted: r.message.deletedAt !== null,
           authorId: r.message.senderId,
           authorName: names.get(r.message.senderId) ?? '',
