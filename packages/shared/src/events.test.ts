@@ -287,6 +287,8 @@ const PROTOCOL_EVENTS = [
   'moderation:role',
   'user:moderated',
   'message:report',
+  'conversation:rename',
+  'event:ended',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -305,6 +307,7 @@ const PROTOCOL_CLIENT_EVENTS = [
   'moderation:restore',
   'moderation:role',
   'message:report',
+  'conversation:rename',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {
@@ -321,6 +324,7 @@ const SERVER_EVENTS = {
   'conversation:message-received': true,
   'user:status': true,
   'user:moderated': true,
+  'event:ended': true,
 } satisfies Record<keyof ServerEvents, true>
 
 describe('event names', () => {
