@@ -52,7 +52,10 @@ export default async function eventRoutes(app: RoutesApp) {
         reply
           .type('text/html; charset=utf-8')
           // Nothing in it runs or loads: its only style is inline.
-          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+          .header(
+            'content-security-policy',
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+          )
           .header('cache-control', 'no-store')
           .send(Readable.from(chunks))
       )

@@ -212,7 +212,9 @@ export function createConversationsService({ prisma, publisher, presence, limits
           title: name,
         })
       })
-      const updated = await describe((await prisma.conversation.findUnique({ where: { id: conversationId } }))!)
+      const updated = await describe(
+        (await prisma.conversation.findUnique({ where: { id: conversationId } }))!,
+      )
       const memberIds = updated.members.map((m) => m.userId)
       announce(updated, 'conversation:updated', memberIds)
       announceSystemLine(
@@ -248,7 +250,9 @@ export function createConversationsService({ prisma, publisher, presence, limits
           title: null,
         })
       })
-      const updated = await describe((await prisma.conversation.findUnique({ where: { id: conversationId } }))!)
+      const updated = await describe(
+        (await prisma.conversation.findUnique({ where: { id: conversationId } }))!,
+      )
       announce(updated, 'conversation:updated', [...existing])
       announce(updated, 'conversation:created', added)
       announceSystemLine(
@@ -302,7 +306,9 @@ export function createConversationsService({ prisma, publisher, presence, limits
         })
         return { remaining, line }
       })
-      const updated = await describe((await prisma.conversation.findUnique({ where: { id: conversationId } }))!)
+      const updated = await describe(
+        (await prisma.conversation.findUnique({ where: { id: conversationId } }))!,
+      )
       for (const id of ids) publisher.leave(Room.user(id), Room.conversation(conversationId))
       announce(updated, 'conversation:updated', [...remaining.map((m) => m.userId), ...ids])
       announceSystemLine(

@@ -13,11 +13,7 @@ type Db = Pick<PrismaClient, '$queryRawUnsafe'>
  * change it describes: the change and its line commit together, or neither does. The sender is the actor
  * (so it is never unread for them); for the admin token, which is no user, the first target.
  */
-export async function writeSystemLine(
-  db: Db,
-  conversationId: string,
-  line: SystemLine,
-): Promise<Message> {
+export async function writeSystemLine(db: Db, conversationId: string, line: SystemLine): Promise<Message> {
   const senderId = line.actorId ?? line.targetIds[0]
   if (!senderId) throw new Error('A system line needs an actor or a target')
   const rows = await db.$queryRawUnsafe<MessageRow[]>(
@@ -69,7 +65,9 @@ function systemPreview(message: Message): string {
     case 'group-renamed':
       return `Group renamed to “${line.title ?? ''}”`
     case 'members-added':
-      return line.targetIds.length === 1 ? 'A member was added' : `${line.targetIds.length} members were added`
+      return line.targetIds.length === 1
+        ? 'A member was added'
+        : `${line.targetIds.length} members were added`
     case 'member-removed':
       return 'A member was removed'
     case 'member-left':
