@@ -112,7 +112,7 @@ describe('the lobby transcript', () => {
     expect(res.headers.get('content-type')).toContain('text/html')
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'")
     const html = res.body as string
-    expect(html).not.toMatch(/<script|<img|onerror=|<b>/i)
+    expect(html).not.toMatch(/<script|<img|<b>/i)
     expect(html).toContain('&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt; &amp; bye')
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
     expect(html).toContain('&lt;b&gt;Night&lt;/b&gt; &amp; &quot;Day&quot;')
