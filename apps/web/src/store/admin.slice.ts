@@ -163,7 +163,9 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
     endEvent: async () => {
       const eventId = selectedEvent()
       const { event } = await asActor((token) => adminApi.endEvent(token, eventId))
-      set((s) => ({ events: s.events && s.events.map((e) => (e.id === event.id ? { ...e, ...event } : e)) }))
+      set((s) => ({
+        events: s.events?.map((e) => (e.id === event.id ? { ...e, ...event } : e)) ?? null,
+      }))
       return event
     },
     exportEvent: (kind) => {

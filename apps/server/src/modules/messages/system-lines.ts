@@ -3,7 +3,7 @@ import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import type { Publisher } from '../ports.ts'
 import { MESSAGE_COLUMNS } from './store.ts'
-import { toMessage, type MessageRow } from './wire.ts'
+import { type MessageRow, toMessage } from './wire.ts'
 
 type Db = Pick<PrismaClient, '$queryRawUnsafe'>
 
