@@ -126,6 +126,24 @@ describe('events schemas', () => {
         ['an array', [conversationId]],
       ],
     },
+    RenameInput: {
+      valid: [{ conversationId, title: 'Crew' }],
+      invalid: [
+        ['empty title', { conversationId, title: '' }],
+        ['blank title', { conversationId, title: '   ' }],
+        ['too long title', { conversationId, title: 'x'.repeat(LIMITS.titleChars + 1) }],
+        ['missing title', { conversationId }],
+        ['non-uuid conversationId', { conversationId: 'g', title: 'Crew' }],
+      ],
+    },
+    EventEndedEvent: {
+      valid: [{ eventId: ids.event, endsAt: NOW }],
+      invalid: [
+        ['missing endsAt', { eventId: ids.event }],
+        ['bad endsAt', { eventId: ids.event, endsAt: 'now' }],
+        ['non-uuid eventId', { eventId: 'e', endsAt: NOW }],
+      ],
+    },
     ReadInput: {
       valid: [
         { conversationId, seq: 0 },
