@@ -48,6 +48,12 @@ describe('the event ends', () => {
       await as(ana).put(`/conversations/${g.id}/title`, { title: 'Renamed' }),
       await as(ana).post(`/conversations/${g.id}/members`, { userIds: [org.user.id] }),
       await as(org).send(lobbyId, 'organizers read only too'),
+      await server.api('POST', `/api/chat/conversations/${lobbyId}/attachments`, {
+        token: ana.token,
+        headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        rawBody:
+          '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n',
+      }),
     ]
     for (const r of refusals) {
       expect([r.status, r.body.error.code, r.body.error.message]).toEqual([
