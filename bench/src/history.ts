@@ -53,15 +53,16 @@ export async function seedConversation(
   try {
     const t0 = performance.now()
     await c.query('BEGIN')
+    // After what the conversation already holds (a group starts with its "created" line).
     await c.query(
       `INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "createdAt")
-       SELECT gen_random_uuid(), $1::uuid, i, i, ($2::uuid[])[1 + i % array_length($2::uuid[], 1)], 'seed-' || i,
-              'seeded message number ' || i, now() - make_interval(secs => $3::int - i)
-       FROM generate_series(1, $3::int) AS i`,
+       SELECT gen_random_uuid(), $1::uuid, cv."lastSeq" + i, cv."lastRev" + i, ($2::uuid[])[1 + i % array_length($2::uuid[], 1)],
+              'seed-' || i, 'seeded message number ' || i, now() - make_interval(secs => $3::int - i)
+       FROM generate_series(1, $3::int) AS i, (SELECT "lastSeq", "lastRev" FROM "Conversation" WHERE id = $1::uuid) cv`,
       [conversationId, senders, count],
     )
     await c.query(
-      `UPDATE "Conversation" SET "lastSeq" = $2, "lastRev" = $2, "lastMessageAt" = now() WHERE id = $1::uuid`,
+      `UPDATE "Conversation" SET "lastSeq" = "lastSeq" + $2, "lastRev" = "lastRev" + $2, "lastMessageAt" = now() WHERE id = $1::uuid`,
       [conversationId, count],
     )
     await c.query('COMMIT')

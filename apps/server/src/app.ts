@@ -20,6 +20,7 @@ import adminRoutes from './routes/admin.ts'
 import attachmentRoutes from './routes/attachments.ts'
 import authRoutes from './routes/auth.ts'
 import chatRoutes from './routes/chat.ts'
+import eventRoutes from './routes/events.ts'
 import guestRoutes from './routes/guests.ts'
 import healthRoutes from './routes/health.ts'
 import invitationRoutes from './routes/invitations.ts'
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(invitationRoutes, { prefix: '/api/events' })
   await app.register(guestRoutes, { prefix: '/api/events' })
   await app.register(moderationRoutes, { prefix: '/api/events' })
+  await app.register(eventRoutes, { prefix: '/api/events' })
   await app.register(authRoutes, { prefix: '/api/auth' })
   await app.register(chatRoutes, { prefix: '/api/chat' })
   await app.register(attachmentRoutes, { prefix: '/api' })

@@ -51,6 +51,8 @@ export interface Config {
   webDist: string
   /** How long a guest session lasts. */
   sessionTtlMs: number
+  /** How long an ended event stays readable to its guests (EVENT_READABLE_DAYS); after it, nobody of it signs in. */
+  eventReadableMs: number
   /** Presence: how long after a user's last socket closes before they are shown offline. */
   presenceGraceMs: number
   /** Use `secure` cookies (PUBLIC_URL is https). */
@@ -234,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   if ('problem' in trust) problems.push(trust.problem)
 
   const sessionTtlDays = int('SESSION_TTL_DAYS', 30, 1, 3650)
+  const eventReadableDays = int('EVENT_READABLE_DAYS', 30, 0, 3650)
   const presenceGraceMs = int('PRESENCE_GRACE_MS', 5000, 0, 600_000)
   const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'secura:'
   if (!/^[\w.:-]{0,64}$/.test(redisKeyPrefix))
@@ -335,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
       ? resolve(env.WEB_DIST)
       : (findUp('apps/web/dist', 'web/dist') ?? resolve('web/dist')),
     sessionTtlMs: sessionTtlDays * 86_400_000,
+    eventReadableMs: eventReadableDays * 86_400_000,
     presenceGraceMs,
     secureCookies: publicUrl.startsWith('https:') || tls !== undefined,
     sendsInFlight,

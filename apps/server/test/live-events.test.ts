@@ -249,18 +249,19 @@ describe('live event routing', () => {
     await joinRoom(b0, groupId)
     await send(a0, groupId, 'one')
     await send(a0, groupId, 'two')
-    await b1.rec.waitFor('conversation:message-received', (e) => e.seq === 2)
-    for (const t of [a0, b0]) await t.rec.waitFor('message:new', (m) => m.seq === 2)
+    // Seq 1 is the group's "created" line: the two messages are 2 and 3.
+    await b1.rec.waitFor('conversation:message-received', (e) => e.seq === 3)
+    for (const t of [a0, b0]) await t.rec.waitFor('message:new', (m) => m.seq === 3)
     for (const t of everyone) t.rec.clear()
 
-    const ack = await emitAck(b0.socket, 'conversation:read', { conversationId: groupId, seq: 2 })
-    expect(ack).toEqual({ ok: true, data: { conversationId: groupId, lastReadSeq: 2 } })
-    const receipt = { conversationId: groupId, userId: ben.id, seq: 2 }
+    const ack = await emitAck(b0.socket, 'conversation:read', { conversationId: groupId, seq: 3 })
+    expect(ack).toEqual({ ok: true, data: { conversationId: groupId, lastReadSeq: 3 } })
+    const receipt = { conversationId: groupId, userId: ben.id, seq: 3 }
     for (const t of [a0, b0, b1]) expect(await t.rec.waitFor('conversation:read')).toEqual(receipt)
     // Not forward: acked with the current mark, nobody told. Past the end: clamped to the last message.
-    for (const seq of [1, 2, 99]) {
+    for (const seq of [1, 3, 99]) {
       const again = await emitAck(b1.socket, 'conversation:read', { conversationId: groupId, seq })
-      expect(again).toEqual({ ok: true, data: { conversationId: groupId, lastReadSeq: 2 } })
+      expect(again).toEqual({ ok: true, data: { conversationId: groupId, lastReadSeq: 3 } })
     }
     const refused = await emitAck(c0.socket, 'conversation:read', { conversationId: groupId, seq: 1 })
     expect(refused.ok || refused.error.code).toBe('NOT_FOUND')

@@ -50,7 +50,7 @@ export async function toggleReaction(rt: ChatRuntime, messageId: string, emoji: 
 /** Creates a conversation or changes its members (HTTP only); the result joins the list at once. */
 export async function conversationCall(
   rt: ChatRuntime,
-  method: 'POST' | 'DELETE',
+  method: 'POST' | 'PUT' | 'DELETE',
   path: string,
   body: unknown,
 ): Promise<Conversation> {

@@ -67,6 +67,7 @@ export class ChatEngine implements ChatStorage {
         // Lifted early: what waited for the mute goes now.
         if (!e.mutedUntil) rt.outbox.wake()
       }),
+      socket.on('event:ended', (e) => rt.model.state.setEventEnded(e.endsAt)),
       socket.onStatus((status) => {
         if (status.type === 'connect') this.onConnect(rt)
         else if (!socket.connected) this.setConnection(rt, rt.network.onLine() ? 'reconnecting' : 'offline')
@@ -247,6 +248,10 @@ export class ChatEngine implements ChatStorage {
   async removeMembers(conversationId: string, userIds: string[]): Promise<Conversation> {
     const path = `/conversations/${conversationId}/members`
     return conversationCall(await this.runtime, 'DELETE', path, { userIds })
+  }
+
+  async renameGroup(conversationId: string, title: string): Promise<Conversation> {
+    return conversationCall(await this.runtime, 'PUT', `/conversations/${conversationId}/title`, { title })
   }
 
   async searchUsers(query: string): Promise<DirectoryUser[]> {

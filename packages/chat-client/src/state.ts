@@ -22,6 +22,8 @@ export class ChatState {
   outbox: readonly OutboxEntry[] = []
   /** The standing the server last announced (user:moderated); until then, what held messages say. */
   announcedMute: Muted | null | undefined
+  /** The event's end, once announced (event:ended, or a write refused because of it). */
+  eventEndedAt: string | undefined
 
   private snapshot: ChatSnapshot = {
     connection: 'connecting',
@@ -66,6 +68,11 @@ export class ChatState {
     this.mark(() => undefined)
   }
 
+  setEventEnded(endsAt: string): void {
+    this.eventEndedAt = endsAt
+    this.mark(() => undefined)
+  }
+
   setMuted(muted: Muted | null): void {
     this.announcedMute = muted
     this.mark(() => undefined)
@@ -107,6 +114,7 @@ export class ChatState {
       reads: d.reads ? Object.fromEntries(this.reads) : prev.reads,
       presence: d.presence ? { ...this.presence } : prev.presence,
       muted: sameMute(prev.muted, this.currentMute()) ? prev.muted : this.currentMute(),
+      ...(this.eventEndedAt !== undefined && { eventEndedAt: this.eventEndedAt }),
     }
     for (const listener of this.listeners) listener(this.snapshot)
   }

@@ -54,6 +54,8 @@ export interface ChatSnapshot {
   presence: Record<string, UserStatusEvent['status']>
   /** The current user is muted: until when and why (protocol §3.1); what they write waits in the outbox. */
   muted: Muted | null
+  /** When the event ended, as the server announced it live (`event:ended`); absent until then. */
+  eventEndedAt?: string
 }
 
 export interface Muted {
@@ -102,6 +104,8 @@ export interface ChatStorage {
   createGroup(title: string, userIds: string[]): Promise<Conversation>
   addMembers(conversationId: string, userIds: string[]): Promise<Conversation>
   removeMembers(conversationId: string, userIds: string[]): Promise<Conversation>
+  /** The group's owner renames it (protocol §4). */
+  renameGroup(conversationId: string, title: string): Promise<Conversation>
   searchUsers(query: string): Promise<DirectoryUser[]>
   /**
    * Names for user ids the UI has no name for (lobby senders, readers, typists): from the IndexedDB cache,

@@ -126,6 +126,24 @@ describe('events schemas', () => {
         ['an array', [conversationId]],
       ],
     },
+    RenameInput: {
+      valid: [{ conversationId, title: 'Crew' }],
+      invalid: [
+        ['empty title', { conversationId, title: '' }],
+        ['blank title', { conversationId, title: '   ' }],
+        ['too long title', { conversationId, title: 'x'.repeat(LIMITS.titleChars + 1) }],
+        ['missing title', { conversationId }],
+        ['non-uuid conversationId', { conversationId: 'g', title: 'Crew' }],
+      ],
+    },
+    EventEndedEvent: {
+      valid: [{ eventId: ids.event, endsAt: NOW }],
+      invalid: [
+        ['missing endsAt', { eventId: ids.event }],
+        ['bad endsAt', { eventId: ids.event, endsAt: 'now' }],
+        ['non-uuid eventId', { eventId: 'e', endsAt: NOW }],
+      ],
+    },
     ReadInput: {
       valid: [
         { conversationId, seq: 0 },
@@ -287,6 +305,8 @@ const PROTOCOL_EVENTS = [
   'moderation:role',
   'user:moderated',
   'message:report',
+  'conversation:rename',
+  'event:ended',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -305,6 +325,7 @@ const PROTOCOL_CLIENT_EVENTS = [
   'moderation:restore',
   'moderation:role',
   'message:report',
+  'conversation:rename',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {
@@ -321,6 +342,7 @@ const SERVER_EVENTS = {
   'conversation:message-received': true,
   'user:status': true,
   'user:moderated': true,
+  'event:ended': true,
 } satisfies Record<keyof ServerEvents, true>
 
 describe('event names', () => {

@@ -23,6 +23,7 @@ import {
   ReactionAction,
   Rev,
   Seq,
+  Title,
 } from './primitives.ts'
 import { ReportInput, type ReportReceipt } from './reports.ts'
 
@@ -54,6 +55,8 @@ export const ChatEvent = {
   ModerationRole: 'moderation:role',
   UserModerated: 'user:moderated',
   MessageReport: 'message:report',
+  ConversationRename: 'conversation:rename',
+  EventEnded: 'event:ended',
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
@@ -161,7 +164,14 @@ export const PresenceSubscribeInput = Type.Object({
 })
 export type PresenceSubscribeInput = Static<typeof PresenceSubscribeInput>
 
+export const RenameInput = Type.Object({ conversationId: Id, title: Title })
+export type RenameInput = Static<typeof RenameInput>
+
 // ---- server → client payloads ----
+
+/** The event ended (an organizer's "End now"): the chat is read-only from `endsAt` on (protocol §3.3). */
+export const EventEndedEvent = Type.Object({ eventId: Id, endsAt: DateTime })
+export type EventEndedEvent = Static<typeof EventEndedEvent>
 
 export const MessageEditedEvent = Type.Object({
   conversationId: Id,
@@ -256,6 +266,7 @@ export interface ClientEvents {
   'moderation:restore': (payload: RestoreInput, ack: AckCallback<ModerationAction>) => void
   'moderation:role': (payload: RoleInput, ack: AckCallback<ModerationAction>) => void
   'message:report': (payload: ReportInput, ack: AckCallback<ReportReceipt>) => void
+  'conversation:rename': (payload: RenameInput, ack: AckCallback<Conversation>) => void
 }
 
 /** What the server emits. */
@@ -273,6 +284,7 @@ export interface ServerEvents {
   'conversation:message-received': (event: MessageReceivedEvent) => void
   'user:status': (event: UserStatusEvent) => void
   'user:moderated': (event: ModeratedEvent) => void
+  'event:ended': (event: EventEndedEvent) => void
 }
 
 /** The schema each client event's payload must match. */
@@ -293,4 +305,5 @@ export const ClientEventSchemas = {
   'moderation:restore': RestoreInput,
   'moderation:role': RoleInput,
   'message:report': ReportInput,
+  'conversation:rename': RenameInput,
 } as const satisfies Record<keyof ClientEvents, unknown>

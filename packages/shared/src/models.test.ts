@@ -58,6 +58,32 @@ describe('models', () => {
         ['member role', { ...invitation, role: 'owner' }],
       ],
     },
+    SystemLineType: {
+      valid: [
+        'group-created',
+        'members-added',
+        'member-removed',
+        'member-left',
+        'group-renamed',
+        'guest-removed',
+      ],
+      invalid: [
+        ['unknown type', 'group-deleted'],
+        ['a number', 1],
+        ['null', null],
+      ],
+    },
+    SystemLine: {
+      valid: [
+        { type: 'group-created', actorId: ids.user, targetIds: [ids.other], title: 'Crew' },
+        { type: 'guest-removed', actorId: null, targetIds: [ids.other], title: null },
+      ],
+      invalid: [
+        ['unknown type', { type: 'x', actorId: null, targetIds: [], title: null }],
+        ['non-uuid target', { type: 'member-left', actorId: ids.user, targetIds: ['bob'], title: null }],
+        ['missing title', { type: 'member-left', actorId: ids.user, targetIds: [] }],
+      ],
+    },
     ReactionSummary: {
       valid: [reaction, { emoji: '❤️', userIds: [] }],
       invalid: [
@@ -72,6 +98,11 @@ describe('models', () => {
         message,
         { ...message, replyToId: ids.message, editedAt: NOW, reactions: [] },
         { ...message, content: '', deletedAt: NOW, deletedBy: ids.user, reactions: [] },
+        {
+          ...message,
+          content: '',
+          system: { type: 'group-renamed', actorId: ids.user, targetIds: [], title: 'New' },
+        },
       ],
       invalid: [
         ['negative seq', { ...message, seq: -1 }],

@@ -80,6 +80,28 @@ export type Invitation = Static<typeof Invitation>
 export const ReactionSummary = Type.Object({ emoji: Type.String(), userIds: Type.Array(Id) })
 export type ReactionSummary = Static<typeof ReactionSummary>
 
+/** What a system line records (protocol §2, System lines). */
+export const SystemLineType = Type.Union([
+  Type.Literal('group-created'),
+  Type.Literal('members-added'),
+  Type.Literal('member-removed'),
+  Type.Literal('member-left'),
+  Type.Literal('group-renamed'),
+  Type.Literal('guest-removed'),
+])
+export type SystemLineType = Static<typeof SystemLineType>
+/**
+ * A system line's structured form: who did it (null: the operator's admin token), to whom, and the group's
+ * title when it was created or renamed. Clients word it and resolve the names themselves.
+ */
+export const SystemLine = Type.Object({
+  type: SystemLineType,
+  actorId: Nullable(Id),
+  targetIds: Type.Array(Id),
+  title: Nullable(Type.String()),
+})
+export type SystemLine = Static<typeof SystemLine>
+
 export const Message = Type.Object(
   {
     id: Id,
@@ -102,6 +124,8 @@ export const Message = Type.Object(
     mentions: Type.Optional(Type.Array(Id)),
     /** `@here` in the event lobby, by an organizer: a mention of everyone (left out when not). */
     mentionsHere: Type.Optional(Type.Literal(true)),
+    /** Present only on a line the server wrote (left out on a user's message): never edited, deleted or reacted to. */
+    system: Type.Optional(SystemLine),
   },
   { $id: 'Message' },
 )

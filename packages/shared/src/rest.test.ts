@@ -69,6 +69,14 @@ describe('rest schemas', () => {
         ['invalid lobby', { event, lobby: { ...conversation, kind: 'lobby' } }],
       ],
     },
+    EventResponse: {
+      valid: [{ event }, { event: { ...event, endsAt: NOW } }],
+      invalid: [
+        ['missing event', {}],
+        ['invalid event', { event: omit(event, 'createdAt') }],
+        ['bad endsAt', { event: { ...event, endsAt: 'soon' } }],
+      ],
+    },
     EventList: {
       valid: [{ events: [] }, { events: [event] }],
       invalid: [
@@ -305,6 +313,16 @@ describe('rest schemas', () => {
         ['negative unreadCount', { conversationId, lastReadSeq: 12, unreadCount: -1 }],
         ['missing lastReadSeq', { conversationId, unreadCount: 0 }],
         ['non-uuid conversationId', { conversationId: 'c', lastReadSeq: 1, unreadCount: 0 }],
+      ],
+    },
+    RenameBody: {
+      valid: [{ title: 'Crew' }, { title: 'x'.repeat(LIMITS.titleChars) }],
+      invalid: [
+        ['empty title', { title: '' }],
+        ['blank title', { title: ' ' }],
+        ['too long title', { title: 'x'.repeat(LIMITS.titleChars + 1) }],
+        ['missing title', {}],
+        ['numeric title', { title: 5 }],
       ],
     },
     MembersBody: {

@@ -73,6 +73,10 @@ export const REST_ROUTES = [
   'POST /api/events/:eventId/reports/:id/resolve',
   'POST /api/events/:eventId/guests/:id/access',
   'POST /api/auth/device',
+  'PUT /api/chat/conversations/:id/title',
+  'POST /api/events/:eventId/end',
+  'GET /api/events/:eventId/export',
+  'GET /api/events/:eventId/export/lobby.html',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 
@@ -94,6 +98,8 @@ export type CreateEventBody = Static<typeof CreateEventBody>
 export const CreateEventResponse = Type.Object({ event: Event, lobby: Conversation })
 export type CreateEventResponse = Static<typeof CreateEventResponse>
 export const EventList = Type.Object({ events: Type.Array(Event) })
+export const EventResponse = Type.Object({ event: Event })
+export type EventResponse = Static<typeof EventResponse>
 export type EventList = Static<typeof EventList>
 
 export const CreateInvitationBody = Type.Object({
@@ -200,6 +206,9 @@ export const MarkReadResponse = Type.Object({
   mentionCount: Type.Integer({ minimum: 0 }),
 })
 export type MarkReadResponse = Static<typeof MarkReadResponse>
+
+export const RenameBody = Type.Object({ title: Title })
+export type RenameBody = Static<typeof RenameBody>
 
 export const MembersBody = Type.Object({
   userIds: Type.Array(Id, { minItems: 1, maxItems: LIMITS.groupMembers }),

@@ -2,6 +2,7 @@ import type { AccessService } from './access.service.ts'
 import type { AttachmentsService } from './attachments/attachments.service.ts'
 import type { ConversationsService } from './conversations/conversations.service.ts'
 import type { EventsService } from './events/events.service.ts'
+import type { Exports } from './events/export.ts'
 import type { IdentityService } from './identity/identity.service.ts'
 import type { InvitationsService } from './invitations/invitations.service.ts'
 import type { MessagesService } from './messages/messages.service.ts'
@@ -15,6 +16,7 @@ import type { SearchService } from './search/search.service.ts'
 export interface Services {
   identity: IdentityService
   events: EventsService
+  exports: Exports
   invitations: InvitationsService
   access: AccessService
   conversations: ConversationsService

@@ -14,6 +14,7 @@ import { s3Storage } from '../modules/attachments/s3-storage.ts'
 import { diskStorage, type FileStorage } from '../modules/attachments/storage.ts'
 import { createConversationsService } from '../modules/conversations/conversations.service.ts'
 import { createEventsService } from '../modules/events/events.service.ts'
+import { createExports } from '../modules/events/export.ts'
 import { createIdentityService } from '../modules/identity/identity.service.ts'
 import { createInvitationsService } from '../modules/invitations/invitations.service.ts'
 import { sendAdmission } from '../modules/messages/admission.ts'
@@ -146,8 +147,14 @@ export default fp(
     }
     const moderation = createModerationService({ prisma, publisher })
     app.decorate('services', {
-      identity: createIdentityService({ prisma, publisher, sessionTtlMs }),
+      identity: createIdentityService({
+        prisma,
+        publisher,
+        sessionTtlMs,
+        readableMs: app.config.eventReadableMs,
+      }),
       events: createEventsService({ prisma, publisher, presence, pageMax: limits.pageMax }),
+      exports: createExports(prisma, publicUrl),
       invitations: createInvitationsService({ prisma, publisher, publicUrl }),
       access: createAccessService(prisma),
       conversations: createConversationsService({ prisma, publisher, presence, limits }),

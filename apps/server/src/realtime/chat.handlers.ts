@@ -85,6 +85,7 @@ export function chatHandlers(
       moderation.restore(staff(socket), socket.data.user.eventId, p.userId),
     'moderation:role': (socket, p) =>
       moderation.setRole(staff(socket), socket.data.user.eventId, p.userId, p.role),
+    'conversation:rename': (socket, p) => conversations.rename(socket.data.user, p.conversationId, p.title),
     'message:report': async (socket, p) =>
       (await reports.report(socket.data.user, p.messageId, p.reason)).report,
   }

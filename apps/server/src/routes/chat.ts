@@ -14,6 +14,7 @@ import {
   ReactionBody,
   SearchQuery,
   SearchResults,
+  RenameBody,
   SendMessageBody,
   SyncBody,
   SyncResponse,
@@ -65,6 +66,19 @@ export default async function chatRoutes(app: RoutesApp) {
     '/conversations/:id',
     { schema: { tags, params: ConversationParams, response: { 200: Conversation, ...errors } } },
     (request) => conversations.get(me(request), request.params.id),
+  )
+
+  app.put(
+    '/conversations/:id/title',
+    {
+      schema: {
+        tags,
+        params: ConversationParams,
+        body: RenameBody,
+        response: { 200: Conversation, ...errors },
+      },
+    },
+    (request) => conversations.rename(me(request), request.params.id, request.body.title),
   )
 
   app.post(

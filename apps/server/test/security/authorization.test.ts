@@ -256,6 +256,15 @@ const restCases: RestCase[] = [
     }),
   },
   {
+    name: 'PUT title (not the owner)',
+    expected: hidden(403),
+    request: async () => ({
+      method: 'PUT',
+      path: `/api/chat/conversations/${groupId}/title`,
+      body: { title: 'Taken over' },
+    }),
+  },
+  {
     name: 'POST attachment (upload)',
     expected: hidden(201),
     request: async () => ({
@@ -389,6 +398,19 @@ const restCases: RestCase[] = [
     name: 'GET moderation log',
     expected: { ...staffOnly, moderator: 200 },
     request: async () => ({ method: 'GET', path: `/api/events/${eventId}/moderation` }),
+  },
+  ...(['export', 'export/lobby.html'] as const).map(
+    (what): RestCase => ({
+      name: `GET ${what}`,
+      expected: { ...staffOnly, moderator: 403 },
+      request: async () => ({ method: 'GET', path: `/api/events/${eventId}/${what}` }),
+    }),
+  ),
+  {
+    // The organizer's 200 would end the matrix's event: event-end.test.ts has it.
+    name: 'POST end (organizers only)',
+    expected: { ...staffOnly, moderator: 403, organizer: undefined },
+    request: async () => ({ method: 'POST', path: `/api/events/${eventId}/end` }),
   },
   {
     name: 'POST device link',
@@ -603,6 +625,7 @@ describe('socket authorization matrix', () => {
       ['message:stop-typing', async () => ({ conversationId: groupId }), true],
       ['conversation:read', async () => ({ conversationId: groupId, seq: 1 }), true],
       ['message:report', async () => ({ messageId: await ownerMessage(), reason: 'spam' }), true],
+      ['conversation:rename', async () => ({ conversationId: groupId, title: 'Taken over' }), false],
     ]
     for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer', 'member'] as const) {
       const socket = await server.connect({ token: token[caller] })

@@ -8,7 +8,14 @@ import { emitRaw } from './raw-socket.ts'
 import { SecurityReport } from './report.ts'
 
 /** Socket events that write: with every conversation id aimed at a foreign conversation, always refused. */
-const WRITES = ['message:send', 'message:edited', 'message:deleted', 'message:reaction', 'conversation:read']
+const WRITES = [
+  'message:send',
+  'message:edited',
+  'message:deleted',
+  'message:reaction',
+  'conversation:read',
+  'conversation:rename',
+]
 const RANDOM_ID = '0190a0a0-0000-7000-8000-000000000000'
 /** A socket packet over the size limit closes the connection (engine.io), which is not what is tested here. */
 const SOCKET_PACKET_MAX = 60_000
@@ -102,6 +109,16 @@ describe('fuzzing every client event, REST body and the handshake', () => {
       path: () => `/api/chat/conversations/${lobbyId}/members`,
       bearer: () => token,
     },
+    {
+      route: 'PUT /api/chat/conversations/:lobby/title',
+      path: () => `/api/chat/conversations/${lobbyId}/title`,
+      bearer: () => token,
+    },
+    {
+      route: 'PUT /api/chat/conversations/:foreign/title',
+      path: () => `/api/chat/conversations/${foreignConversationId}/title`,
+      bearer: () => token,
+    },
     { route: 'POST /api/chat/sync', path: () => '/api/chat/sync', bearer: () => token },
     { route: 'POST /api/chat/sync (no token)', path: () => '/api/chat/sync' },
     { route: 'POST /api/auth/join', path: () => '/api/auth/join' },
@@ -110,6 +127,11 @@ describe('fuzzing every client event, REST body and the handshake', () => {
       route: 'POST /api/admin/events (wrong token)',
       path: () => '/api/admin/events',
       bearer: () => 'not-the-admin-token',
+    },
+    {
+      route: 'POST /api/events/:random/end (admin)',
+      path: () => `/api/events/${RANDOM_ID}/end`,
+      bearer: () => ADMIN_TOKEN,
     },
     {
       route: 'POST /api/events/:random/invitations (admin)',
@@ -195,6 +217,8 @@ describe('fuzzing every client event, REST body and the handshake', () => {
         ...countsBefore,
         Conversation: countsBefore.Conversation + new Set(created).size,
         Member: countsBefore.Member + Number(row?.n),
+        // Each group's first line, "created" (a system line).
+        Message: countsBefore.Message + new Set(created).size,
       })
     })
     await report.check('after the inputs', '/healthz 200', async () => {

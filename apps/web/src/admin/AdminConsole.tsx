@@ -3,6 +3,7 @@ import { Notice } from '../components/Notice.tsx'
 import { useAction } from '../hooks/useAction.ts'
 import { useAppStore } from '../store/index.ts'
 import { CreateEventForm } from './CreateEventForm.tsx'
+import { EventEndPanel } from './EventEndPanel.tsx'
 import { EventList } from './EventList.tsx'
 import { EventStoragePanel } from './EventStoragePanel.tsx'
 import { GuestPanel } from './GuestPanel.tsx'
@@ -43,6 +44,7 @@ export function AdminConsole() {
           <InvitationPanel event={selected} canDeleteEvent />
           <GuestPanel key={selected.id} event={selected} />
           <EventStoragePanel event={selected} />
+          <EventEndPanel key={`end-${selected.id}`} event={selected} />
         </div>
       ) : (
         <section className="card placeholder-panel">

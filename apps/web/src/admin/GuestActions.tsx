@@ -19,6 +19,8 @@ export function GuestActions({ guest, onDone }: { guest: DirectoryUser; onDone: 
   const reissueAccess = useAppStore((s) => s.reissueAccess)
   const [issued, setIssued] = useState<IssuedCode | null>(null)
   const [muting, setMuting] = useState(false)
+  const [removing, setRemoving] = useState(false)
+  const [typedName, setTypedName] = useState('')
   const [minutes, setMinutes] = useState(MUTE_CHOICES[0]!.minutes)
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
@@ -31,6 +33,8 @@ export function GuestActions({ guest, onDone }: { guest: DirectoryUser; onDone: 
     try {
       await moderate(guest.id, command)
       setMuting(false)
+      setRemoving(false)
+      setTypedName('')
       setReason('')
       onDone()
     } catch (failure) {
@@ -55,18 +59,55 @@ export function GuestActions({ guest, onDone }: { guest: DirectoryUser; onDone: 
           Mute
         </button>
       )}
-      {guest.role === 'guest' && !guest.removed && (
+      {guest.role === 'guest' && !guest.removed && !removing && (
         <button
           type="button"
           className="button button-small button-danger"
+          data-testid="remove-guest"
           disabled={busy}
-          onClick={() => {
-            if (window.confirm(`Remove ${name}? Their devices are signed out until you restore them.`))
-              void run({ kind: 'remove', body: {} })
-          }}
+          onClick={() => setRemoving(true)}
         >
           Remove
         </button>
+      )}
+      {removing && (
+        <form
+          className="remove-confirm"
+          aria-label={`Remove ${name}`}
+          onSubmit={(e) => {
+            e.preventDefault()
+            if (typedName.trim() === name.trim()) void run({ kind: 'remove', body: {} })
+          }}
+        >
+          <span className="hint">
+            Their devices are signed out until you restore them. Type “{name}” to confirm:
+          </span>
+          <input
+            aria-label={`Type ${name} to confirm`}
+            data-testid="remove-confirm-name"
+            autoComplete="off"
+            value={typedName}
+            onChange={(e) => setTypedName(e.target.value)}
+          />
+          <button
+            type="submit"
+            className="button button-small button-danger"
+            data-testid="confirm-remove-guest"
+            disabled={busy || typedName.trim() !== name.trim()}
+          >
+            Remove {name}
+          </button>
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            onClick={() => {
+              setRemoving(false)
+              setTypedName('')
+            }}
+          >
+            Cancel
+          </button>
+        </form>
       )}
       {(muted || guest.removed) && (
         <button

@@ -1,6 +1,7 @@
 import type { Event } from '@secura/shared'
 import { useEffect } from 'react'
 import { useAppStore } from '../store/index.ts'
+import { EventEndPanel } from './EventEndPanel.tsx'
 import { GuestPanel } from './GuestPanel.tsx'
 import { InvitationPanel } from './InvitationPanel.tsx'
 
@@ -17,7 +18,10 @@ export function OrganizerConsole({ event }: { event: Event }) {
   return (
     <div className="console-grid">
       <GuestPanel event={event} />
-      <InvitationPanel event={event} />
+      <div className="stack">
+        <InvitationPanel event={event} />
+        <EventEndPanel event={event} />
+      </div>
     </div>
   )
 }

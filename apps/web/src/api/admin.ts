@@ -5,6 +5,7 @@ import type {
   CreateInvitationResponse,
   EventList,
   EventStorage,
+  EventResponse,
   GuestList,
   Invitation,
   InvitationList,
@@ -17,7 +18,7 @@ import type {
   ResolveReportResponse,
   RoleBody,
 } from '@secura/shared'
-import { request } from './http.ts'
+import { ApiError, request } from './http.ts'
 
 /**
  * The organizer console's calls. `token` is the admin token; null means the caller's own session
@@ -73,9 +74,34 @@ export const adminApi = {
       `/api/events/${encodeURIComponent(eventId)}/guests/${encodeURIComponent(userId)}/access`,
       { token },
     ),
+  /** "End now" (protocol §3.3): the admin, or an organizer of the event. */
+  endEvent: (token: string | null, eventId: string) =>
+    request<EventResponse>('POST', `/api/events/${encodeURIComponent(eventId)}/end`, { token }),
+  /** An export as a file: the JSON of the lobby and groups, or the lobby's printable transcript. */
+  exportEvent: async (token: string | null, eventId: string, kind: ExportKind): Promise<Blob> => {
+    const path = `/api/events/${encodeURIComponent(eventId)}/${kind === 'json' ? 'export' : 'export/lobby.html'}`
+    let response: Response
+    try {
+      response = await fetch(path, {
+        credentials: 'same-origin',
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      })
+    } catch {
+      throw new ApiError('NETWORK', 0, 'Cannot reach the server. Check your connection and try again.')
+    }
+    if (response.ok) return response.blob()
+    const payload = (await response.json().catch(() => undefined)) as
+      | { error?: { code?: string; message?: string } }
+      | undefined
+    const error = payload?.error
+    if (error?.code && error.message) throw new ApiError(error.code as never, response.status, error.message)
+    throw new ApiError('NETWORK', response.status, `The export failed (HTTP ${response.status}). Try again.`)
+  },
   moderationLog: (token: string | null, eventId: string) =>
     request<ModerationLog>('GET', `/api/events/${encodeURIComponent(eventId)}/moderation`, { token }),
 }
+
+export type ExportKind = 'json' | 'lobby-html'
 
 export type ModerationCommand =
   | { kind: 'mute'; body: MuteBody }

@@ -374,6 +374,12 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
       publish()
       return c
     },
+    renameGroup: async (id, title) => {
+      const c = conversations.find((x) => x.id === id) as ConversationSummary
+      c.title = title.trim()
+      publish()
+      return c
+    },
     removeMembers: async (id, ids) => {
       const c = conversations.find((x) => x.id === id) as ConversationSummary
       c.members = c.members.filter((m) => !ids.includes(m.userId))

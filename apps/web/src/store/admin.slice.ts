@@ -12,7 +12,7 @@ import type {
   ResolveReportResponse,
 } from '@secura/shared'
 import type { StateCreator } from 'zustand'
-import { adminApi, type ModerationCommand } from '../api/admin.ts'
+import { adminApi, type ExportKind, type ModerationCommand } from '../api/admin.ts'
 import { ApiError } from '../api/http.ts'
 import type { AppState } from './index.ts'
 
@@ -49,6 +49,10 @@ export interface AdminSlice {
   /** The selected event's guests matching `q` (by name), with presence; the panel keeps the answer. */
   listGuests: (q: string) => Promise<GuestList>
   moderate: (userId: string, command: ModerationCommand) => Promise<ModerationAction>
+  /** "End now": the selected event's chat turns read-only for everyone in it. */
+  endEvent: () => Promise<Event>
+  /** Downloads an export of the selected event. */
+  exportEvent: (kind: ExportKind) => Promise<Blob>
   moderationLog: () => Promise<ModerationLog>
   /** A new personal link for an existing guest: same identity, a new session. */
   reissueAccess: (userId: string) => Promise<IssuedCode>
@@ -160,6 +164,18 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
     listGuests: (q) => {
       const eventId = selectedEvent()
       return asActor((token) => adminApi.listGuests(token, eventId, q))
+    },
+    endEvent: async () => {
+      const eventId = selectedEvent()
+      const { event } = await asActor((token) => adminApi.endEvent(token, eventId))
+      set((s) => ({
+        events: s.events?.map((e) => (e.id === event.id ? { ...e, ...event } : e)) ?? null,
+      }))
+      return event
+    },
+    exportEvent: (kind) => {
+      const eventId = selectedEvent()
+      return asActor((token) => adminApi.exportEvent(token, eventId, kind))
     },
     moderate: async (userId, command) => {
       const eventId = selectedEvent()

@@ -9,6 +9,7 @@ import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import { AppError, notFound } from '../../errors.ts'
 import type { Attachment as AttachmentRow } from '../../generated/prisma/client.ts'
 import { type Viewer, visibleConversation } from '../access.ts'
+import { muteGuard } from '../moderation/mute.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { renderImage } from './image.ts'
 import { inspect, tooLarge } from './inspect.ts'
@@ -68,6 +69,7 @@ const cleanName = (raw: string) =>
 
 export function createAttachmentsService(deps: AttachmentsDeps) {
   const { prisma, storage, tempDir, limits, uploadLimiter } = deps
+  const assertNotEnded = muteGuard(prisma)
 
   async function usedBytes(userId: string): Promise<number> {
     const { _sum } = await prisma.attachment.aggregate({
@@ -164,6 +166,8 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
       const name = cleanName(source.name)
       try {
         await visibleConversation(prisma, viewer, conversationId)
+        // After the end nothing new is stored, files included (a mute only holds the send that claims them).
+        await assertNotEnded(viewer.id, { ifMuted: false })
         await enforce(uploadLimiter, viewer.id, 'uploads')
         if ((await usedBytes(viewer.id)) >= limits.uploadQuotaBytes) throw quotaUsed(limits.uploadQuotaBytes)
       } catch (error) {

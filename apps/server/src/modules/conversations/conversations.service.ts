@@ -12,6 +12,7 @@ import { forbidden, isUniqueViolation, notFound, validation } from '../../errors
 import type { Conversation } from '../../generated/prisma/client.ts'
 import { type Viewer, visibleConversation } from '../access.ts'
 import { type DirectoryFilter, findEventUsers } from '../directory.ts'
+import { announceSystemLine, writeSystemLine } from '../messages/system-lines.ts'
 import { withReactions } from '../messages/wire.ts'
 import { muteGuard } from '../moderation/mute.ts'
 import type { Publisher } from '../ports.ts'
@@ -157,24 +158,71 @@ export function createConversationsService({ prisma, publisher, presence, limits
       const others = await usersOfEvent(viewer, userIds)
       if (others.length + 1 > limits.groupMembers)
         throw validation(`A group has at most ${limits.groupMembers} members`)
-      const created = await prisma.conversation.create({
-        data: {
-          id: uuidv7(),
-          eventId: viewer.eventId,
-          kind: 'group',
-          title: normalizeName(title),
-          createdById: viewer.id,
-          members: {
-            create: [
-              { userId: viewer.id, role: 'owner' },
-              ...others.map((id) => ({ userId: id, role: 'member' as const })),
-            ],
+      const name = normalizeName(title)
+      // The group and its first line, "created", commit together.
+      const { created, line } = await prisma.$transaction(async (tx) => {
+        const created = await tx.conversation.create({
+          data: {
+            id: uuidv7(),
+            eventId: viewer.eventId,
+            kind: 'group',
+            title: name,
+            createdById: viewer.id,
+            members: {
+              create: [
+                { userId: viewer.id, role: 'owner' },
+                ...others.map((id) => ({ userId: id, role: 'member' as const })),
+              ],
+            },
           },
-        },
+        })
+        const line = await writeSystemLine(tx, created.id, {
+          type: 'group-created',
+          actorId: viewer.id,
+          targetIds: others,
+          title: name,
+        })
+        return { created, line }
       })
-      const conversation = await describe(created)
+      const conversation = await describe(
+        (await prisma.conversation.findUnique({ where: { id: created.id } })) ?? created,
+      )
       announce(conversation, 'conversation:created', [viewer.id, ...others])
+      announceSystemLine(publisher, line, others)
       return conversation
+    },
+
+    /**
+     * The group's owner renames it: the title and a "renamed" line commit together; the members get
+     * conversation:updated at once and the line through history and sync.
+     */
+    async rename(viewer: Viewer, conversationId: string, title: string): Promise<WireConversation> {
+      const { conversation, member } = await visibleConversation(prisma, viewer, conversationId)
+      if (conversation.kind !== 'group') throw validation('Only groups can be renamed')
+      if (member.role !== 'owner') throw forbidden('Only the owner of the group can rename it')
+      await assertNotMuted(viewer.id)
+      const name = normalizeName(title)
+      if (name === conversation.title) return describe(conversation)
+      const line = await prisma.$transaction(async (tx) => {
+        await tx.conversation.update({ where: { id: conversationId }, data: { title: name } })
+        return writeSystemLine(tx, conversationId, {
+          type: 'group-renamed',
+          actorId: viewer.id,
+          targetIds: [],
+          title: name,
+        })
+      })
+      const updated = await describe(
+        (await prisma.conversation.findUnique({ where: { id: conversationId } }))!,
+      )
+      const memberIds = updated.members.map((m) => m.userId)
+      announce(updated, 'conversation:updated', memberIds)
+      announceSystemLine(
+        publisher,
+        line,
+        memberIds.filter((id) => id !== viewer.id),
+      )
+      return updated
     },
 
     /** The owner adds members to a group; the newcomers get conversation:created, the rest :updated. */
@@ -182,19 +230,36 @@ export function createConversationsService({ prisma, publisher, presence, limits
       const { conversation, member } = await visibleConversation(prisma, viewer, conversationId)
       if (conversation.kind !== 'group') throw validation('Members can be added to groups only')
       if (member.role !== 'owner') throw forbidden('Only the owner of the group can add members')
+      await assertNotMuted(viewer.id, { ifMuted: false })
       const ids = await usersOfEvent(viewer, userIds)
       const current = await prisma.member.findMany({ where: { conversationId }, select: { userId: true } })
       const existing = new Set(current.map((m) => m.userId))
       const added = ids.filter((id) => !existing.has(id))
       if (existing.size + added.length > limits.groupMembers)
         throw validation(`A group has at most ${limits.groupMembers} members`)
-      await prisma.member.createMany({
-        data: added.map((userId) => ({ conversationId, userId })),
-        skipDuplicates: true,
+      if (added.length === 0) return describe(conversation)
+      const line = await prisma.$transaction(async (tx) => {
+        await tx.member.createMany({
+          data: added.map((userId) => ({ conversationId, userId })),
+          skipDuplicates: true,
+        })
+        return writeSystemLine(tx, conversationId, {
+          type: 'members-added',
+          actorId: viewer.id,
+          targetIds: added,
+          title: null,
+        })
       })
-      const updated = await describe(conversation)
+      const updated = await describe(
+        (await prisma.conversation.findUnique({ where: { id: conversationId } }))!,
+      )
       announce(updated, 'conversation:updated', [...existing])
       announce(updated, 'conversation:created', added)
+      announceSystemLine(
+        publisher,
+        line,
+        [...existing, ...added].filter((id) => id !== viewer.id),
+      )
       return updated
     },
 
@@ -210,24 +275,47 @@ export function createConversationsService({ prisma, publisher, presence, limits
       if (member.role !== 'owner' && ids.some((id) => id !== viewer.id)) {
         throw forbidden('Only the owner of the group can remove other members')
       }
-      const { count } = await prisma.member.deleteMany({ where: { conversationId, userId: { in: ids } } })
-      if (count === 0) throw notFound('Member')
-      const remaining = await prisma.member.findMany({
-        where: { conversationId },
-        select: { userId: true, role: true },
-        orderBy: { joinedAt: 'asc' },
-      })
-      // A group is never left without an owner: the longest-standing member takes over.
-      const heir = remaining[0]
-      if (heir && !remaining.some((m) => m.role === 'owner')) {
-        await prisma.member.update({
-          where: { conversationId_userId: { conversationId, userId: heir.userId } },
-          data: { role: 'owner' },
+      await assertNotMuted(viewer.id, { ifMuted: false })
+      const leaving = ids.length === 1 && ids[0] === viewer.id
+      // The removal, the owner's heir and the line saying who went commit together.
+      const { remaining, line } = await prisma.$transaction(async (tx) => {
+        const gone = await tx.member.findMany({
+          where: { conversationId, userId: { in: ids } },
+          select: { userId: true },
         })
-      }
-      const updated = await describe(conversation)
+        if (gone.length === 0) throw notFound('Member')
+        await tx.member.deleteMany({ where: { conversationId, userId: { in: ids } } })
+        const remaining = await tx.member.findMany({
+          where: { conversationId },
+          select: { userId: true, role: true },
+          orderBy: { joinedAt: 'asc' },
+        })
+        // A group is never left without an owner: the longest-standing member takes over.
+        const heir = remaining[0]
+        if (heir && !remaining.some((m) => m.role === 'owner')) {
+          await tx.member.update({
+            where: { conversationId_userId: { conversationId, userId: heir.userId } },
+            data: { role: 'owner' },
+          })
+        }
+        const line = await writeSystemLine(tx, conversationId, {
+          type: leaving ? 'member-left' : 'member-removed',
+          actorId: viewer.id,
+          targetIds: gone.map((g) => g.userId),
+          title: null,
+        })
+        return { remaining, line }
+      })
+      const updated = await describe(
+        (await prisma.conversation.findUnique({ where: { id: conversationId } }))!,
+      )
       for (const id of ids) publisher.leave(Room.user(id), Room.conversation(conversationId))
       announce(updated, 'conversation:updated', [...remaining.map((m) => m.userId), ...ids])
+      announceSystemLine(
+        publisher,
+        line,
+        remaining.map((m) => m.userId).filter((id) => id !== viewer.id),
+      )
       return updated
     },
 

@@ -1,4 +1,10 @@
-import type { CreateEventBody, CreateEventResponse, GuestList, GuestsQuery } from '@secura/shared'
+import type {
+  CreateEventBody,
+  CreateEventResponse,
+  EventResponse,
+  GuestList,
+  GuestsQuery,
+} from '@secura/shared'
 import { normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
@@ -83,6 +89,23 @@ export function createEventsService(deps: EventsDeps) {
       const { count } = await prisma.event.deleteMany({ where: { id: eventId } })
       if (count === 0) throw notFound('Event')
       publisher.disconnect(Room.event(eventId))
+    },
+
+    /**
+     * "End now": the event ends at this moment, and every connected client of it hears `event:ended`, on
+     * every instance. From then on the chat is read-only (mute.ts); an event already ended stays as it was.
+     */
+    async endEvent(actor: Actor, eventId: string): Promise<EventResponse> {
+      await assertCanManage(actor, eventId, 'end it')
+      const now = new Date()
+      const { count } = await prisma.event.updateMany({
+        where: { id: eventId, OR: [{ endsAt: null }, { endsAt: { gt: now } }] },
+        data: { endsAt: now },
+      })
+      const event = await prisma.event.findUniqueOrThrow({ where: { id: eventId } })
+      if (count > 0)
+        publisher.emit(Room.event(eventId), 'event:ended', { eventId, endsAt: event.endsAt!.toISOString() })
+      return { event: toEvent(event) }
     },
 
     /** The event's guests by name, with presence, and how many joined and are online: the console's guest list. */

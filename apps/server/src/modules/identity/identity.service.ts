@@ -20,11 +20,17 @@ export interface IdentityDeps {
   prisma: PrismaClient
   publisher: Publisher
   sessionTtlMs: number
+  /** How long an ended event stays readable (EVENT_READABLE_DAYS); after it, its sessions open nothing. */
+  readableMs: number
 }
+
+/** An ended event is closed once it has been readable for `readableMs`: nobody of it signs in any more. */
+export const isClosed = (endsAt: Date | null, readableMs: number, now = Date.now()) =>
+  endsAt !== null && endsAt.getTime() + readableMs <= now
 
 /** Guests and their sessions: redeeming an invitation, who a token is, signing out. */
 export function createIdentityService(deps: IdentityDeps) {
-  const { prisma, publisher, sessionTtlMs } = deps
+  const { prisma, publisher, sessionTtlMs, readableMs } = deps
   const findUsableInvitation = usableInvitations(prisma)
 
   /** Re-issued access: a new session for the user the invitation is bound to, their identity unchanged. */
@@ -60,8 +66,14 @@ export function createIdentityService(deps: IdentityDeps) {
     /** Redeems an invitation: a new user in the lobby and a session, all or nothing. */
     async join(code: string, requestedName: string): Promise<JoinResponse> {
       const invitation = await findUsableInvitation(code)
+      const { endsAt } = invitation.event
+      if (isClosed(endsAt, readableMs))
+        throw new AppError('FORBIDDEN', 'The event has ended and is closed', { reason: 'closed' })
       if (invitation.userId) return rejoin({ ...invitation, userId: invitation.userId }, newSecret())
       // A name the organizer chose is taken as it is; a guest's own is checked against the organizers'.
+      // After the end, only guests who were there come back (re-issued access, above): nobody new joins.
+      if (endsAt && endsAt.getTime() <= Date.now())
+        throw new AppError('FORBIDDEN', 'The event has ended', { reason: 'ended', ended: true })
       const displayName = invitation.displayName
         ? normalizeName(invitation.displayName)
         : await checkedDisplayName(prisma, invitation.eventId, requestedName)
@@ -107,7 +119,8 @@ export function createIdentityService(deps: IdentityDeps) {
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null
       // A removed guest's sessions stay on record (a restore brings them back) but open nothing.
       if (session.user.removedAt) return null
-      const { user, ...rest } = session
+      if (isClosed(session.eventEndsAt, readableMs)) return null
+      const { user, eventEndsAt: _endsAt, ...rest } = session
       return { user, session: rest }
     },
 

@@ -9,14 +9,28 @@ import type { Session, User } from '../../generated/prisma/client.ts'
 export async function findSession(
   prisma: PrismaClient,
   tokenHash: string,
-): Promise<(Session & { user: User }) | null> {
+): Promise<(Session & { user: User; eventEndsAt: Date | null }) | null> {
   const runner = postgresRunnerOf(prisma)
-  if (!runner) return prisma.session.findUnique({ where: { tokenHash }, include: { user: true } })
-  const [row] = await runner.query<Session & Omit<User, 'id' | 'createdAt'> & { userCreatedAt: Date }>(
+  if (!runner) {
+    const found = await prisma.session.findUnique({
+      where: { tokenHash },
+      include: { user: { include: { event: { select: { endsAt: true } } } } },
+    })
+    if (!found) return null
+    const {
+      user: { event, ...user },
+      ...session
+    } = found
+    return { ...session, user, eventEndsAt: event.endsAt }
+  }
+  const [row] = await runner.query<
+    Session & Omit<User, 'id' | 'createdAt'> & { userCreatedAt: Date; eventEndsAt: Date | null }
+  >(
     `SELECT s.id, s."userId", s."tokenHash", s."createdAt", s."expiresAt", s."revokedAt", s."invitationId",
             u."eventId", u."displayName", u.role::text AS role, u."createdAt" AS "userCreatedAt", u."lastSeenAt",
-            u."mutedUntil", u."muteReason", u."removedAt"
-     FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s."tokenHash" = $1`,
+            u."mutedUntil", u."muteReason", u."removedAt", e."endsAt" AS "eventEndsAt"
+     FROM "Session" s JOIN "User" u ON u.id = s."userId" JOIN "Event" e ON e.id = u."eventId"
+     WHERE s."tokenHash" = $1`,
     [tokenHash],
     'session.by-token',
   )
@@ -30,10 +44,12 @@ export async function findSession(
     mutedUntil,
     muteReason,
     removedAt,
+    eventEndsAt,
     ...session
   } = row
   return {
     ...session,
+    eventEndsAt,
     user: {
       id: row.userId,
       eventId,

@@ -260,6 +260,7 @@ export function createMessagesService(deps: MessagesDeps) {
       await enforce(changeLimiter, viewer.id, 'edits and reactions')
       await assertNotMuted(viewer.id)
       const { row } = await visibleMessage(viewer, messageId, conversationId)
+      if (row.kind === 'system') throw forbidden('A system line cannot be edited')
       if (row.senderId !== viewer.id) throw forbidden('Only the sender can edit a message')
       if (row.deletedAt) throw conflict('A deleted message cannot be edited')
       const content = checkedContent(newContent)
@@ -282,6 +283,7 @@ export function createMessagesService(deps: MessagesDeps) {
     /** Leaves a tombstone: the row stays (seq has no holes), its text and reactions go. Idempotent. */
     async delete(viewer: Viewer, messageId: string, conversationId?: string): Promise<Message> {
       const { row } = await visibleMessage(viewer, messageId, conversationId)
+      if (row.kind === 'system') throw forbidden('A system line cannot be deleted')
       if (row.senderId !== viewer.id && !isStaff(viewer)) {
         throw forbidden('Only the sender or a moderator can delete a message')
       }
@@ -299,6 +301,7 @@ export function createMessagesService(deps: MessagesDeps) {
       await enforce(changeLimiter, viewer.id, 'edits and reactions')
       await assertNotMuted(viewer.id)
       const { row } = await visibleMessage(viewer, messageId, conversationId)
+      if (row.kind === 'system') throw forbidden('A system line cannot take reactions')
       if (row.deletedAt) throw conflict('A deleted message cannot take reactions')
       const result = await applyReaction(prisma, {
         conversationId: row.conversationId,

@@ -5,7 +5,7 @@ import { type PrismaClient, postgresRunnerOf, rawQuery } from '../../db/prisma.t
 import type { Viewer } from '../access.ts'
 import type { MessageRow } from './wire.ts'
 
-export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments, mentions, "mentionsHere"`
+export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments, mentions, "mentionsHere", system`
 /** The message columns of the row `m`, as the statements that join it select them. */
 export const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
   .map((c) => `m.${c}`)

@@ -19,6 +19,8 @@ export interface MessageRow {
   attachments?: unknown
   mentions?: string[] | null
   mentionsHere?: boolean
+  /** A system line's structured form (a string from drivers that do not parse JSON); null on a user's message. */
+  system?: unknown
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
@@ -42,7 +44,13 @@ export function toMessage(row: MessageRow, reactions: Wire.ReactionSummary[] = [
     // Left out when none: the wire stays as it was for the messages that mention nobody.
     ...(row.mentions && row.mentions.length > 0 ? { mentions: row.mentions } : {}),
     ...(row.mentionsHere ? { mentionsHere: true as const } : {}),
+    ...systemOf(row.system),
   }
+}
+
+function systemOf(stored: unknown): { system?: Wire.SystemLine } {
+  if (stored === null || stored === undefined) return {}
+  return { system: (typeof stored === 'string' ? JSON.parse(stored) : stored) as Wire.SystemLine }
 }
 
 export function attachmentsOf(stored: unknown): { attachments?: Wire.Attachment[] } {

@@ -1,10 +1,17 @@
-import type { ModeratedEvent, ModerationAction, ModerationActionKind, ModerationLog } from '@secura/shared'
+import type {
+  Message,
+  ModeratedEvent,
+  ModerationAction,
+  ModerationActionKind,
+  ModerationLog,
+} from '@secura/shared'
 import { Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
 import { forbidden, notFound } from '../../errors.ts'
 import type { User } from '../../generated/prisma/client.ts'
 import type { Viewer } from '../access.ts'
+import { announceSystemLine, writeSystemLine } from '../messages/system-lines.ts'
 import type { Publisher } from '../ports.ts'
 
 /** Who acts: the operator's admin token, or a signed-in user (re-read, so a demoted moderator loses it at once). */
@@ -59,10 +66,12 @@ export function createModerationService(deps: ModerationDeps) {
     action: ModerationActionKind,
     change: Partial<Pick<User, 'mutedUntil' | 'muteReason' | 'removedAt' | 'role'>>,
     extra: { reason?: string | null; until?: Date | null; role?: User['role'] | null } = {},
-  ): Promise<{ entry: ModerationAction; user: User }> {
-    const [user, row] = await prisma.$transaction([
-      prisma.user.update({ where: { id: target.id }, data: change }),
-      prisma.moderationAction.create({
+    /** A system line in the lobby, written in the same transaction. */
+    lobbyLine?: 'guest-removed',
+  ): Promise<{ entry: ModerationAction; user: User; line: Message | null }> {
+    const { user, row, line } = await prisma.$transaction(async (tx) => {
+      const user = await tx.user.update({ where: { id: target.id }, data: change })
+      const row = await tx.moderationAction.create({
         data: {
           id: uuidv7(),
           eventId,
@@ -73,8 +82,24 @@ export function createModerationService(deps: ModerationDeps) {
           until: extra.until ?? null,
           role: extra.role ?? null,
         },
-      }),
-    ])
+      })
+      const lobby = lobbyLine
+        ? await tx.conversation.findUnique({
+            where: { eventId_uniqueKey: { eventId, uniqueKey: 'lobby' } },
+            select: { id: true },
+          })
+        : null
+      const line =
+        lobbyLine && lobby
+          ? await writeSystemLine(tx, lobby.id, {
+              type: lobbyLine,
+              actorId: actor?.id ?? null,
+              targetIds: [target.id],
+              title: null,
+            })
+          : null
+      return { user, row, line }
+    })
     const entry: ModerationAction = {
       id: row.id,
       action,
@@ -87,7 +112,7 @@ export function createModerationService(deps: ModerationDeps) {
       role: row.role,
       createdAt: row.createdAt.toISOString(),
     }
-    return { entry, user }
+    return { entry, user, line }
   }
 
   /** Tells the user's own sockets their standing, so the app shows a mute at once. */
@@ -128,15 +153,17 @@ export function createModerationService(deps: ModerationDeps) {
       const actor = await actorOf(moderator, eventId, false)
       const target = await targetOf(eventId, userId, actor)
       onlyGuests(target, 'removed')
-      const { entry } = await record(
+      const { entry, line } = await record(
         eventId,
         actor,
         target,
         'remove',
         { removedAt: new Date() },
         { reason: reason?.trim() || null },
+        'guest-removed',
       )
       publisher.disconnect(Room.user(target.id))
+      if (line) announceSystemLine(publisher, line, { eventId })
       return entry
     },
 

@@ -1,21 +1,36 @@
 import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import { AppError } from '../../errors.ts'
 
+/** The refusal of every chat write once the event has ended (protocol §3.3). */
+export const eventEnded = (endsAt: Date | string) =>
+  new AppError('FORBIDDEN', 'The event has ended', { ended: true, endsAt: new Date(endsAt).toISOString() })
+
 /**
- * The write guard of a muted guest: sending, reacting, editing and creating conversations are refused with
- * FORBIDDEN, the `details` saying until when and why (MutedDetails), and nothing is written. Read from the
- * database at each write, so a mute takes effect at once on every socket of every instance.
+ * The write guard of the chat: sending, reacting, editing, renaming and creating or changing conversations
+ * are refused with FORBIDDEN once the user's event has ended (`details.ended`) or while the user is muted
+ * (`details` saying until when and why, MutedDetails); nothing is written. One query, read at each write,
+ * so a mute or an end takes effect at once on every socket of every instance.
  */
 export function muteGuard(prisma: PrismaClient) {
   const query = rawQuery(prisma)
-  return async function assertNotMuted(userId: string): Promise<void> {
+  /** `ifMuted: false`: only the end refuses (a muted guest may still change who is in their group). */
+  return async function assertNotMuted(userId: string, { ifMuted = true } = {}): Promise<void> {
     const [row] = (await query(
       'moderation.muted',
-      `SELECT "mutedUntil", "muteReason" FROM "User" WHERE id = $1::uuid AND "mutedUntil" > now()`,
+      `SELECT u."mutedUntil", u."muteReason", e."endsAt", e."endsAt" <= now() AS ended
+       FROM "User" u JOIN "Event" e ON e.id = u."eventId"
+       WHERE u.id = $1::uuid AND (u."mutedUntil" > now() OR e."endsAt" <= now())`,
       [userId],
-    )) as { mutedUntil: Date | string; muteReason: string | null }[]
+    )) as {
+      mutedUntil: Date | string | null
+      muteReason: string | null
+      endsAt: Date | string | null
+      ended: boolean
+    }[]
     if (!row) return
-    const until = new Date(row.mutedUntil).toISOString()
+    if (row.ended && row.endsAt) throw eventEnded(row.endsAt)
+    if (!ifMuted) return
+    const until = new Date(row.mutedUntil!).toISOString()
     throw new AppError(
       'FORBIDDEN',
       `You are muted until ${until}${row.muteReason ? `: ${row.muteReason}` : ''}`,
@@ -25,7 +40,7 @@ export function muteGuard(prisma: PrismaClient) {
         reason: row.muteReason,
       },
       // Clients hold what the guest writes and try again when the mute ends.
-      Math.max(0, new Date(row.mutedUntil).getTime() - Date.now()),
+      Math.max(0, new Date(row.mutedUntil!).getTime() - Date.now()),
     )
   }
 }

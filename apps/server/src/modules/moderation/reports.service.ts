@@ -39,6 +39,7 @@ export function createReportsService({ prisma, publisher, moderation, attachment
       await visibleConversation(prisma, viewer, row.conversationId).catch(() => {
         throw notFound('Message')
       })
+      if (row.kind === 'system') throw validation('A system line cannot be reported')
       if (row.senderId === viewer.id) throw validation('You cannot report your own message')
       if (row.deletedAt) throw conflict('This message was already deleted')
       const text = reason.trim()

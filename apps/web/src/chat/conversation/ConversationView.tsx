@@ -8,6 +8,7 @@ import { MessageTimeline } from './MessageTimeline.tsx'
 import { MissingConversation } from './MissingConversation.tsx'
 import { NewMessageAnnouncer } from './NewMessageAnnouncer.tsx'
 import { TypingIndicator } from './TypingIndicator.tsx'
+import { useEventEnded } from './useEventEnded.ts'
 
 /** One conversation: header, messages, who is typing, the input. */
 export function ConversationView({ conversationId }: { conversationId: string }) {
@@ -16,6 +17,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const conversation = useAppStore((s) => s.chat.conversations.find((c) => c.id === conversationId))
   const openConversation = useAppStore((s) => s.openConversation)
   const heading = useRef<HTMLHeadingElement>(null)
+  const ended = useEventEnded()
 
   // Arriving in a conversation: typing can start at once on a wide screen; on a phone the heading takes
   // the focus instead, so the keyboard does not cover the messages.
@@ -52,7 +54,13 @@ export function ConversationView({ conversationId }: { conversationId: string })
       />
       <MessageTimeline conversation={conversation} me={me} showSenders={conversation.kind !== 'direct'} />
       <TypingIndicator conversationId={conversation.id} names={names} />
-      <Composer conversationId={conversation.id} title={title} names={names} />
+      {ended ? (
+        <p className="event-ended-notice" role="status" data-testid="event-ended-notice">
+          The event has ended. The chat stays here to read; nothing new can be sent.
+        </p>
+      ) : (
+        <Composer conversationId={conversation.id} title={title} names={names} />
+      )}
       <NewMessageAnnouncer conversationId={conversation.id} meId={me.id} names={names} />
     </section>
   )

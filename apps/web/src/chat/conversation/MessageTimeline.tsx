@@ -64,7 +64,15 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
   firstUnreadNow.current = firstUnread
 
   useNamesFor(
-    useMemo(() => [...messages.map((m) => m.senderId), ...Object.keys(reads ?? {})], [messages, reads]),
+    useMemo(
+      () => [
+        ...messages.flatMap((m) =>
+          m.state === 'sent' && m.system ? [m.senderId, ...m.system.targetIds] : [m.senderId],
+        ),
+        ...Object.keys(reads ?? {}),
+      ],
+      [messages, reads],
+    ),
   )
 
   const scrollRef = useRef<HTMLDivElement>(null)

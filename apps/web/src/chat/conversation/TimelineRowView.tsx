@@ -2,6 +2,7 @@ import type { LocalMessage } from '@secura/chat-client'
 import type { User } from '@secura/shared'
 import type { NameBook } from '../names.ts'
 import { MessageItem } from './MessageItem.tsx'
+import { systemLineText } from './systemLines.ts'
 import type { TimelineRow } from './timelineRows.ts'
 
 interface TimelineRowViewProps {
@@ -34,17 +35,23 @@ export function TimelineRowView({
           <span>New messages</span>
         </p>
       )}
-      <MessageItem
-        message={message}
-        continued={row.continued}
-        showSender={showSender}
-        seenBy={row.seenBy}
-        me={me}
-        names={names}
-        original={message.replyToId ? messagesById.get(message.replyToId) : undefined}
-        onJumpTo={onJumpTo}
-        onActionFailed={onActionFailed}
-      />
+      {message.state === 'sent' && message.system ? (
+        <p className="system-line" data-testid="system-line" data-message-id={message.id}>
+          <span>{systemLineText(message.system, names, me.id)}</span>
+        </p>
+      ) : (
+        <MessageItem
+          message={message}
+          continued={row.continued}
+          showSender={showSender}
+          seenBy={row.seenBy}
+          me={me}
+          names={names}
+          original={message.replyToId ? messagesById.get(message.replyToId) : undefined}
+          onJumpTo={onJumpTo}
+          onActionFailed={onActionFailed}
+        />
+      )}
       {row.nextDay && <DaySeparator label={row.nextDay} />}
     </>
   )

@@ -44,7 +44,7 @@ export function buildTimeline(
   const { meId, reads, now = new Date() } = options
   let lastOwnSent = -1
   messages.forEach((m, i) => {
-    if (m.senderId === meId && m.state === 'sent') lastOwnSent = i
+    if (m.senderId === meId && m.state === 'sent' && !m.system) lastOwnSent = i
   })
 
   return messages.map((message, index) => {
@@ -54,6 +54,7 @@ export function buildTimeline(
     const opensDay = next !== undefined && dayKey(next.timestamp) !== dayKey(message.timestamp)
     const continued =
       !newDay &&
+      !isSystem(previous) &&
       previous?.senderId === message.senderId &&
       Date.parse(message.timestamp) - Date.parse(previous.timestamp) < RUN_GAP_MS
     const seenBy =
@@ -67,3 +68,6 @@ export function buildTimeline(
     }
   })
 }
+
+/** A line the server wrote: it stands alone, never the start of a run of someone's messages. */
+const isSystem = (m: LocalMessage | undefined) => m?.state === 'sent' && m.system !== undefined

@@ -15,7 +15,7 @@ export function ConversationList() {
   const connection = useAppStore((s) => s.chat.connection)
   const ordered = useMemo(() => sortByActivity(conversations, messages), [conversations, messages])
   const previews = ordered.map((c) => latestMessage(c, messages[c.id]))
-  useNamesFor(previews.flatMap((p) => (p ? [p.senderId] : [])))
+  useNamesFor(previews.flatMap((p) => (p ? [p.senderId, ...(p.system?.targetIds ?? [])] : [])))
 
   if (ordered.length === 0) {
     return (

@@ -1,4 +1,5 @@
 import type { ConversationSummary } from '@secura/shared'
+import { systemLineText } from '../conversation/systemLines.ts'
 import { Icon } from '../Icon.tsx'
 import { conversationTitle, directPartner, initials, type NameBook } from '../names.ts'
 import { PresenceDot, usePresence } from '../PresenceDot.tsx'
@@ -18,6 +19,7 @@ interface ConversationListItemProps {
 function previewText(preview: Preview | null, meId: string, names: NameBook, kind: string): string {
   if (!preview) return 'No messages yet'
   if (preview.deleted) return 'message deleted'
+  if (preview.system) return systemLineText(preview.system, names, meId)
   const text = preview.content.replace(/\s+/g, ' ')
   if (preview.senderId === meId) return `You: ${text}`
   return kind === 'direct' ? text : `${names(preview.senderId)}: ${text}`

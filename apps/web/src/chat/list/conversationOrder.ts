@@ -1,8 +1,10 @@
 import type { LocalMessage } from '@secura/chat-client'
-import type { ConversationSummary } from '@secura/shared'
+import type { ConversationSummary, SystemLine } from '@secura/shared'
 
 export type Preview = Pick<LocalMessage, 'senderId' | 'content' | 'state' | 'timestamp'> & {
   deleted: boolean
+  /** A system line's structured form: the list words it. */
+  system?: SystemLine
 }
 
 /** The newest message of a conversation: a loaded (or queued) one if newer than the server's summary. */
@@ -24,6 +26,7 @@ export function latestMessage(
     state: pick.state,
     timestamp: pick.timestamp,
     deleted,
+    ...(pick.state === 'sent' && pick.system && { system: pick.system }),
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Member } from '@secura/shared'
+import { LIMITS, type Member } from '@secura/shared'
 import { useMemo, useState } from 'react'
 import { Notice } from '../../components/Notice.tsx'
 import { useAction } from '../../hooks/useAction.ts'
@@ -16,6 +16,7 @@ export function MembersDialog({ conversationId }: { conversationId: string }) {
   const setChatDialog = useAppStore((s) => s.setChatDialog)
   const [picked, setPicked] = useState<Picked>(new Map())
   const [confirmLeave, setConfirmLeave] = useState(false)
+  const [title, setTitle] = useState(conversation?.title ?? '')
   const members = conversation?.members ?? []
   const exclude = useMemo(() => new Set(members.map((m) => m.userId)), [members])
   const close = () => setChatDialog(null)
@@ -30,6 +31,7 @@ export function MembersDialog({ conversationId }: { conversationId: string }) {
       await chatClient().addMembers(conversationId, [...picked.keys()])
       setPicked(new Map())
     })
+  const rename = () => run(() => chatClient().renameGroup(conversationId, title))
   const remove = (member: Member) => run(() => chatClient().removeMembers(conversationId, [member.userId]))
   const leave = () =>
     run(async () => {
@@ -72,6 +74,34 @@ export function MembersDialog({ conversationId }: { conversationId: string }) {
           </li>
         ))}
       </ul>
+      {iOwn && (
+        <form
+          className="rename-group"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void rename()
+          }}
+        >
+          <div className="field">
+            <label htmlFor={`title-${conversationId}`}>Group name</label>
+            <input
+              id={`title-${conversationId}`}
+              data-testid="group-title-input"
+              value={title}
+              maxLength={LIMITS.titleChars}
+              onChange={(e) => setTitle(e.target.value)}
+            />
+          </div>
+          <button
+            type="submit"
+            className="button button-secondary"
+            data-testid="rename-group"
+            disabled={pending || !title.trim() || title.trim() === conversation?.title}
+          >
+            Rename
+          </button>
+        </form>
+      )}
       {iOwn && (
         <div className="stack">
           <PeoplePicker label="Add people" picked={picked} onChange={setPicked} exclude={exclude} />
