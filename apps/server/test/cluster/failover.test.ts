@@ -79,7 +79,12 @@ async function expectEveryMessageOnceEverywhere(run: Awaited<ReturnType<typeof s
   const fresh = await freshFetch(alive.url, devices[0]!.token, conversationId)
   const sent = devices.flatMap((d) => d.outbox.map((o) => o.content)).sort()
   // The group's "created" line (a system line) is seq 1; every other message is one that was sent.
-  expect(fresh.filter((m) => !m.system).map((m) => m.content).sort()).toEqual(sent)
+  expect(
+    fresh
+      .filter((m) => !m.system)
+      .map((m) => m.content)
+      .sort(),
+  ).toEqual(sent)
   expect(fresh.map((m) => m.seq)).toEqual(fresh.map((_, i) => i + 1))
   for (const device of devices) {
     await device.sync()
