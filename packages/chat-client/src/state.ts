@@ -20,6 +20,8 @@ export class ChatState {
   readonly reads = new Map<string, Record<string, number>>()
   presence: Record<string, Status> = {}
   outbox: readonly OutboxEntry[] = []
+  /** Per file of a queued message (its localId): the fraction uploaded so far. */
+  uploads: Record<string, number> = {}
   /** The standing the server last announced (user:moderated); until then, what held messages say. */
   announcedMute: Muted | null | undefined
 
@@ -33,6 +35,7 @@ export class ChatState {
     reads: {},
     presence: {},
     muted: null,
+    uploads: {},
   }
   private readonly listeners = new Set<(snapshot: ChatSnapshot) => void>()
   private scheduled = false
@@ -81,6 +84,11 @@ export class ChatState {
     return muted && Date.parse(muted.until) > Date.now() ? muted : null
   }
 
+  setUploads(uploads: Record<string, number>): void {
+    this.uploads = uploads
+    this.mark((d) => (d.uploads = true))
+  }
+
   setOutbox(entries: readonly OutboxEntry[]): void {
     const before = this.outbox
     this.outbox = entries
@@ -107,6 +115,7 @@ export class ChatState {
       reads: d.reads ? Object.fromEntries(this.reads) : prev.reads,
       presence: d.presence ? { ...this.presence } : prev.presence,
       muted: sameMute(prev.muted, this.currentMute()) ? prev.muted : this.currentMute(),
+      uploads: d.uploads ? this.uploads : prev.uploads,
     }
     for (const listener of this.listeners) listener(this.snapshot)
   }
@@ -165,6 +174,7 @@ interface Dirty {
   typing: boolean
   reads: boolean
   presence: boolean
+  uploads: boolean
 }
 
 const emptyDirty = (): Dirty => ({
@@ -173,6 +183,7 @@ const emptyDirty = (): Dirty => ({
   typing: false,
   reads: false,
   presence: false,
+  uploads: false,
 })
 
 function toLocal(e: OutboxEntry): LocalMessage {
@@ -185,6 +196,9 @@ function toLocal(e: OutboxEntry): LocalMessage {
     replyToId: e.replyToId,
     ...(e.mentions && { mentions: e.mentions }),
     ...(e.mentionsHere && { mentionsHere: true }),
+    ...(e.files && {
+      files: e.files.map(({ attachment, ...file }) => ({ ...file, uploaded: attachment !== undefined })),
+    }),
     timestamp: e.createdAt,
     ...(e.error && { error: e.error }),
   }
