@@ -21,6 +21,7 @@ export const EMPTY_SNAPSHOT: ChatSnapshot = {
   reads: {},
   presence: {},
   muted: null,
+  uploads: {},
 }
 
 const NEW_MESSAGE: Composing = { kind: 'new', replyToId: null }
