@@ -120,6 +120,26 @@ describe('outbox with files', () => {
     expect(server.log.filter((l) => l.startsWith('send'))).toHaveLength(1)
   })
 
+  it('uploads the server no longer has (a message held past their sweep) are made again, then it goes', async () => {
+    const client = await started(uniqueDb())
+    await waitFor('connected', () => client.socket.connected)
+    client.socket.acks = 'lost'
+    client.http.fail('POST', sendPath, { code: 'UNAVAILABLE', status: 503 }, 1)
+    await client.storage.send(conversation.id, 'late', undefined, undefined, [photo('old.jpg')])
+    await waitFor('uploaded', () => server.uploads.size === 1)
+    // Swept while the message waited.
+    const firstUpload = [...server.uploads.keys()][0]!
+    server.uploads.delete(firstUpload)
+    client.socket.acks = 'auto'
+    const [message] = await waitFor(
+      'sent',
+      () => sent(client.messages(conversation.id)).length === 1 && sent(client.messages(conversation.id)),
+    )
+    expect(message?.state === 'sent' && message.attachments?.map((a) => a.name)).toEqual(['old.jpg'])
+    expect(message?.state === 'sent' && message.attachments?.[0]?.id).not.toBe(firstUpload)
+    expect(client.http.count('POST', uploadPath)).toBe(2)
+  })
+
   it('a refused file fails the message, naming the file; without it the message goes', async () => {
     const client = await started(uniqueDb())
     await waitFor('connected', () => client.socket.connected)

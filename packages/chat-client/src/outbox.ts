@@ -234,6 +234,7 @@ export class Outbox {
       if (signal.aborted) throw abortError()
       // Seen delivered (its message:new came) while the socket was silent: nothing left to do.
       if (settled.signal.aborted) return
+      if (await this.uploadAgain(entry, error, attempts)) return
       const failed = !isRetryable(error)
       await updateOutboxEntry(this.deps.db, entry.clientMessageId, (e) =>
         failed
@@ -255,6 +256,30 @@ export class Outbox {
     }
     await this.deps.onDelivered(entry, message)
     this.changed(this.entries.filter((e) => e.clientMessageId !== entry.clientMessageId))
+  }
+
+  /**
+   * The server no longer has some uploads of this message (unsent uploads are removed after a day: a
+   * message held that long, by a mute or a failure, outlives them): upload those again and send at once.
+   */
+  private async uploadAgain(entry: OutboxEntry, error: unknown, attempts: number): Promise<boolean> {
+    const missing = missingUploads(error)
+    if (missing.size === 0 || attempts > MAX_UPLOAD_AGAIN) return false
+    const gone = (f: OutboxFile) => f.attachment !== undefined && missing.has(f.attachment.id)
+    // As stored now: the uploads of this attempt are recorded there, not in `entry`.
+    let again = false
+    await updateOutboxEntry(this.deps.db, entry.clientMessageId, (e) => {
+      again = e.files?.some(gone) ?? false
+      if (!again) return e
+      return {
+        ...withoutError(e),
+        attempts,
+        nextAttemptAt: 0,
+        files: e.files?.map((f) => (gone(f) ? withoutUpload(f) : f)),
+      }
+    })
+    if (again) this.refresh(await readOutbox(this.deps.db))
+    return again
   }
 
   /** Uploads the files not uploaded yet, each recorded in IndexedDB at once (never uploaded twice), then sends. */
@@ -361,6 +386,22 @@ export class Outbox {
     this.deps.onChange()
     this.deps.announce()
   }
+}
+
+/** Uploads made again for one message before its refusal is final (the server keeps refusing them). */
+const MAX_UPLOAD_AGAIN = 3
+
+/** The upload ids a send refusal names as not (or no longer) the sender's to send (`details.missing`). */
+function missingUploads(error: unknown): Set<string> {
+  if (!(error instanceof ApiError) || error.code !== 'VALIDATION') return new Set()
+  const details = error.details
+  const missing = details && typeof details === 'object' && 'missing' in details ? details.missing : undefined
+  return new Set(Array.isArray(missing) ? missing.filter((id) => typeof id === 'string') : [])
+}
+
+function withoutUpload(file: OutboxFile): OutboxFile {
+  const { attachment: _attachment, ...rest } = file
+  return rest
 }
 
 function withoutError(entry: OutboxEntry): OutboxEntry {

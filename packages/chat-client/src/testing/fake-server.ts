@@ -94,12 +94,15 @@ export class FakeServer {
     )
     if (existing) return { message: existing, created: false }
     const room = this.room(userId, input.conversationId)
-    const claimed = (input.attachmentIds ?? []).map((id) => {
+    const ids = input.attachmentIds ?? []
+    const usable = (id: string) => {
       const upload = this.uploads.get(id)
-      if (!upload || upload.userId !== userId || upload.messageId)
-        throw new ApiError('VALIDATION', 400, `Attachment ${id} cannot be sent`)
-      return upload
-    })
+      return upload && upload.userId === userId && !upload.messageId ? upload : undefined
+    }
+    const missing = ids.filter((id) => !usable(id))
+    if (missing.length > 0)
+      throw new ApiError('VALIDATION', 400, 'attachmentIds must be your own uploads', { missing })
+    const claimed = ids.map((id) => usable(id)!)
     const c = room.conversation
     c.lastSeq += 1
     c.lastRev += 1
