@@ -36,6 +36,7 @@ const thumbsLoaded = (who: Person, text: string) =>
 test('a phone-sized guest attaches a photo offline, reloads, comes back online: the other browser sees one image', async ({
   api,
   join,
+  shot,
 }) => {
   const { event, lobby } = await api.createEvent('Photo Walk')
   const ana = await join((await api.invite(event.id)).url, 'Ana', { cuttable: true, phone: true })
@@ -58,7 +59,9 @@ test('a phone-sized guest attaches a photo offline, reloads, comes back online: 
     .getByTestId('attach-input')
     .setInputFiles({ name: 'hut.jpg', mimeType: 'image/jpeg', buffer: photo })
   await expect(ana.page.getByTestId('draft-file')).toHaveCount(1)
-  await ana.chat.send('The view from the hut')
+  await ana.chat.input.fill('The view from the hut')
+  await shot(ana.page, 'attachment-draft-phone')
+  await ana.chat.input.press('Enter')
   await expect(ana.page.getByTestId('draft-file')).toHaveCount(0)
   await expect(pending(ana).getByTestId('pending-file')).toHaveCount(1)
 
@@ -72,6 +75,7 @@ test('a phone-sized guest attaches a photo offline, reloads, comes back online: 
   // At phone width nothing overflows sideways.
   expect(await ana.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
   expect(uploads).toEqual([])
+  await shot(ana.page, 'attachment-pending-phone')
 
   ana.sockets!.restore()
   await ana.context.setOffline(false)
@@ -81,6 +85,7 @@ test('a phone-sized guest attaches a photo offline, reloads, comes back online: 
     await expect(message.getByTestId('attachment-thumb')).toHaveCount(1, { timeout: 30_000 })
     await expect.poll(() => thumbsLoaded(who, 'The view from the hut')).toEqual([true])
   }
+  await shot(ben.page, 'attachment-received')
   await expect(pending(ana)).toHaveCount(0)
 
   // Stored once: one message, one attachment (no second upload left unsent), uploaded once.
