@@ -12,6 +12,7 @@ import {
 } from './db.ts'
 import { ApiError } from './http.ts'
 import { abortError, type OutboxLock, rejectOnAbort } from './lock.ts'
+import { MAX_UPLOAD_AGAIN, missingUploads, toOutboxFile, withoutUpload } from './outbox-files.ts'
 import { isMutedRefusal, isRetryable, type RetryPolicy, retryDelay, toChatError } from './retry.ts'
 import type { OutgoingFile } from './types.ts'
 
@@ -88,15 +89,7 @@ export class Outbox {
       replyToId,
       ...(mentions.userIds?.length ? { mentions: mentions.userIds } : {}),
       ...(mentions.here ? { mentionsHere: true } : {}),
-      ...(files.length > 0 && {
-        files: files.map(({ blob, name }) => ({
-          localId: newId(),
-          name,
-          type: blob.type,
-          size: blob.size,
-          blob,
-        })),
-      }),
+      ...(files.length > 0 && { files: files.map(toOutboxFile) }),
       createdAt: new Date().toISOString(),
       order: this.nextOrder(),
       attempts: 0,
@@ -386,22 +379,6 @@ export class Outbox {
     this.deps.onChange()
     this.deps.announce()
   }
-}
-
-/** Uploads made again for one message before its refusal is final (the server keeps refusing them). */
-const MAX_UPLOAD_AGAIN = 3
-
-/** The upload ids a send refusal names as not (or no longer) the sender's to send (`details.missing`). */
-function missingUploads(error: unknown): Set<string> {
-  if (!(error instanceof ApiError) || error.code !== 'VALIDATION') return new Set()
-  const details = error.details
-  const missing = details && typeof details === 'object' && 'missing' in details ? details.missing : undefined
-  return new Set(Array.isArray(missing) ? missing.filter((id) => typeof id === 'string') : [])
-}
-
-function withoutUpload(file: OutboxFile): OutboxFile {
-  const { attachment: _attachment, ...rest } = file
-  return rest
 }
 
 function withoutError(entry: OutboxEntry): OutboxEntry {
