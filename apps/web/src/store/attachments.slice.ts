@@ -15,8 +15,10 @@ export interface AttachmentsSlice {
   attachmentDrafts: Record<string, DraftFile[]>
   addDraftFiles: (conversationId: string, files: DraftFile[]) => void
   removeDraftFile: (conversationId: string, id: string) => void
-  /** Empties the draft (sent, or the guest signed out). */
+  /** Empties the draft (sent). */
   clearDraftFiles: (conversationId: string) => void
+  /** Empties every draft: the chat stops (sign-out), and a shared device shows the next guest nothing. */
+  clearAllDraftFiles: () => void
 }
 
 const revoke = (files: DraftFile[] | undefined) => {
@@ -45,5 +47,9 @@ export const createAttachmentsSlice: StateCreator<AppState, [], [], AttachmentsS
       const { [conversationId]: _cleared, ...rest } = s.attachmentDrafts
       return { attachmentDrafts: rest }
     })
+  },
+  clearAllDraftFiles: () => {
+    for (const files of Object.values(get().attachmentDrafts)) revoke(files)
+    set({ attachmentDrafts: {} })
   },
 })

@@ -137,6 +137,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       unsubscribe?.()
       unsubscribe = null
       get().chatStorage?.stop()
+      get().clearAllDraftFiles()
       set({
         chatStorage: null,
         chat: EMPTY_SNAPSHOT,

@@ -54,6 +54,12 @@ describe('the attachment draft', () => {
     expect(notice()).toBe(`A message can carry at most ${LIMITS.attachmentsPerMessage} photos or files`)
   })
 
+  it('the chat stopping (sign-out) empties every draft', async () => {
+    await addToDraft(CONVERSATION, [file('private.txt', 'text/plain')])
+    useAppStore.getState().detachChatStorage()
+    expect(useAppStore.getState().attachmentDrafts).toEqual({})
+  })
+
   it('removing a file takes it out of the draft', async () => {
     await addToDraft(CONVERSATION, [file('a.txt', 'text/plain'), file('b.txt', 'text/plain')])
     useAppStore.getState().removeDraftFile(CONVERSATION, draft()[0]!.id)
