@@ -62,6 +62,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_VENUE_URL = venueUrl
   process.env.E2E_CONTROL_URL = `http://127.0.0.1:${(control.address() as AddressInfo).port}`
   process.env.E2E_ADMIN_TOKEN = ADMIN_TOKEN
+  // Where the server keeps its data, for tests that check what it stored (support/database.ts).
+  if (database.env.DATABASE_URL) process.env.E2E_DATABASE_URL = database.env.DATABASE_URL
+  if (database.env.DATA_DIR) process.env.E2E_DATA_DIR = database.env.DATA_DIR
   console.log(`e2e: server at ${url} on ${database.describe}`)
 
   return async () => {

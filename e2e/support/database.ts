@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -44,4 +44,36 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   } finally {
     await client.end()
   }
+}
+
+/**
+ * What the server under test stored for a conversation: its messages and its attachments (sent or not).
+ * On Postgres the rows themselves; on PGlite (one process only: the server's) the messages by the API,
+ * and the attachments by their folders in DATA_DIR/files, one per Attachment row.
+ */
+export async function storedInConversation(
+  conversationId: string,
+  messagesByApi: () => Promise<number>,
+): Promise<{ messages: number; attachments: number }> {
+  const url = process.env.E2E_DATABASE_URL
+  if (url) {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      const count = async (table: string) => {
+        const sql = `SELECT count(*)::int AS n FROM "${table}" WHERE "conversationId" = $1`
+        const { rows } = await client.query<{ n: number }>(sql, [conversationId])
+        return rows[0]?.n ?? 0
+      }
+      return { messages: await count('Message'), attachments: await count('Attachment') }
+    } finally {
+      await client.end()
+    }
+  }
+  const folder = join(process.env.E2E_DATA_DIR!, 'files', 'objects', conversationId)
+  const attachments = await readdir(folder).then(
+    (names) => names.length,
+    () => 0,
+  )
+  return { messages: await messagesByApi(), attachments }
 }

@@ -258,6 +258,7 @@ export class ChaosClient {
           )
           return result
         },
+        upload: (path, file, name, options) => http.upload(path, file, name, options),
       },
     }
   }

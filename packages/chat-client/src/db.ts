@@ -1,4 +1,4 @@
-import type { ChatError, ConversationSummary, Message } from '@secura/shared'
+import type { Attachment, ChatError, ConversationSummary, Message } from '@secura/shared'
 import { type DBSchema, type IDBPDatabase, type IDBPIndex, type IDBPTransaction, openDB } from 'idb'
 
 /**
@@ -13,6 +13,21 @@ export interface Mentions {
   here?: boolean
 }
 
+/**
+ * A file of a queued message: the bytes themselves (IndexedDB stores Blobs), so it survives a reload with no
+ * network; `attachment` once uploaded, so an upload that got its answer is never made again.
+ */
+export interface OutboxFile {
+  /** The file's key in its message, from the moment it was picked. */
+  localId: string
+  name: string
+  /** The type the browser gave it (the server sniffs its own). */
+  type: string
+  size: number
+  blob: Blob
+  attachment?: Attachment
+}
+
 /** A message written before its first attempt; removed when the server has it. */
 export interface OutboxEntry {
   clientMessageId: string
@@ -23,6 +38,8 @@ export interface OutboxEntry {
   /** The users it mentions, and `@here` (left out when none). */
   mentions?: string[]
   mentionsHere?: boolean
+  /** Photos and files, uploaded in order before the message is sent (left out when none). */
+  files?: OutboxFile[]
   /** When it entered the outbox (ISO). */
   createdAt: string
   /** Sending order across the outbox; retry() moves a message to the end. */

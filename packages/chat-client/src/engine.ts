@@ -17,7 +17,7 @@ import { isRetryable } from './retry.ts'
 import type { ChatRuntime } from './runtime.ts'
 import type { ChatState } from './state.ts'
 import { hasOlder, oldestSeq } from './timeline.ts'
-import type { ChatSnapshot, ChatStorage } from './types.ts'
+import type { ChatSnapshot, ChatStorage, OutgoingFile } from './types.ts'
 
 /** Messages above a linked one that loadUntil also loads, so it shows in context. */
 const LINK_CONTEXT = 10
@@ -160,11 +160,12 @@ export class ChatEngine implements ChatStorage {
     content: string,
     replyToId?: string,
     mentions?: Mentions,
+    files: OutgoingFile[] = [],
   ): Promise<void> {
-    if (content.trim() === '') throw new ApiError('VALIDATION', 400, 'A message cannot be empty')
+    checkFiles(content, files)
     const rt = await this.runtime
     this.typingSentAt.delete(conversationId)
-    await rt.outbox.enqueue(conversationId, content, replyToId ?? null, mentions)
+    await rt.outbox.enqueue(conversationId, content, replyToId ?? null, mentions, files)
   }
 
   async retry(clientMessageId: string): Promise<void> {
@@ -175,9 +176,17 @@ export class ChatEngine implements ChatStorage {
     await (await this.runtime).outbox.discard(clientMessageId)
   }
 
+  async removeFile(clientMessageId: string, localId: string): Promise<void> {
+    await (await this.runtime).outbox.removeFile(clientMessageId, localId)
+  }
+
   async editFailed(clientMessageId: string, content: string): Promise<void> {
-    if (content.trim() === '') throw new ApiError('VALIDATION', 400, 'A message cannot be empty')
-    await (await this.runtime).outbox.editFailed(clientMessageId, content)
+    const rt = await this.runtime
+    const entry = rt.outbox.entries.find((e) => e.clientMessageId === clientMessageId)
+    // A caption beside photos may be empty.
+    if (content.trim() === '' && !entry?.files?.length)
+      throw new ApiError('VALIDATION', 400, 'A message cannot be empty')
+    await rt.outbox.editFailed(clientMessageId, content)
   }
 
   async edit(messageId: string, content: string): Promise<void> {
@@ -328,4 +337,25 @@ export class ChatEngine implements ChatStorage {
     )
     if (ack.ok) rt.model.setPresence(ack.data.statuses.map((s) => [s.userId, s.status]))
   }
+}
+
+/** The shared limits, checked before anything is queued, so the refusal is immediate and says which. */
+function checkFiles(content: string, files: OutgoingFile[]) {
+  if (content.trim() === '' && files.length === 0)
+    throw new ApiError('VALIDATION', 400, 'A message cannot be empty')
+  if (files.length > LIMITS.attachmentsPerMessage)
+    throw new ApiError(
+      'VALIDATION',
+      400,
+      `A message can carry at most ${LIMITS.attachmentsPerMessage} photos or files`,
+    )
+  const big = files.find((f) => f.blob.size > LIMITS.uploadBytes)
+  if (big)
+    throw new ApiError(
+      'PAYLOAD_TOO_LARGE',
+      413,
+      `${big.name} is larger than ${Math.round(LIMITS.uploadBytes / (1024 * 1024))} MB`,
+    )
+  const empty = files.find((f) => f.blob.size === 0)
+  if (empty) throw new ApiError('VALIDATION', 400, `${empty.name} is empty`)
 }

@@ -67,7 +67,7 @@ export async function request<T>(method: HttpMethod, path: string, options: Requ
   throw toApiError(response.status, payload)
 }
 
-function toApiError(status: number, payload: unknown): ApiError {
+export function toApiError(status: number, payload: unknown): ApiError {
   const error = isRecord(payload) && isRecord(payload.error) ? payload.error : undefined
   if (error && typeof error.code === 'string' && typeof error.message === 'string') {
     const retryAfterMs = typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined

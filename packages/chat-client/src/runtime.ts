@@ -1,4 +1,4 @@
-import { type Message, TYPING_EXPIRY_MS } from '@secura/shared'
+import { type Attachment, type Message, TYPING_EXPIRY_MS } from '@secura/shared'
 import { CacheWriter } from './cache.ts'
 import { type CachedState, type ChatDb, chatDbName, type OutboxEntry, openChatDb, readCache } from './db.ts'
 import {
@@ -99,6 +99,14 @@ export async function createRuntime(options: RuntimeOptions, state: ChatState): 
     lock,
     policy: options.retry,
     deliver: deliverOver(transport, timing.ackTimeoutMs),
+    upload: (entry, file, signal, onProgress) =>
+      transport.http.upload<Attachment>(
+        `/api/chat/conversations/${entry.conversationId}/attachments`,
+        file.blob,
+        file.name,
+        { signal, onProgress },
+      ),
+    onUploads: (uploads) => state.setUploads(uploads),
     onDelivered: async (entry, message) => {
       sync.onGaps(message.conversationId, model.applyMessages(message.conversationId, [message], true))
       cache.markDelivered([entry.clientMessageId])
@@ -171,18 +179,15 @@ function loadCached(model: ChatModel, cached: CachedState) {
 export function deliverOver(transport: ChatTransport, ackTimeoutMs: number) {
   return (entry: OutboxEntry, signal: AbortSignal): Promise<Message> => {
     const { conversationId, content, clientMessageId, replyToId, mentions, mentionsHere } = entry
+    const attachmentIds = (entry.files ?? []).flatMap((f) => (f.attachment ? [f.attachment.id] : []))
     const mentioned = { ...(mentions?.length && { mentions }), ...(mentionsHere && { mentionsHere }) }
-    const payload = {
-      conversationId,
-      content,
-      clientMessageId,
-      ...(replyToId && { replyToId }),
-      ...mentioned,
-    }
+    const fields = { content, clientMessageId, ...(replyToId && { replyToId }), ...mentioned }
+    // Files (all uploaded by now) travel as the ids of their uploads.
+    const body = attachmentIds.length > 0 ? { ...fields, attachmentIds } : fields
+    const payload = { conversationId, ...body }
     return callServer(transport.socket, ackTimeoutMs, 'message:send', payload, () => {
       // The tab closed while the socket was waiting: nothing more goes out from it.
       if (signal.aborted) throw abortError()
-      const body = { content, clientMessageId, ...(replyToId && { replyToId }), ...mentioned }
       return transport.http.request<Message>(
         'POST',
         `/api/chat/conversations/${conversationId}/messages`,

@@ -2,6 +2,7 @@ import type { CHAT_NAMESPACE, ClientEvents, ServerEvents } from '@secura/shared'
 import { io, type Socket } from 'socket.io-client'
 import type { ApiRequest } from './http.ts'
 import type { ChatHttp, ChatSocket, ChatTransport } from './transport.ts'
+import { type ApiUpload, uploadFile } from './upload.ts'
 
 /** The shared CHAT_NAMESPACE, checked at compile time: its module would bring TypeBox into the bundle. */
 const NAMESPACE: typeof CHAT_NAMESPACE = '/chat'
@@ -9,6 +10,8 @@ const NAMESPACE: typeof CHAT_NAMESPACE = '/chat'
 export interface SocketIoTransportOptions {
   /** The JSON API call (`request` of this package, or the app's own). */
   request: ApiRequest
+  /** File uploads (default: XMLHttpRequest, for its progress events). */
+  upload?: ApiUpload
   /** Bearer token for socket and REST; without it the session cookie is used. */
   token?: string
   /** Another origin than the page's (empty in the SPA). */
@@ -21,16 +24,24 @@ export interface SocketIoTransportOptions {
  */
 export function createSocketIoTransport({
   request,
+  upload = uploadFile,
   token,
   baseUrl = '',
 }: SocketIoTransportOptions): ChatTransport {
-  return { socket: createSocketIoSocket(token, baseUrl), http: createHttp(request, token, baseUrl) }
+  return { socket: createSocketIoSocket(token, baseUrl), http: createHttp(request, upload, token, baseUrl) }
 }
 
-function createHttp(request: ApiRequest, token: string | undefined, baseUrl: string): ChatHttp {
+function createHttp(
+  request: ApiRequest,
+  upload: ApiUpload,
+  token: string | undefined,
+  baseUrl: string,
+): ChatHttp {
   return {
     request: (method, path, body) =>
       request(method, `${baseUrl}${path}`, { ...(body !== undefined && { body }), token: token ?? null }),
+    upload: (path, file, name, options) =>
+      upload(`${baseUrl}${path}`, file, name, { ...options, token: token ?? null }),
   }
 }
 

@@ -20,6 +20,8 @@ export class ChatState {
   readonly reads = new Map<string, Record<string, number>>()
   presence: Record<string, Status> = {}
   outbox: readonly OutboxEntry[] = []
+  /** Per file of a queued message (its localId): the fraction uploaded so far. */
+  uploads: Record<string, number> = {}
   /** The standing the server last announced (user:moderated); until then, what held messages say. */
   announcedMute: Muted | null | undefined
   /** The event's end, once announced (event:ended, or a write refused because of it). */
@@ -35,6 +37,7 @@ export class ChatState {
     reads: {},
     presence: {},
     muted: null,
+    uploads: {},
   }
   private readonly listeners = new Set<(snapshot: ChatSnapshot) => void>()
   private scheduled = false
@@ -88,6 +91,11 @@ export class ChatState {
     return muted && Date.parse(muted.until) > Date.now() ? muted : null
   }
 
+  setUploads(uploads: Record<string, number>): void {
+    this.uploads = uploads
+    this.mark((d) => (d.uploads = true))
+  }
+
   setOutbox(entries: readonly OutboxEntry[]): void {
     const before = this.outbox
     this.outbox = entries
@@ -115,6 +123,7 @@ export class ChatState {
       presence: d.presence ? { ...this.presence } : prev.presence,
       muted: sameMute(prev.muted, this.currentMute()) ? prev.muted : this.currentMute(),
       ...(this.eventEndedAt !== undefined && { eventEndedAt: this.eventEndedAt }),
+      uploads: d.uploads ? this.uploads : prev.uploads,
     }
     for (const listener of this.listeners) listener(this.snapshot)
   }
@@ -173,6 +182,7 @@ interface Dirty {
   typing: boolean
   reads: boolean
   presence: boolean
+  uploads: boolean
 }
 
 const emptyDirty = (): Dirty => ({
@@ -181,6 +191,7 @@ const emptyDirty = (): Dirty => ({
   typing: false,
   reads: false,
   presence: false,
+  uploads: false,
 })
 
 function toLocal(e: OutboxEntry): LocalMessage {
@@ -193,6 +204,9 @@ function toLocal(e: OutboxEntry): LocalMessage {
     replyToId: e.replyToId,
     ...(e.mentions && { mentions: e.mentions }),
     ...(e.mentionsHere && { mentionsHere: true }),
+    ...(e.files && {
+      files: e.files.map(({ attachment, ...file }) => ({ ...file, uploaded: attachment !== undefined })),
+    }),
     timestamp: e.createdAt,
     ...(e.error && { error: e.error }),
   }

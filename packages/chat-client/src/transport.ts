@@ -1,5 +1,6 @@
 import type { Ack, AckCallback, ChatError, ClientEvents, ErrorStatus, ServerEvents } from '@secura/shared'
 import { ApiError } from './http.ts'
+import type { UploadOptions } from './upload.ts'
 
 /**
  * What the storage module needs from the network: the socket.io `/chat` namespace and the REST API. The
@@ -41,6 +42,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 export interface ChatHttp {
   /** Resolves with the parsed body or throws an ApiError (`NETWORK` when nothing answered). */
   request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T>
+  /** One file to `POST path` as multipart (field `file`), reporting progress; throws an ApiError. */
+  upload<T>(path: string, file: Blob, name: string, options?: Omit<UploadOptions, 'token'>): Promise<T>
 }
 
 export interface ChatTransport {

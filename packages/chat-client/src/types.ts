@@ -32,11 +32,29 @@ export type LocalMessage =
       replyToId: string | null
       mentions?: string[]
       mentionsHere?: boolean
+      /** Its photos and files, with their bytes (for previews) and whether each is uploaded yet. */
+      files?: LocalFile[]
       /** When it entered the outbox. */
       timestamp: string
       /** Why it failed (4xx): shown with retry / edit / discard. */
       error?: ChatError
     }
+
+/** A file of a queued message. */
+export interface LocalFile {
+  localId: string
+  name: string
+  type: string
+  size: number
+  blob: Blob
+  uploaded: boolean
+}
+
+/** A file to send with a message: the bytes and the name they had on the device. */
+export interface OutgoingFile {
+  blob: Blob
+  name: string
+}
 
 export interface ChatSnapshot {
   connection: ConnectionState
@@ -56,6 +74,8 @@ export interface ChatSnapshot {
   muted: Muted | null
   /** When the event ended, as the server announced it live (`event:ended`); absent until then. */
   eventEndedAt?: string
+  /** Per file of a queued message (LocalFile.localId) being uploaded in this tab: the fraction sent. */
+  uploads: Record<string, number>
 }
 
 export interface Muted {
@@ -86,11 +106,23 @@ export interface ChatStorage {
     options?: { conversationId?: string; cursor?: string },
   ): Promise<SearchResults>
 
-  /** Writes to the outbox (IndexedDB) first, then sends: socket with ack timeout → HTTP → backoff. */
-  /** `mentions`: the users the text names (ids from the directory or the members), and `@here`. */
-  send(conversationId: string, content: string, replyToId?: string, mentions?: Mentions): Promise<void>
+  /**
+   * Writes to the outbox (IndexedDB) first, files included, then sends: each file uploaded (once), then the
+   * message naming them, socket with ack timeout → HTTP → backoff. `mentions`: the users the text names
+   * (ids from the directory or the members), and `@here`. With files the text may be empty.
+   */
+  send(
+    conversationId: string,
+    content: string,
+    replyToId?: string,
+    mentions?: Mentions,
+    files?: OutgoingFile[],
+  ): Promise<void>
   retry(clientMessageId: string): Promise<void>
+  /** Drops a queued or failed message; an upload of it in progress is cancelled. */
   discard(clientMessageId: string): Promise<void>
+  /** Drops one file of a queued or failed message (its upload cancelled); a message left empty goes too. */
+  removeFile(clientMessageId: string, localId: string): Promise<void>
   /** Changes the text of a failed message and sends it again. */
   editFailed(clientMessageId: string, content: string): Promise<void>
 

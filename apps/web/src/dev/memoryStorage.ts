@@ -169,6 +169,7 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
       reads: { ...reads },
       presence: { ...presence },
       muted: null,
+      uploads: {},
     }
     for (const l of listeners) l(snapshot)
   }
@@ -287,7 +288,7 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
         nextCursor: null,
       }
     },
-    send: async (conversationId, content, replyToId) => {
+    send: async (conversationId, content, replyToId, _mentions, files = []) => {
       const clientMessageId = uuid()
       outbox.push({
         state: 'pending',
@@ -297,6 +298,16 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
         content,
         replyToId: replyToId ?? null,
         timestamp: iso(Date.now()),
+        ...(files.length > 0 && {
+          files: files.map(({ blob, name }) => ({
+            localId: uuid(),
+            name,
+            type: blob.type,
+            size: blob.size,
+            blob,
+            uploaded: false,
+          })),
+        }),
       })
       publish()
       setTimeout(() => deliver(clientMessageId), 1200)
@@ -310,6 +321,14 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
     },
     discard: async (id) => {
       outbox = outbox.filter((m) => m.clientMessageId !== id)
+      publish()
+    },
+    removeFile: async (id, localId) => {
+      outbox = outbox.map((m) =>
+        m.clientMessageId === id && m.state !== 'sent'
+          ? { ...m, files: m.files?.filter((f) => f.localId !== localId) }
+          : m,
+      )
       publish()
     },
     editFailed: async (id, content) => {

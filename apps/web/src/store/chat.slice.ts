@@ -22,6 +22,7 @@ export const EMPTY_SNAPSHOT: ChatSnapshot = {
   reads: {},
   presence: {},
   muted: null,
+  uploads: {},
 }
 
 const NEW_MESSAGE: Composing = { kind: 'new', replyToId: null }
@@ -137,6 +138,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       unsubscribe?.()
       unsubscribe = null
       get().chatStorage?.stop()
+      get().clearAllDraftFiles()
       set({
         chatStorage: null,
         chat: EMPTY_SNAPSHOT,

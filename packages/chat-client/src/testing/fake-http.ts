@@ -1,6 +1,7 @@
 import { ApiError } from '../http.ts'
 import type { NetworkStatus } from '../runtime.ts'
 import type { ChatHttp, HttpMethod } from '../transport.ts'
+import type { UploadOptions } from '../upload.ts'
 import type { FakeServer } from './fake-server.ts'
 import type { Fields } from './fake-socket.ts'
 
@@ -15,6 +16,10 @@ export class FakeHttp implements ChatHttp {
   private readonly failures: { method: HttpMethod; path: RegExp; failure: Failure }[] = []
   /** Every request fails as if the network were down. */
   down = false
+  /** Uploads wait for this (when set) after reporting half their bytes sent: a slow upload. */
+  uploadGate: Promise<void> | undefined
+  /** The next this many uploads are stored, but their answer is lost (NETWORK). */
+  lostUploadAnswers = 0
 
   constructor(
     private readonly server: FakeServer,
@@ -46,6 +51,38 @@ export class FakeHttp implements ChatHttp {
       )
     }
     return structuredClone(this.route(method, path, body)) as T
+  }
+
+  async upload<T>(path: string, file: Blob, name: string, options: UploadOptions = {}): Promise<T> {
+    this.calls.push({ method: 'POST', path, body: { name, size: file.size }, at: Date.now() })
+    const { signal, onProgress } = options
+    const aborted = () => new DOMException('The upload was cancelled', 'AbortError')
+    if (signal?.aborted) throw aborted()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    if (this.down) throw new ApiError('NETWORK', 0, 'Cannot reach the server')
+    const index = this.failures.findIndex((f) => f.method === 'POST' && f.path.test(path))
+    if (index >= 0) {
+      const { failure } = this.failures.splice(index, 1)[0]!
+      throw new ApiError(failure.code, failure.status, `scripted ${failure.code}`)
+    }
+    onProgress?.(file.size / 2, file.size)
+    if (this.uploadGate) {
+      const gate = this.uploadGate
+      await new Promise<void>((resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(aborted()), { once: true })
+        void gate.then(resolve)
+      })
+    }
+    // The bytes went through intact: IndexedDB gave back the Blob itself.
+    if ((await file.arrayBuffer()).byteLength !== file.size) throw new Error('the file lost bytes')
+    onProgress?.(file.size, file.size)
+    const conversationId = path.split('/')[4]!
+    const attachment = this.server.upload(this.userId, conversationId, name, file.size)
+    if (this.lostUploadAnswers > 0) {
+      this.lostUploadAnswers--
+      throw new ApiError('NETWORK', 0, 'The answer was lost')
+    }
+    return structuredClone(attachment) as T
   }
 
   private route(method: HttpMethod, path: string, body: unknown): unknown {

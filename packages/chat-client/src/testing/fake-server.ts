@@ -1,4 +1,5 @@
 import {
+  type Attachment,
   type Conversation,
   type ConversationSummary,
   type Message,
@@ -30,6 +31,25 @@ export class FakeServer {
   readonly subscribers = new Map<string, Set<Listener>>()
   /** Stores and acks but broadcasts nothing: live events lost on the way. */
   dropBroadcasts = false
+  /** Uploads by id, with their owner and the message that claimed them (none yet: null). */
+  readonly uploads = new Map<string, { attachment: Attachment; userId: string; messageId: string | null }>()
+
+  upload(userId: string, conversationId: string, name: string, size: number): Attachment {
+    this.room(userId, conversationId)
+    const attachment: Attachment = {
+      id: newId(),
+      kind: 'image',
+      mime: 'image/webp',
+      name,
+      size,
+      width: 4,
+      height: 3,
+      blurhash: null,
+    }
+    this.uploads.set(attachment.id, { attachment, userId, messageId: null })
+    this.log.push(`upload ${name}`)
+    return attachment
+  }
 
   addConversation(memberIds: string[], kind: Conversation['kind'] = 'group'): Conversation {
     const id = newId()
@@ -59,7 +79,13 @@ export class FakeServer {
 
   send(
     userId: string,
-    input: { conversationId: string; content: string; clientMessageId: string; replyToId?: string | null },
+    input: {
+      conversationId: string
+      content: string
+      clientMessageId: string
+      replyToId?: string | null
+      attachmentIds?: string[]
+    },
     via: 'socket' | 'http',
   ): { message: Message; created: boolean } {
     this.log.push(`send ${input.clientMessageId} ${via}`)
@@ -68,6 +94,15 @@ export class FakeServer {
     )
     if (existing) return { message: existing, created: false }
     const room = this.room(userId, input.conversationId)
+    const ids = input.attachmentIds ?? []
+    const usable = (id: string) => {
+      const upload = this.uploads.get(id)
+      return upload && upload.userId === userId && !upload.messageId ? upload : undefined
+    }
+    const missing = ids.filter((id) => !usable(id))
+    if (missing.length > 0)
+      throw new ApiError('VALIDATION', 400, 'attachmentIds must be your own uploads', { missing })
+    const claimed = ids.map((id) => usable(id)!)
     const c = room.conversation
     c.lastSeq += 1
     c.lastRev += 1
@@ -85,7 +120,9 @@ export class FakeServer {
       deletedAt: null,
       deletedBy: null,
       reactions: [],
+      ...(claimed.length > 0 && { attachments: claimed.map((u) => u.attachment) }),
     }
+    for (const upload of claimed) upload.messageId = message.id
     c.lastMessageAt = message.timestamp
     this.messages.set(message.id, message)
     this.broadcast(c.id, 'message:new', message)

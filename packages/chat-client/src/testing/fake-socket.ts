@@ -164,6 +164,10 @@ export class FakeSocket implements ChatSocket {
 
 function toChatError(error: unknown): ChatError {
   if (error instanceof ApiError && error.code !== 'NETWORK')
-    return { code: error.code, message: error.message }
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.details !== undefined && { details: error.details }),
+    }
   return { code: 'INTERNAL', message: String(error) }
 }

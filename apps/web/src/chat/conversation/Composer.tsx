@@ -1,5 +1,6 @@
 import { LIMITS } from '@secura/shared'
 import {
+  type ClipboardEvent,
   type FormEvent,
   type KeyboardEvent,
   useEffect,
@@ -9,7 +10,11 @@ import {
   useState,
 } from 'react'
 import { describeError } from '../../api/http.ts'
+import type { DraftFile } from '../../store/attachments.slice.ts'
 import { chatClient, useAppStore } from '../../store/index.ts'
+import { AttachButtons } from '../attachments/AttachButtons.tsx'
+import { DraftTray } from '../attachments/DraftTray.tsx'
+import { addToDraft, filesOf } from '../attachments/draft.ts'
 import { Icon } from '../Icon.tsx'
 import type { NameBook } from '../names.ts'
 import { ComposerContext } from './ComposerContext.tsx'
@@ -22,6 +27,7 @@ import { useTypingNotifier } from './useTypingNotifier.ts'
 /** Unsent text per conversation, kept while the guest looks at another one (this tab only). */
 const drafts = new Map<string, string>()
 const MAX_HEIGHT_PX = 160
+const NO_FILES: DraftFile[] = []
 
 /** The message input: Enter sends, Shift+Enter breaks the line, Esc cancels a reply or an edit. */
 export function Composer({
@@ -36,6 +42,9 @@ export function Composer({
   const composing = useAppStore((s) => s.composing)
   const setComposing = useAppStore((s) => s.setComposing)
   const setChatNotice = useAppStore((s) => s.setChatNotice)
+  const draftFiles = useAppStore((s) => s.attachmentDrafts[conversationId] ?? NO_FILES)
+  const clearDraftFiles = useAppStore((s) => s.clearDraftFiles)
+  const sending = useRef(false)
   const [text, setText] = useState(() => drafts.get(conversationId) ?? '')
   const draftBeforeEdit = useRef('')
   const input = useRef<HTMLTextAreaElement>(null)
@@ -93,9 +102,12 @@ export function Composer({
 
   const content = text.trim()
   const tooLong = content.length > LIMITS.messageChars
+  // Photos and files go with a new message only; their caption (the text) may be empty.
+  const files = composing.kind === 'new' ? draftFiles : NO_FILES
+  const canSend = (content !== '' || files.length > 0) && !tooLong
   const submit = async (event?: FormEvent) => {
     event?.preventDefault()
-    if (!content || tooLong) return
+    if (!canSend || sending.current) return
     const mode = composing
     typing.stop()
     setText(mode.kind === 'new' ? '' : draftBeforeEdit.current)
@@ -109,11 +121,26 @@ export function Composer({
       else {
         const mentions = mentionedIn(content, picked.current)
         picked.current = []
-        await client.send(conversationId, content, mode.replyToId ?? undefined, mentions)
+        const outgoing = files.map(({ blob, name }) => ({ blob, name }))
+        sending.current = true
+        try {
+          await client.send(conversationId, content, mode.replyToId ?? undefined, mentions, outgoing)
+        } finally {
+          sending.current = false
+        }
+        // In the outbox now, bytes and all: the draft's previews can go.
+        if (files.length > 0) clearDraftFiles(conversationId)
       }
     } catch (error) {
       setChatNotice(describeError(error))
     }
+  }
+
+  const paste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = filesOf(event.clipboardData)
+    if (pasted.length === 0 || composing.kind !== 'new') return
+    event.preventDefault()
+    void addToDraft(conversationId, pasted)
   }
 
   const keyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -137,10 +164,14 @@ export function Composer({
         names={names}
         onCancel={cancel}
       />
+      {composing.kind === 'new' && <DraftTray conversationId={conversationId} />}
       {menu.open && composing.kind === 'new' && (
         <MentionMenu id={menuId} options={menu.options} highlighted={menu.highlighted} onPick={pick} />
       )}
       <div className="composer-row">
+        {composing.kind === 'new' && (
+          <AttachButtons onFiles={(picked) => void addToDraft(conversationId, picked)} />
+        )}
         <textarea
           ref={input}
           className="composer-input"
@@ -160,6 +191,7 @@ export function Composer({
           onChange={(e) => change(e.target.value, e.target.selectionStart)}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={keyDown}
+          onPaste={paste}
           onBlur={typing.stop}
         />
         <button
@@ -168,7 +200,7 @@ export function Composer({
           data-testid="send-button"
           aria-label={editing ? 'Save' : 'Send'}
           title={editing ? 'Save (Enter)' : 'Send (Enter)'}
-          disabled={!content || tooLong}
+          disabled={!canSend}
         >
           <Icon name={editing ? 'edit' : 'send'} />
         </button>

@@ -1,5 +1,6 @@
-import { useEffect, useRef } from 'react'
+import { type DragEvent, useEffect, useRef, useState } from 'react'
 import { useAppStore } from '../../store/index.ts'
+import { addToDraft, filesOf } from '../attachments/draft.ts'
 import { isWideLayout } from '../layout.ts'
 import { conversationTitle, useMe, useNameBook } from '../names.ts'
 import { Composer } from './Composer.tsx'
@@ -18,6 +19,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const openConversation = useAppStore((s) => s.openConversation)
   const heading = useRef<HTMLHeadingElement>(null)
   const ended = useEventEnded()
+  const [dropping, setDropping] = useState(false)
 
   // Arriving in a conversation: typing can start at once on a wide screen; on a phone the heading takes
   // the focus instead, so the keyboard does not cover the messages.
@@ -39,9 +41,29 @@ export function ConversationView({ conversationId }: { conversationId: string })
 
   if (!conversation) return <MissingConversation onBack={() => openConversation(null)} />
   const title = conversationTitle(conversation, me.id)
+  // Files dragged onto the conversation join the next message; anything else dragged is left alone.
+  const carriesFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files')
+  const dragOver = (e: DragEvent) => {
+    if (!carriesFiles(e)) return
+    e.preventDefault()
+    e.dataTransfer.dropEffect = 'copy'
+    setDropping(true)
+  }
+  const dragLeave = (e: DragEvent) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false)
+  }
+  const drop = (e: DragEvent) => {
+    setDropping(false)
+    if (!carriesFiles(e)) return
+    e.preventDefault()
+    void addToDraft(conversation.id, filesOf(e.dataTransfer))
+  }
   return (
     <section
-      className="conversation"
+      className={dropping ? 'conversation conversation-dropping' : 'conversation'}
+      onDragOver={dragOver}
+      onDragLeave={dragLeave}
+      onDrop={drop}
       aria-labelledby="conversation-title"
       data-conversation-id={conversation.id}
     >

@@ -5,6 +5,7 @@ import { reportMessage } from '../../api/reports.ts'
 import { ROLE_LABELS } from '../../components/roles.ts'
 import { chatClient, useAppStore } from '../../store/index.ts'
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx'
+import { PendingAttachments } from '../attachments/PendingAttachments.tsx'
 import { joinNames, type NameBook } from '../names.ts'
 import { FailedActions } from './FailedActions.tsx'
 import { MessageMeta } from './MessageMeta.tsx'
@@ -85,6 +86,14 @@ export function MessageItem(props: MessageItemProps) {
           ) : (
             <>
               {sent?.attachments && <MessageAttachments attachments={sent.attachments} />}
+              {message.state !== 'sent' && message.files && message.files.length > 0 && (
+                <PendingAttachments
+                  clientMessageId={message.clientMessageId}
+                  files={message.files}
+                  failed={message.state === 'failed'}
+                  onActionFailed={onActionFailed}
+                />
+              )}
               {/* A message of photos only has no text to show. */}
               {message.content !== '' && <MessageText text={message.content} mentions={mentioned} />}
             </>
