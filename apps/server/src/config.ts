@@ -51,6 +51,23 @@ export interface Config {
   /** Admission control: sends in flight on this instance, at most, and the age of the oldest beyond which new ones are refused. */
   sendsInFlight: number
   sendQueueMs: number
+  /** Web Push: VAPID keys from the environment (else generated once and kept in the database), and the subject. */
+  push: PushConfig
+  /** Presence: how long without activity in any tab or device before a connected user is shown away. */
+  presenceAwayMs: number
+}
+
+export interface PushConfig {
+  /** VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY, both or neither (base64url, as `web-push generate-vapid-keys` prints). */
+  vapidPublicKey: string | undefined
+  vapidPrivateKey: string | undefined
+  /** VAPID_SUBJECT: a mailto: or https: contact for push services; PUBLIC_URL when unset. */
+  subject: string
+  /**
+   * PUSH_ALLOW_LOOPBACK=true (development and tests only): subscriptions may point at http://127.0.0.1. Without
+   * it an endpoint must be https on a public address (the server would otherwise post to any URL a guest names).
+   */
+  allowLoopback: boolean
 }
 
 export interface S3Config {
@@ -227,6 +244,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   const sendsInFlight = int('LIMIT_SENDS_IN_FLIGHT', 1000, 1, 1_000_000)
   const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
 
+  const vapidPublicKey = env.VAPID_PUBLIC_KEY || undefined
+  const vapidPrivateKey = env.VAPID_PRIVATE_KEY || undefined
+  if (Boolean(vapidPublicKey) !== Boolean(vapidPrivateKey))
+    problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together')
+  if (vapidPublicKey && !/^[A-Za-z0-9_-]{87}$/.test(vapidPublicKey))
+    problems.push('VAPID_PUBLIC_KEY must be a base64url P-256 public key (87 characters)')
+  if (vapidPrivateKey && !/^[A-Za-z0-9_-]{43}$/.test(vapidPrivateKey))
+    problems.push('VAPID_PRIVATE_KEY must be a base64url P-256 private key (43 characters)')
+  const vapidSubject = env.VAPID_SUBJECT || undefined
+  if (vapidSubject && !/^(mailto:|https:\/\/)/.test(vapidSubject))
+    problems.push('VAPID_SUBJECT must be a mailto: or https:// address')
+  const pushAllowLoopback = env.PUSH_ALLOW_LOOPBACK === 'true'
+  const presenceAwayMinutes = int('PRESENCE_AWAY_MINUTES', 5, 1, 1440)
+
   const adminToken = env.ADMIN_TOKEN || undefined
   if (adminToken !== undefined && adminToken.length < 16)
     problems.push('ADMIN_TOKEN must be at least 16 characters')
@@ -277,6 +308,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     secureCookies: publicUrl.startsWith('https:') || tls !== undefined,
     sendsInFlight,
     sendQueueMs,
+    push: {
+      vapidPublicKey,
+      vapidPrivateKey,
+      subject: vapidSubject ?? (publicUrl.startsWith('https:') ? publicUrl : 'mailto:operator@localhost'),
+      allowLoopback: pushAllowLoopback,
+    },
+    presenceAwayMs: presenceAwayMinutes * 60_000,
   }
 }
 
