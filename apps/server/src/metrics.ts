@@ -9,5 +9,7 @@ export interface Metrics {
   databaseError(): void
   redisError(): void
   sendRefused(reason: string): void
+  /** A Web Push delivery: delivered, gone (404/410, subscription deleted), failed, or dropped (queue full). */
+  pushResult(result: 'delivered' | 'gone' | 'failed' | 'dropped'): void
   registry: Registry
 }

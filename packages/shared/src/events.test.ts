@@ -287,6 +287,9 @@ const PROTOCOL_EVENTS = [
   'moderation:role',
   'user:moderated',
   'message:report',
+  'conversation:mute',
+  'notifications:updated',
+  'presence:activity',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -305,6 +308,8 @@ const PROTOCOL_CLIENT_EVENTS = [
   'moderation:restore',
   'moderation:role',
   'message:report',
+  'conversation:mute',
+  'presence:activity',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {
@@ -321,6 +326,7 @@ const SERVER_EVENTS = {
   'conversation:message-received': true,
   'user:status': true,
   'user:moderated': true,
+  'notifications:updated': true,
 } satisfies Record<keyof ServerEvents, true>
 
 describe('event names', () => {

@@ -24,6 +24,11 @@ import {
   Rev,
   Seq,
 } from './primitives.ts'
+import {
+  ConversationMuteInput,
+  type NotificationPreferences,
+  PresenceActivityInput,
+} from './push.ts'
 import { ReportInput, type ReportReceipt } from './reports.ts'
 
 /** Socket.io namespace `/chat` (protocol §5): every event name, once. */
@@ -54,6 +59,9 @@ export const ChatEvent = {
   ModerationRole: 'moderation:role',
   UserModerated: 'user:moderated',
   MessageReport: 'message:report',
+  ConversationMute: 'conversation:mute',
+  NotificationsUpdated: 'notifications:updated',
+  PresenceActivity: 'presence:activity',
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
@@ -256,6 +264,8 @@ export interface ClientEvents {
   'moderation:restore': (payload: RestoreInput, ack: AckCallback<ModerationAction>) => void
   'moderation:role': (payload: RoleInput, ack: AckCallback<ModerationAction>) => void
   'message:report': (payload: ReportInput, ack: AckCallback<ReportReceipt>) => void
+  'conversation:mute': (payload: ConversationMuteInput, ack: AckCallback<NotificationPreferences>) => void
+  'presence:activity': (payload: PresenceActivityInput, ack?: AckCallback<null>) => void
 }
 
 /** What the server emits. */
@@ -273,6 +283,7 @@ export interface ServerEvents {
   'conversation:message-received': (event: MessageReceivedEvent) => void
   'user:status': (event: UserStatusEvent) => void
   'user:moderated': (event: ModeratedEvent) => void
+  'notifications:updated': (preferences: NotificationPreferences) => void
 }
 
 /** The schema each client event's payload must match. */
@@ -293,4 +304,6 @@ export const ClientEventSchemas = {
   'moderation:restore': RestoreInput,
   'moderation:role': RoleInput,
   'message:report': ReportInput,
+  'conversation:mute': ConversationMuteInput,
+  'presence:activity': PresenceActivityInput,
 } as const satisfies Record<keyof ClientEvents, unknown>

@@ -71,6 +71,12 @@ export const REST_ROUTES = [
   'POST /api/events/:eventId/reports/:id/resolve',
   'POST /api/events/:eventId/guests/:id/access',
   'POST /api/auth/device',
+  'GET /api/push/key',
+  'POST /api/push/subscriptions',
+  'DELETE /api/push/subscriptions',
+  'GET /api/chat/notifications',
+  'PUT /api/chat/notifications/quiet-hours',
+  'PUT /api/chat/conversations/:id/mute',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 

@@ -16,10 +16,14 @@ export interface RedisPresenceOptions {
 //   P presence:instance:<instance>  set    users with sockets on that instance (to clean up after a crash)
 //   P presence:online               set    users shown online: adding and removing are the announcements
 //   P presence:pending              zset   userId -> when the user goes offline unless a socket comes back
+//   P presence:activity             zset   userId -> last activity (ms), for users shown online and not away
+//   P presence:away                 set    users shown away: adding and removing are the announcements
 const KEYS = `local P = ARGV[1]
   local function sockets(u) return P .. 'presence:sockets:' .. u end
   local function members(i) return P .. 'presence:instance:' .. i end
-  local ONLINE, PENDING = P .. 'presence:online', P .. 'presence:pending'`
+  local ONLINE, PENDING = P .. 'presence:online', P .. 'presence:pending'
+  local ACTIVITY, AWAY = P .. 'presence:activity', P .. 'presence:away'
+  local function forget(u) redis.call('ZREM', ACTIVITY, u); redis.call('SREM', AWAY, u) end`
 
 const SCRIPTS = {
   // ARGV: P, instance, user → 1 when the user was not shown online (announce)
@@ -49,6 +53,7 @@ const SCRIPTS = {
       if due and tonumber(due) <= t then
         redis.call('ZREM', PENDING, u)
         if redis.call('EXISTS', sockets(u)) == 0 and redis.call('SREM', ONLINE, u) == 1 then
+          forget(u)
           offline[#offline + 1] = u
         end
       end
@@ -61,7 +66,10 @@ const SCRIPTS = {
       redis.call('HDEL', sockets(u), ARGV[2])
       if redis.call('EXISTS', sockets(u)) == 0 then
         redis.call('ZREM', PENDING, u)
-        if redis.call('SREM', ONLINE, u) == 1 then offline[#offline + 1] = u end
+        if redis.call('SREM', ONLINE, u) == 1 then
+          forget(u)
+          offline[#offline + 1] = u
+        end
       end
     end
     redis.call('DEL', members(ARGV[2]))
@@ -77,6 +85,23 @@ const SCRIPTS = {
       if redis.call('SADD', ONLINE, u) == 1 then back[#back + 1] = u end
     end
     return back`,
+  // ARGV: P, user, at (ms) → 1 when the user was away (announce online)
+  active: `${KEYS}
+    local u, at = ARGV[2], tonumber(ARGV[3])
+    local last = redis.call('ZSCORE', ACTIVITY, u)
+    if not last or tonumber(last) < at then redis.call('ZADD', ACTIVITY, at, u) end
+    return redis.call('SREM', AWAY, u)`,
+  // ARGV: P, before (ms) → users marked away now (each by exactly one caller). An away user leaves the
+  // activity set, so each sweep reads only candidates; its next activity puts it back.
+  idle: `${KEYS}
+    local idle = {}
+    for _, u in ipairs(redis.call('ZRANGEBYSCORE', ACTIVITY, '-inf', '(' .. ARGV[2], 'LIMIT', 0, 500)) do
+      redis.call('ZREM', ACTIVITY, u)
+      if redis.call('SISMEMBER', ONLINE, u) == 1 and redis.call('SADD', AWAY, u) == 1 then
+        idle[#idle + 1] = u
+      end
+    end
+    return idle`,
   // ARGV: P, user → sockets on every instance
   count: `${KEYS}
     local total = 0
@@ -181,6 +206,28 @@ export function redisPresenceStore(
         'presence count',
         async () => Number(await scripts.count(P, userId)),
         () => local.get(userId) ?? 0,
+      )
+    },
+    active(userId, at) {
+      return attempt(
+        'presence activity',
+        async () => (await scripts.active(P, userId, at)) === 1,
+        () => false,
+      )
+    },
+    idleSince(before) {
+      return attempt('presence away', async () => (await scripts.idle(P, before)) as string[], () => [])
+    },
+    away(userIds) {
+      if (userIds.length === 0) return Promise.resolve(new Set())
+      return attempt(
+        'presence read',
+        async () => {
+          const flags = await redis.smismember(`${P}presence:away`, ...userIds)
+          return new Set(userIds.filter((_, i) => flags[i] === 1))
+        },
+        // Unsure: shown online (a missing "away" is harmless; a wrong one is not).
+        () => new Set(),
       )
     },
     onlineCount() {

@@ -7,6 +7,7 @@ import type { InvitationsService } from './invitations/invitations.service.ts'
 import type { MessagesService } from './messages/messages.service.ts'
 import type { ModerationService } from './moderation/moderation.service.ts'
 import type { ReportsService } from './moderation/reports.service.ts'
+import type { PushService } from './push/push.service.ts'
 import type { PresenceService } from './presence/presence.service.ts'
 import type { TypingService } from './presence/typing.service.ts'
 
@@ -23,4 +24,5 @@ export interface Services {
   attachments: AttachmentsService
   moderation: ModerationService
   reports: ReportsService
+  push: PushService
 }

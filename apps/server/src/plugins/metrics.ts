@@ -87,6 +87,13 @@ export default fp(
       registers: [registry],
     })
 
+    const pushes = new Counter({
+      name: 'secura_push_total',
+      help: 'Web Push deliveries, by result: delivered, gone (the subscription was deleted), failed, dropped (queue full)',
+      labelNames: ['result'],
+      registers: [registry],
+    })
+
     const metrics: Metrics = {
       registry,
       messageAccepted: (transport) => accepted.inc({ transport }),
@@ -97,6 +104,7 @@ export default fp(
       databaseError: () => databaseErrors.inc(),
       redisError: () => redisErrors.inc(),
       sendRefused: (reason) => sendsRefused.inc({ reason }),
+      pushResult: (result) => pushes.inc({ result }),
     }
     app.decorate('metrics', metrics)
 

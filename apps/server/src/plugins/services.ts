@@ -19,6 +19,9 @@ import { createMessagesService } from '../modules/messages/messages.service.ts'
 import { createModerationService } from '../modules/moderation/moderation.service.ts'
 import { createReportsService } from '../modules/moderation/reports.service.ts'
 import { createPresenceService } from '../modules/presence/presence.service.ts'
+import { pushSender } from '../modules/push/delivery.ts'
+import { createPushService } from '../modules/push/push.service.ts'
+import { ensureVapidKeys } from '../modules/push/vapid.ts'
 import { createTypingService } from '../modules/presence/typing.service.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
 import type { Services } from '../modules/services.ts'
@@ -30,6 +33,9 @@ declare module 'fastify' {
 }
 
 const UNSENT_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000
+/** A push the device has not fetched within an hour is dropped by the push service: old chatter, not news. */
+export const PUSH_TTL_SECONDS = 3600
+const PUSH_TIMEOUT_MS = 10_000
 
 /** The domain services, wired to the database and to the realtime publisher. */
 export default fp(
@@ -53,8 +59,31 @@ export default fp(
       prisma,
       publisher,
       graceMs: presenceGraceMs,
+      awayMs: app.config.presenceAwayMs,
       store: presenceStore,
       onError: (err) => app.log.error({ err }, 'presence announcement failed'),
+    })
+    const pushConfig = app.config.push
+    const vapid = await ensureVapidKeys(app.db.sql, {
+      publicKey: pushConfig.vapidPublicKey,
+      privateKey: pushConfig.vapidPrivateKey,
+    })
+    const pushPolicy = { allowLoopback: pushConfig.allowLoopback }
+    const push = createPushService({
+      prisma,
+      publisher,
+      publicKey: vapid.publicKey,
+      policy: pushPolicy,
+      send: pushSender({
+        vapid,
+        subject: pushConfig.subject,
+        policy: pushPolicy,
+        ttlSeconds: PUSH_TTL_SECONDS,
+        timeoutMs: PUSH_TIMEOUT_MS,
+      }),
+      present: (userIds) => presence.present(userIds),
+      onResult: (result) => app.metrics.pushResult(result),
+      onError: (err, what) => app.log.warn({ err }, what),
     })
     const localSendLimiter = memoryTokenBuckets(limits.sendPerSec, limits.sendBurst)
     const sendLimiter = redis
@@ -108,11 +137,10 @@ export default fp(
       uploadLimiter: memoryTokenBuckets(limits.uploadsPerMin / 60, limits.uploadsPerMin),
     })
     // Uploads never sent go after a day; a sweep each hour, on every instance (each row is deleted once).
-    const sweep = setInterval(
-      () =>
-        attachments.sweep(UNSENT_UPLOAD_TTL_MS).catch((err) => app.log.warn({ err }, 'upload sweep failed')),
-      60 * 60 * 1000,
-    )
+    const sweep = setInterval(() => {
+      attachments.sweep(UNSENT_UPLOAD_TTL_MS).catch((err) => app.log.warn({ err }, 'upload sweep failed'))
+      push.sweep().catch((err) => app.log.warn({ err }, 'push subscription sweep failed'))
+    }, 60 * 60 * 1000)
     sweep.unref()
     const moderation = createModerationService({ prisma, publisher })
     app.decorate('services', {
@@ -129,6 +157,7 @@ export default fp(
         changeLimiter,
         typing,
         attachments,
+        onSent: (notice) => push.notify(notice),
         admission: sendAdmission(
           { maxInFlight: app.config.sendsInFlight, maxQueueMs: app.config.sendQueueMs },
           { onRefused: (reason) => app.metrics.sendRefused(reason) },
@@ -139,12 +168,14 @@ export default fp(
       attachments,
       moderation,
       reports: createReportsService({ prisma, publisher, moderation, attachments }),
+      push,
     })
     app.addHook('onClose', async () => {
       clearInterval(sweep)
       s3Client?.destroy()
       if (!app.config.filesDir) await rm(filesDir, { recursive: true, force: true })
       typing.close()
+      push.close()
       await presence.close()
     })
   },

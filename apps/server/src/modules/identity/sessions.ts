@@ -15,7 +15,7 @@ export async function findSession(
   const [row] = await runner.query<Session & Omit<User, 'id' | 'createdAt'> & { userCreatedAt: Date }>(
     `SELECT s.id, s."userId", s."tokenHash", s."createdAt", s."expiresAt", s."revokedAt", s."invitationId",
             u."eventId", u."displayName", u.role::text AS role, u."createdAt" AS "userCreatedAt", u."lastSeenAt",
-            u."mutedUntil", u."muteReason", u."removedAt"
+            u."mutedUntil", u."muteReason", u."removedAt", u."quietStart", u."quietEnd", u."quietTimeZone"
      FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s."tokenHash" = $1`,
     [tokenHash],
     'session.by-token',
@@ -30,6 +30,9 @@ export async function findSession(
     mutedUntil,
     muteReason,
     removedAt,
+    quietStart,
+    quietEnd,
+    quietTimeZone,
     ...session
   } = row
   return {
@@ -44,6 +47,9 @@ export async function findSession(
       mutedUntil,
       muteReason,
       removedAt,
+      quietStart,
+      quietEnd,
+      quietTimeZone,
     },
   }
 }

@@ -15,6 +15,7 @@ import { isStaff, type Viewer, visibleConversation } from '../access.ts'
 import type { AttachmentsService } from '../attachments/attachments.service.ts'
 import { muteGuard } from '../moderation/mute.ts'
 import type { Publisher } from '../ports.ts'
+import type { SentNotice } from '../push/push.service.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { type SendAdmission, sendAdmission } from './admission.ts'
@@ -39,6 +40,8 @@ export interface MessagesDeps {
   admission?: SendAdmission
   /** Removes a deleted message's files; without it, messages cannot carry attachments. */
   attachments?: AttachmentsService
+  /** Told of each new message after its broadcast (Web Push); must not block or throw. */
+  onSent?: (notice: SentNotice) => void
 }
 
 const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
@@ -53,6 +56,7 @@ export function createMessagesService(deps: MessagesDeps) {
     changeLimiter,
     typing,
     attachments,
+    onSent,
     admission = sendAdmission({
       maxInFlight: Number.POSITIVE_INFINITY,
       maxQueueMs: Number.POSITIVE_INFINITY,
@@ -188,6 +192,15 @@ export function createMessagesService(deps: MessagesDeps) {
       } else if (row.recipients && row.recipients.length > 0) {
         publisher.emit(row.recipients.map(Room.user), 'conversation:message-received', received, viewing)
       }
+      onSent?.({
+        conversationId,
+        messageId: message.id,
+        senderId: viewer.id,
+        kind: row.kind,
+        preview: received.preview,
+        mentions: message.mentions ?? [],
+        mentionsHere: message.mentionsHere === true,
+      })
       return { message, created: true }
     },
 

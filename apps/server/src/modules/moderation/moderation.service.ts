@@ -136,6 +136,8 @@ export function createModerationService(deps: ModerationDeps) {
         { removedAt: new Date() },
         { reason: reason?.trim() || null },
       )
+      // Their devices get no more pushes; after a restore each device subscribes again when opened.
+      await prisma.pushSubscription.deleteMany({ where: { userId: target.id } })
       publisher.disconnect(Room.user(target.id))
       return entry
     },
