@@ -16,6 +16,8 @@ export interface Delivery {
   target: PushTarget
   payload: PushPayload
   urgency: 'high' | 'normal'
+  /** The conversation's id without dashes: the push service keeps only the latest of a topic waiting. */
+  topic: string
 }
 
 export interface SenderOptions {
@@ -43,7 +45,8 @@ export function pushSender(options: SenderOptions) {
         vapidDetails: { subject: options.subject, ...options.vapid },
         TTL: options.ttlSeconds,
         urgency: delivery.urgency,
-        topic: delivery.payload.tag,
+        // A newer message of the conversation replaces one still waiting for the device (32 characters at most).
+        topic: delivery.topic,
         contentEncoding: 'aes128gcm',
       },
     )

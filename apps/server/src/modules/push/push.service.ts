@@ -155,7 +155,7 @@ export function createPushService(deps: PushDeps) {
     const personal = notice.kind === 'direct' || notice.mentions.length > 0
     for (const r of due) {
       const urgency = personal && (notice.kind === 'direct' || notice.mentions.includes(r.userId)) ? 'high' : 'normal'
-      queue.push({ target: r, payload, urgency })
+      queue.push({ target: r, payload, urgency, topic: notice.conversationId.replaceAll('-', '') })
     }
   }
 
