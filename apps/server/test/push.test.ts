@@ -1,6 +1,6 @@
 // Web Push for real: a push service of the test's own on 127.0.0.1 receives what the server sends, and the
 // test decrypts it (RFC 8291, aes128gcm) with keys made as a browser makes them, and checks the VAPID JWT.
-import { createECDH, createPublicKey, createDecipheriv, hkdfSync, randomBytes, verify } from 'node:crypto'
+import { createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, verify } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { JoinResponse } from '@secura/shared'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -73,7 +73,10 @@ function decrypt(body: Buffer, ecdh: ReturnType<typeof createECDH>, auth: Buffer
   const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: nonce\0'), 12))
   const decipher = createDecipheriv('aes-128-gcm', cek, nonce)
   decipher.setAuthTag(ciphertext.subarray(ciphertext.length - 16))
-  const padded = Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - 16)), decipher.final()])
+  const padded = Buffer.concat([
+    decipher.update(ciphertext.subarray(0, ciphertext.length - 16)),
+    decipher.final(),
+  ])
   // The last record: the data, then the delimiter 0x02, then zero padding.
   let end = padded.length - 1
   while (end >= 0 && padded[end] === 0) end--
@@ -130,7 +133,8 @@ describe('Web Push', () => {
       ...extra,
     })
   const direct = async (from: JoinResponse, to: JoinResponse) =>
-    (await api(from).post('/api/chat/conversations', { kind: 'direct', userId: to.user.id })).body.id as string
+    (await api(from).post('/api/chat/conversations', { kind: 'direct', userId: to.user.id })).body
+      .id as string
   const subscribe = async (who: JoinResponse, path: string) => {
     const sub = browserSubscription(`${service.origin}${path}`)
     const res = await api(who).post('/api/push/subscriptions', sub.json)

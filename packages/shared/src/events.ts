@@ -24,11 +24,7 @@ import {
   Rev,
   Seq,
 } from './primitives.ts'
-import {
-  ConversationMuteInput,
-  type NotificationPreferences,
-  PresenceActivityInput,
-} from './push.ts'
+import { ConversationMuteInput, type NotificationPreferences, PresenceActivityInput } from './push.ts'
 import { ReportInput, type ReportReceipt } from './reports.ts'
 
 /** Socket.io namespace `/chat` (protocol §5): every event name, once. */

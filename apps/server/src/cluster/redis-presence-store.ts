@@ -216,7 +216,11 @@ export function redisPresenceStore(
       )
     },
     idleSince(before) {
-      return attempt('presence away', async () => (await scripts.idle(P, before)) as string[], () => [])
+      return attempt(
+        'presence away',
+        async () => (await scripts.idle(P, before)) as string[],
+        () => [],
+      )
     },
     away(userIds) {
       if (userIds.length === 0) return Promise.resolve(new Set())

@@ -19,10 +19,10 @@ import { createMessagesService } from '../modules/messages/messages.service.ts'
 import { createModerationService } from '../modules/moderation/moderation.service.ts'
 import { createReportsService } from '../modules/moderation/reports.service.ts'
 import { createPresenceService } from '../modules/presence/presence.service.ts'
+import { createTypingService } from '../modules/presence/typing.service.ts'
 import { pushSender } from '../modules/push/delivery.ts'
 import { createPushService } from '../modules/push/push.service.ts'
 import { ensureVapidKeys } from '../modules/push/vapid.ts'
-import { createTypingService } from '../modules/presence/typing.service.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
 import type { Services } from '../modules/services.ts'
 
@@ -137,10 +137,13 @@ export default fp(
       uploadLimiter: memoryTokenBuckets(limits.uploadsPerMin / 60, limits.uploadsPerMin),
     })
     // Uploads never sent go after a day; a sweep each hour, on every instance (each row is deleted once).
-    const sweep = setInterval(() => {
-      attachments.sweep(UNSENT_UPLOAD_TTL_MS).catch((err) => app.log.warn({ err }, 'upload sweep failed'))
-      push.sweep().catch((err) => app.log.warn({ err }, 'push subscription sweep failed'))
-    }, 60 * 60 * 1000)
+    const sweep = setInterval(
+      () => {
+        attachments.sweep(UNSENT_UPLOAD_TTL_MS).catch((err) => app.log.warn({ err }, 'upload sweep failed'))
+        push.sweep().catch((err) => app.log.warn({ err }, 'push subscription sweep failed'))
+      },
+      60 * 60 * 1000,
+    )
     sweep.unref()
     const moderation = createModerationService({ prisma, publisher })
     app.decorate('services', {

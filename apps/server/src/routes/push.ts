@@ -16,10 +16,8 @@ export async function pushRoutes(app: RoutesApp) {
   const { push } = app.services
   app.addHook('preHandler', app.requireUser)
 
-  app.get(
-    '/key',
-    { schema: { tags: ['push'], response: { 200: PushKeyResponse, ...errors } } },
-    async () => push.publicKey(),
+  app.get('/key', { schema: { tags: ['push'], response: { 200: PushKeyResponse, ...errors } } }, async () =>
+    push.publicKey(),
   )
   app.post(
     '/subscriptions',

@@ -85,7 +85,8 @@ export function createPresenceService({
     await Promise.all(idle.map((userId) => announce(userId, 'away', new Date(now()))))
   }
   // A quarter of the threshold: a user goes away between awayMs and 1.25 × awayMs after their last activity.
-  const awaySweep = awayMs > 0 ? setInterval(() => checkAway().catch(onError), Math.max(1000, awayMs / 4)) : undefined
+  const awaySweep =
+    awayMs > 0 ? setInterval(() => checkAway().catch(onError), Math.max(1000, awayMs / 4)) : undefined
   awaySweep?.unref()
 
   return {

@@ -39,7 +39,10 @@ export function pushSender(options: SenderOptions) {
   return (delivery: Delivery): Promise<number> => {
     const url = checkEndpoint(delivery.target.endpoint, options.policy)
     const details = webpush.generateRequestDetails(
-      { endpoint: delivery.target.endpoint, keys: { p256dh: delivery.target.p256dh, auth: delivery.target.auth } },
+      {
+        endpoint: delivery.target.endpoint,
+        keys: { p256dh: delivery.target.p256dh, auth: delivery.target.auth },
+      },
       JSON.stringify(delivery.payload),
       {
         vapidDetails: { subject: options.subject, ...options.vapid },

@@ -76,7 +76,9 @@ export function createPushService(deps: PushDeps) {
       }
       if (status === 404 || status === 410) {
         // The browser unsubscribed, or the push service forgot it: it will never accept another.
-        await prisma.pushSubscription.deleteMany({ where: { id: delivery.target.id } }).catch((e) => onError(e, 'push subscription delete failed'))
+        await prisma.pushSubscription
+          .deleteMany({ where: { id: delivery.target.id } })
+          .catch((e) => onError(e, 'push subscription delete failed'))
         onResult('gone')
       } else if (status >= 200 && status < 300) onResult('delivered')
       else {
@@ -154,7 +156,8 @@ export function createPushService(deps: PushDeps) {
     // A direct message or a mention is for this guest; `@here` is for everyone, and may wait for a radio.
     const personal = notice.kind === 'direct' || notice.mentions.length > 0
     for (const r of due) {
-      const urgency = personal && (notice.kind === 'direct' || notice.mentions.includes(r.userId)) ? 'high' : 'normal'
+      const urgency =
+        personal && (notice.kind === 'direct' || notice.mentions.includes(r.userId)) ? 'high' : 'normal'
       queue.push({ target: r, payload, urgency, topic: notice.conversationId.replaceAll('-', '') })
     }
   }
@@ -163,7 +166,11 @@ export function createPushService(deps: PushDeps) {
     publicKey: () => ({ publicKey: deps.publicKey }),
 
     /** Subscribes this browser for this session; the same endpoint again moves to the newest session. */
-    async subscribe(viewer: Viewer, sessionId: string, body: PushSubscribeBody): Promise<{ endpoint: string }> {
+    async subscribe(
+      viewer: Viewer,
+      sessionId: string,
+      body: PushSubscribeBody,
+    ): Promise<{ endpoint: string }> {
       checkEndpoint(body.endpoint, policy)
       const data = { sessionId, userId: viewer.id, p256dh: body.keys.p256dh, auth: body.keys.auth }
       await prisma.pushSubscription.upsert({
