@@ -197,7 +197,7 @@ describe('Web Push', () => {
       title: 'Ana',
       body: 'Dinner at eight?',
       url: `/c/${conversationId}/m/${sent.body.id}`,
-      tag: `conv-${conversationId}`,
+      tag: conversationId,
     })
   })
 

@@ -140,7 +140,7 @@ export function createPushService(deps: PushDeps) {
       title: `${row.sender}${where}`,
       body: notice.preview,
       url: `/c/${notice.conversationId}/m/${notice.messageId}`,
-      tag: `conv-${notice.conversationId}`,
+      tag: notice.conversationId,
     }
   }
 
