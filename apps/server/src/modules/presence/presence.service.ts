@@ -145,6 +145,9 @@ export function createPresenceService({
     /** Which of these users are shown online. */
     online: (userIds: string[]) => store.online(userIds),
 
+    /** Which of these (online) users are away. */
+    away: (userIds: string[]) => store.away(userIds),
+
     /** Sockets the user holds open, on every instance. */
     socketCount: (userId: string) => store.socketCount(userId),
 
