@@ -75,7 +75,12 @@ self.addEventListener('notificationclick', (event) => {
   event.waitUntil(
     self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
       const open = windows.find((w) => new URL(w.url).origin === self.location.origin)
-      if (open) return open.focus().then((w) => (w ?? open).navigate(url))
+      // navigate() works only on a tab this worker controls: otherwise a new tab on the message.
+      if (open)
+        return open
+          .focus()
+          .then((w) => (w ?? open).navigate(url))
+          .catch(() => self.clients.openWindow(url))
       return self.clients.openWindow(url)
     }),
   )
