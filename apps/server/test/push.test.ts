@@ -299,6 +299,13 @@ describe('Web Push', () => {
     socket.disconnect()
   })
 
+  it('one subscription per session: a new one replaces the last', async () => {
+    await subscribe(ben, '/ben-old')
+    await subscribe(ben, '/ben-new')
+    expect(await countSubscriptions('/ben-old')).toBe(0)
+    expect(await countSubscriptions('/ben-new')).toBe(1)
+  })
+
   it('logout deletes the session’s subscription', async () => {
     const carl = await server.join(eventId, 'Carl')
     await subscribe(carl, '/carl')

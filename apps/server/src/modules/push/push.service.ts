@@ -165,7 +165,11 @@ export function createPushService(deps: PushDeps) {
   return {
     publicKey: () => ({ publicKey: deps.publicKey }),
 
-    /** Subscribes this browser for this session; the same endpoint again moves to the newest session. */
+    /**
+     * Subscribes this browser for this session: one subscription per session (a session is one browser),
+     * so a new one replaces the session's last and rows stay bounded; the same endpoint again moves to the
+     * newest session.
+     */
     async subscribe(
       viewer: Viewer,
       sessionId: string,
@@ -173,11 +177,14 @@ export function createPushService(deps: PushDeps) {
     ): Promise<{ endpoint: string }> {
       checkEndpoint(body.endpoint, policy)
       const data = { sessionId, userId: viewer.id, p256dh: body.keys.p256dh, auth: body.keys.auth }
-      await prisma.pushSubscription.upsert({
-        where: { endpoint: body.endpoint },
-        create: { id: uuidv7(), endpoint: body.endpoint, ...data },
-        update: data,
-      })
+      await prisma.$transaction([
+        prisma.pushSubscription.deleteMany({ where: { sessionId, endpoint: { not: body.endpoint } } }),
+        prisma.pushSubscription.upsert({
+          where: { endpoint: body.endpoint },
+          create: { id: uuidv7(), endpoint: body.endpoint, ...data },
+          update: data,
+        }),
+      ])
       return { endpoint: body.endpoint }
     },
 
