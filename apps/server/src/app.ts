@@ -25,6 +25,7 @@ import guestRoutes from './routes/guests.ts'
 import healthRoutes from './routes/health.ts'
 import invitationRoutes from './routes/invitations.ts'
 import moderationRoutes from './routes/moderation.ts'
+import { notificationRoutes, pushRoutes } from './routes/push.ts'
 import reportRoutes from './routes/reports.ts'
 import tlsRoutes from './routes/tls.ts'
 
@@ -92,6 +93,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(chatRoutes, { prefix: '/api/chat' })
   await app.register(attachmentRoutes, { prefix: '/api' })
   await app.register(reportRoutes, { prefix: '/api/chat' })
+  await app.register(pushRoutes, { prefix: '/api/push' })
+  await app.register(notificationRoutes, { prefix: '/api/chat' })
   await app.register(web)
 
   return app

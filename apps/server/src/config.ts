@@ -64,6 +64,23 @@ export interface Config {
   sendWriters: number
   /** A few sends waiting for one writer go in one transaction, one commit (else one by one). */
   sendGroupCommit: boolean
+  /** Web Push: VAPID keys from the environment (else generated once and kept in the database), and the subject. */
+  push: PushConfig
+  /** Presence: how long without activity in any tab or device before a connected user is shown away. */
+  presenceAwayMs: number
+}
+
+export interface PushConfig {
+  /** VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY, both or neither (base64url, as `web-push generate-vapid-keys` prints). */
+  vapidPublicKey: string | undefined
+  vapidPrivateKey: string | undefined
+  /** VAPID_SUBJECT: a mailto: or https: contact for push services; PUBLIC_URL when unset. */
+  subject: string
+  /**
+   * PUSH_ALLOW_LOOPBACK=true (development and tests only): subscriptions may point at http://127.0.0.1. Without
+   * it an endpoint must be https on a public address (the server would otherwise post to any URL a guest names).
+   */
+  allowLoopback: boolean
 }
 
 export interface S3Config {
@@ -288,6 +305,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   if (groupCommit !== 'on' && groupCommit !== 'off')
     problems.push(`SEND_GROUP_COMMIT must be on or off (got "${groupCommit}")`)
 
+  const vapidPublicKey = env.VAPID_PUBLIC_KEY || undefined
+  const vapidPrivateKey = env.VAPID_PRIVATE_KEY || undefined
+  if (Boolean(vapidPublicKey) !== Boolean(vapidPrivateKey))
+    problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together')
+  if (vapidPublicKey && !/^[A-Za-z0-9_-]{87}$/.test(vapidPublicKey))
+    problems.push('VAPID_PUBLIC_KEY must be a base64url P-256 public key (87 characters)')
+  if (vapidPrivateKey && !/^[A-Za-z0-9_-]{43}$/.test(vapidPrivateKey))
+    problems.push('VAPID_PRIVATE_KEY must be a base64url P-256 private key (43 characters)')
+  const vapidSubject = env.VAPID_SUBJECT || undefined
+  if (vapidSubject && !/^(mailto:|https:\/\/)/.test(vapidSubject))
+    problems.push('VAPID_SUBJECT must be a mailto: or https:// address')
+  const pushAllowLoopback = env.PUSH_ALLOW_LOOPBACK === 'true'
+  const presenceAwayMinutes = int('PRESENCE_AWAY_MINUTES', 5, 1, 1440)
+
   const adminToken = env.ADMIN_TOKEN || undefined
   if (adminToken !== undefined && adminToken.length < 16)
     problems.push('ADMIN_TOKEN must be at least 16 characters')
@@ -345,6 +376,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     sendWriters,
     sendGroupCommit: groupCommit === 'on',
     sendQueueMs,
+    push: {
+      vapidPublicKey,
+      vapidPrivateKey,
+      subject: vapidSubject ?? (publicUrl.startsWith('https:') ? publicUrl : 'mailto:operator@localhost'),
+      allowLoopback: pushAllowLoopback,
+    },
+    presenceAwayMs: presenceAwayMinutes * 60_000,
   }
 }
 

@@ -47,3 +47,41 @@ self.addEventListener('fetch', (event) => {
   // responses vary by Origin (CORS), which the page's module requests send and the install did not.
   event.respondWith(caches.match(request, { ignoreVary: true }).then((cached) => cached ?? fetch(request)))
 })
+
+// Web Push (protocol §4.1): the server sends {title, body, url, tag} when the app is closed or the guest is
+// away. One notification per conversation (tag); a click focuses an open tab on the message, or opens one.
+self.addEventListener('push', (event) => {
+  let data
+  try {
+    data = event.data ? event.data.json() : undefined
+  } catch {
+    data = undefined
+  }
+  if (!data || typeof data.title !== 'string') return
+  const url = typeof data.url === 'string' && data.url.startsWith('/c/') ? data.url : '/'
+  event.waitUntil(
+    self.registration.showNotification(data.title, {
+      body: typeof data.body === 'string' ? data.body : '',
+      tag: typeof data.tag === 'string' ? data.tag : undefined,
+      icon: '/favicon.svg',
+      data: { url },
+    }),
+  )
+})
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const url = new URL(event.notification.data?.url ?? '/', self.location.origin).href
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin)
+      // navigate() works only on a tab this worker controls: otherwise a new tab on the message.
+      if (open)
+        return open
+          .focus()
+          .then((w) => (w ?? open).navigate(url))
+          .catch(() => self.clients.openWindow(url))
+      return self.clients.openWindow(url)
+    }),
+  )
+})

@@ -5,6 +5,7 @@ import {
   type MarkReadResponse,
   type MessagePage,
   type SearchResults,
+  type NotificationPreferences,
   TYPING_REFRESH_MS,
   type UserList,
 } from '@secura/shared'
@@ -24,10 +25,14 @@ const LINK_CONTEXT = 10
 /** How far back loadUntil goes, in pages of LIMITS.pageMax: a bound on memory and requests. */
 const LINK_MAX_PAGES = 100
 
+/** Away takes minutes without activity: once a minute is plenty, and costs the server next to nothing. */
+const ACTIVITY_EVERY_MS = 60_000
+
 /** ChatStorage (types.ts) over a started runtime: commands, and the wiring of connection events. */
 export class ChatEngine implements ChatStorage {
   private readonly unbind: (() => void)[] = []
   private readonly typingSentAt = new Map<string, number>()
+  private activitySentAt = 0
   private readonly unsentReads = new Map<string, number>()
   private presenceIds: string[] = []
   private booting: Promise<ChatRuntime> | undefined
@@ -239,6 +244,26 @@ export class ChatEngine implements ChatStorage {
         socket.emit('message:stop-typing', { conversationId })
       }
     })
+  }
+
+  reportActivity(): void {
+    void this.runtime.then(({ transport: { socket } }) => {
+      if (!socket.connected || Date.now() - this.activitySentAt < ACTIVITY_EVERY_MS) return
+      this.activitySentAt = Date.now()
+      socket.emit('presence:activity', {})
+    })
+  }
+
+  onNotificationPreferences(listener: (preferences: NotificationPreferences) => void): () => void {
+    let off: (() => void) | undefined
+    let stopped = false
+    void this.runtime.then(({ transport: { socket } }) => {
+      if (!stopped) off = socket.on('notifications:updated', listener)
+    })
+    return () => {
+      stopped = true
+      off?.()
+    }
   }
 
   async createDirect(userId: string): Promise<Conversation> {

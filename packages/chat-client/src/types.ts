@@ -5,6 +5,7 @@ import type {
   DirectoryUser,
   Message,
   SearchResults,
+  NotificationPreferences,
   UserStatusEvent,
 } from '@secura/shared'
 import type { KnownUser, Mentions } from './db.ts'
@@ -148,4 +149,11 @@ export interface ChatStorage {
   findUsers(userIds: string[]): Promise<KnownUser[]>
   /** Presence of the users a view shows (the directory); replaces the previous subscription. */
   watchPresence(userIds: string[]): Promise<void>
+  /**
+   * The guest is doing something (input in a visible tab, the tab shown): over the socket, at most once a
+   * minute; the server shows the guest away after minutes without it on every device.
+   */
+  reportActivity(): void
+  /** Notification preferences changed on another device (or this one): `notifications:updated`. */
+  onNotificationPreferences(listener: (preferences: NotificationPreferences) => void): () => void
 }

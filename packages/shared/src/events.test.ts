@@ -307,6 +307,9 @@ const PROTOCOL_EVENTS = [
   'message:report',
   'conversation:rename',
   'event:ended',
+  'conversation:mute',
+  'notifications:updated',
+  'presence:activity',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -326,6 +329,8 @@ const PROTOCOL_CLIENT_EVENTS = [
   'moderation:role',
   'message:report',
   'conversation:rename',
+  'conversation:mute',
+  'presence:activity',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {
@@ -343,6 +348,7 @@ const SERVER_EVENTS = {
   'user:status': true,
   'user:moderated': true,
   'event:ended': true,
+  'notifications:updated': true,
 } satisfies Record<keyof ServerEvents, true>
 
 describe('event names', () => {

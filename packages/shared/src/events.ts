@@ -25,6 +25,7 @@ import {
   Seq,
   Title,
 } from './primitives.ts'
+import { ConversationMuteInput, type NotificationPreferences, PresenceActivityInput } from './push.ts'
 import { ReportInput, type ReportReceipt } from './reports.ts'
 
 /** Socket.io namespace `/chat` (protocol §5): every event name, once. */
@@ -57,6 +58,9 @@ export const ChatEvent = {
   MessageReport: 'message:report',
   ConversationRename: 'conversation:rename',
   EventEnded: 'event:ended',
+  ConversationMute: 'conversation:mute',
+  NotificationsUpdated: 'notifications:updated',
+  PresenceActivity: 'presence:activity',
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
@@ -267,6 +271,8 @@ export interface ClientEvents {
   'moderation:role': (payload: RoleInput, ack: AckCallback<ModerationAction>) => void
   'message:report': (payload: ReportInput, ack: AckCallback<ReportReceipt>) => void
   'conversation:rename': (payload: RenameInput, ack: AckCallback<Conversation>) => void
+  'conversation:mute': (payload: ConversationMuteInput, ack: AckCallback<NotificationPreferences>) => void
+  'presence:activity': (payload: PresenceActivityInput, ack?: AckCallback<null>) => void
 }
 
 /** What the server emits. */
@@ -285,6 +291,7 @@ export interface ServerEvents {
   'user:status': (event: UserStatusEvent) => void
   'user:moderated': (event: ModeratedEvent) => void
   'event:ended': (event: EventEndedEvent) => void
+  'notifications:updated': (preferences: NotificationPreferences) => void
 }
 
 /** The schema each client event's payload must match. */
@@ -306,4 +313,6 @@ export const ClientEventSchemas = {
   'moderation:role': RoleInput,
   'message:report': ReportInput,
   'conversation:rename': RenameInput,
+  'conversation:mute': ConversationMuteInput,
+  'presence:activity': PresenceActivityInput,
 } as const satisfies Record<keyof ClientEvents, unknown>

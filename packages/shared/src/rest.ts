@@ -77,6 +77,12 @@ export const REST_ROUTES = [
   'POST /api/events/:eventId/end',
   'GET /api/events/:eventId/export',
   'GET /api/events/:eventId/export/lobby.html',
+  'GET /api/push/key',
+  'POST /api/push/subscriptions',
+  'DELETE /api/push/subscriptions',
+  'GET /api/chat/notifications',
+  'PUT /api/chat/notifications/quiet-hours',
+  'PUT /api/chat/conversations/:id/mute',
 ] as const
 export type RestRoute = (typeof REST_ROUTES)[number]
 

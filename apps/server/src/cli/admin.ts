@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     const events = createEventsService({
       prisma: db.prisma,
       publisher: noPublisher,
-      presence: { online: async () => new Set<string>() },
+      presence: { online: async () => new Set<string>(), away: async () => new Set<string>() },
       pageMax: config.limits.pageMax,
     })
     const invitations = createInvitationsService({

@@ -16,11 +16,16 @@ export interface RedisPresenceOptions {
 //   P{presence}:sockets              hash  userId -> sockets of the user on every instance
 //   P{presence}:online               set   users shown online: adding and removing are the announcements
 //   P{presence}:pending              zset  userId -> when the user goes offline unless a socket comes back
-// Every script takes the same KEYS, in this order: one instance's hash, sockets, online, pending.
+//   P{presence}:activity             zset  userId -> last activity (ms), for users shown online and not away
+//   P{presence}:away                 set   users shown away: adding and removing are the announcements
+// Every script takes the same KEYS, in this order: one instance's hash, sockets, online, pending, activity, away.
+const KEYS = 6
+/** Forgets a user's activity and away mark (they went offline). */
+const LUA_FORGET = `local function forget(u) redis.call('ZREM', KEYS[5], u); redis.call('SREM', KEYS[6], u) end`
 const SCRIPTS = {
   // ARGV: user → 1 when the user was not shown online (announce)
   connect: {
-    keys: 4,
+    keys: KEYS,
     lua: `local u = ARGV[1]
     redis.call('HINCRBY', KEYS[1], u, 1)
     redis.call('HINCRBY', KEYS[2], u, 1)
@@ -29,7 +34,7 @@ const SCRIPTS = {
   },
   // ARGV: user, graceMs, 'one'|'all' → 1 when no socket is left anywhere (offline after the grace)
   disconnect: {
-    keys: 4,
+    keys: KEYS,
     lua: `${LUA_NOW}
     local u = ARGV[1]
     local mine = tonumber(redis.call('HGET', KEYS[1], u) or '0')
@@ -43,8 +48,9 @@ const SCRIPTS = {
   },
   // ARGV: user or '' for every due one → users taken offline now (each by exactly one caller)
   settle: {
-    keys: 4,
+    keys: KEYS,
     lua: `${LUA_NOW}
+    ${LUA_FORGET}
     local t = now()
     local users = ARGV[1] ~= '' and { ARGV[1] } or redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', t, 'LIMIT', 0, 500)
     local offline = {}
@@ -53,6 +59,7 @@ const SCRIPTS = {
       if due and tonumber(due) <= t then
         redis.call('ZREM', KEYS[4], u)
         if redis.call('HEXISTS', KEYS[2], u) == 0 and redis.call('SREM', KEYS[3], u) == 1 then
+          forget(u)
           offline[#offline + 1] = u
         end
       end
@@ -61,15 +68,19 @@ const SCRIPTS = {
   },
   // KEYS[1]: the crashed instance's hash → its users with no socket elsewhere, offline at once (the grace has passed)
   gone: {
-    keys: 4,
-    lua: `local offline = {}
+    keys: KEYS,
+    lua: `${LUA_FORGET}
+    local offline = {}
     local mine = redis.call('HGETALL', KEYS[1])
     for n = 1, #mine, 2 do
       local u = mine[n]
       if redis.call('HINCRBY', KEYS[2], u, -tonumber(mine[n + 1])) <= 0 then
         redis.call('HDEL', KEYS[2], u)
         redis.call('ZREM', KEYS[4], u)
-        if redis.call('SREM', KEYS[3], u) == 1 then offline[#offline + 1] = u end
+        if redis.call('SREM', KEYS[3], u) == 1 then
+          forget(u)
+          offline[#offline + 1] = u
+        end
       end
     end
     redis.call('DEL', KEYS[1])
@@ -77,7 +88,7 @@ const SCRIPTS = {
   },
   // ARGV: user1, count1, user2, count2, … → users shown online again (their entry was lost)
   restore: {
-    keys: 4,
+    keys: KEYS,
     lua: `local back = {}
     for n = 1, #ARGV, 2 do
       local u, count = ARGV[n], tonumber(ARGV[n + 1])
@@ -88,6 +99,27 @@ const SCRIPTS = {
       if redis.call('SADD', KEYS[3], u) == 1 then back[#back + 1] = u end
     end
     return back`,
+  },
+  // ARGV: user, at (ms) → 1 when the user was away (announce online)
+  active: {
+    keys: KEYS,
+    lua: `local u, at = ARGV[1], tonumber(ARGV[2])
+    local last = redis.call('ZSCORE', KEYS[5], u)
+    if not last or tonumber(last) < at then redis.call('ZADD', KEYS[5], at, u) end
+    return redis.call('SREM', KEYS[6], u)`,
+  },
+  // ARGV: before (ms) → users marked away now (each by exactly one caller). An away user leaves the
+  // activity set, so each sweep reads only candidates; its next activity puts it back.
+  idle: {
+    keys: KEYS,
+    lua: `local idle = {}
+    for _, u in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[1], 'LIMIT', 0, 500)) do
+      redis.call('ZREM', KEYS[5], u)
+      if redis.call('SISMEMBER', KEYS[3], u) == 1 and redis.call('SADD', KEYS[6], u) == 1 then
+        idle[#idle + 1] = u
+      end
+    end
+    return idle`,
   },
 }
 
@@ -109,7 +141,15 @@ export function redisPresenceStore(
   const key = (name: string) => `${P}{presence}:${name}`
   const SOCKETS = key('sockets')
   const ONLINE = key('online')
-  const keysOf = (instance: string) => [key(`instance:${instance}`), SOCKETS, ONLINE, key('pending')]
+  const AWAY = key('away')
+  const keysOf = (instance: string) => [
+    key(`instance:${instance}`),
+    SOCKETS,
+    ONLINE,
+    key('pending'),
+    key('activity'),
+    AWAY,
+  ]
   const MINE = keysOf(instanceId)
   const local = new Map<string, number>()
   const offlineListeners: ((userIds: string[]) => void)[] = []
@@ -193,6 +233,32 @@ export function redisPresenceStore(
         'presence count',
         async () => Math.max(0, Number(await redis.hget(SOCKETS, userId))),
         () => local.get(userId) ?? 0,
+      )
+    },
+    active(userId, at) {
+      return attempt(
+        'presence activity',
+        async () => (await scripts.active(MINE, userId, at)) === 1,
+        () => false,
+      )
+    },
+    idleSince(before) {
+      return attempt(
+        'presence away',
+        async () => (await scripts.idle(MINE, before)) as string[],
+        () => [],
+      )
+    },
+    away(userIds) {
+      if (userIds.length === 0) return Promise.resolve(new Set())
+      return attempt(
+        'presence read',
+        async () => {
+          const flags = await redis.smismember(AWAY, ...userIds)
+          return new Set(userIds.filter((_, i) => flags[i] === 1))
+        },
+        // Unsure: shown online (a missing "away" is harmless; a wrong one is not).
+        () => new Set(),
       )
     },
     onlineCount() {

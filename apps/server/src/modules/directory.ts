@@ -18,7 +18,7 @@ export interface DirectoryFilter {
  */
 export async function findEventUsers(
   prisma: PrismaClient,
-  presence: Pick<PresenceService, 'online'>,
+  presence: Pick<PresenceService, 'online' | 'away'>,
   eventId: string,
   { q, ids, limit, moderation = false }: DirectoryFilter,
 ): Promise<DirectoryUser[]> {
@@ -37,11 +37,13 @@ export async function findEventUsers(
     take: limit,
   })
   const online = await presence.online(users.map((u) => u.id))
+  const away = await presence.away([...online])
+  const statusOf = (id: string) => (!online.has(id) ? 'offline' : away.has(id) ? 'away' : 'online')
   return users.map((u) => ({
     id: u.id,
     displayName: u.displayName,
     role: u.role,
-    status: online.has(u.id) ? ('online' as const) : ('offline' as const),
+    status: statusOf(u.id),
     lastSeenAt: u.lastSeenAt.toISOString(),
     ...(moderation && {
       mutedUntil: u.mutedUntil && u.mutedUntil > new Date() ? u.mutedUntil.toISOString() : null,

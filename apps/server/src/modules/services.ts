@@ -11,6 +11,7 @@ import type { ReportsService } from './moderation/reports.service.ts'
 import type { PresenceService } from './presence/presence.service.ts'
 import type { TypingService } from './presence/typing.service.ts'
 import type { SearchService } from './search/search.service.ts'
+import type { PushService } from './push/push.service.ts'
 
 /** The domain services both transports call; the services plugin builds them. */
 export interface Services {
@@ -27,4 +28,5 @@ export interface Services {
   moderation: ModerationService
   reports: ReportsService
   search: SearchService
+  push: PushService
 }

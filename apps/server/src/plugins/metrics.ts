@@ -94,6 +94,13 @@ export default fp(
       registers: [registry],
     })
 
+    const pushes = new Counter({
+      name: 'secura_push_total',
+      help: 'Web Push deliveries, by result: delivered, gone (the subscription was deleted), failed, dropped (queue full)',
+      labelNames: ['result'],
+      registers: [registry],
+    })
+
     const metrics: Metrics = {
       registry,
       messageAccepted: (transport) => accepted.inc({ transport }),
@@ -105,6 +112,7 @@ export default fp(
       redisError: () => redisErrors.inc(),
       sendRefused: (reason) => sendsRefused.inc({ reason }),
       attachmentsSwept: (what, count) => swept.inc({ what }, count),
+      pushResult: (result) => pushes.inc({ result }),
     }
     app.decorate('metrics', metrics)
 

@@ -23,6 +23,9 @@ import { createModerationService } from '../modules/moderation/moderation.servic
 import { createReportsService } from '../modules/moderation/reports.service.ts'
 import { createPresenceService } from '../modules/presence/presence.service.ts'
 import { createTypingService } from '../modules/presence/typing.service.ts'
+import { pushSender } from '../modules/push/delivery.ts'
+import { createPushService } from '../modules/push/push.service.ts'
+import { ensureVapidKeys } from '../modules/push/vapid.ts'
 import { memoryTokenBuckets } from '../modules/rate-limit.ts'
 import { createSearchService } from '../modules/search/search.service.ts'
 import type { Services } from '../modules/services.ts'
@@ -32,6 +35,10 @@ declare module 'fastify' {
     services: Services
   }
 }
+
+/** A push the device has not fetched within an hour is dropped by the push service: old chatter, not news. */
+export const PUSH_TTL_SECONDS = 3600
+const PUSH_TIMEOUT_MS = 10_000
 
 /** The domain services, wired to the database and to the realtime publisher. */
 export default fp(
@@ -55,8 +62,31 @@ export default fp(
       prisma,
       publisher,
       graceMs: presenceGraceMs,
+      awayMs: app.config.presenceAwayMs,
       store: presenceStore,
       onError: (err) => app.log.error({ err }, 'presence announcement failed'),
+    })
+    const pushConfig = app.config.push
+    const vapid = await ensureVapidKeys(app.db.sql, {
+      publicKey: pushConfig.vapidPublicKey,
+      privateKey: pushConfig.vapidPrivateKey,
+    })
+    const pushPolicy = { allowLoopback: pushConfig.allowLoopback }
+    const push = createPushService({
+      prisma,
+      publisher,
+      publicKey: vapid.publicKey,
+      policy: pushPolicy,
+      send: pushSender({
+        vapid,
+        subject: pushConfig.subject,
+        policy: pushPolicy,
+        ttlSeconds: PUSH_TTL_SECONDS,
+        timeoutMs: PUSH_TIMEOUT_MS,
+      }),
+      present: (userIds) => presence.present(userIds),
+      onResult: (result) => app.metrics.pushResult(result),
+      onError: (err, what) => app.log.warn({ err }, what),
     })
     const localSendLimiter = memoryTokenBuckets(limits.sendPerSec, limits.sendBurst)
     const sendLimiter = redis
@@ -121,6 +151,12 @@ export default fp(
       uploadLimiter,
     })
     const sweep = setInterval(() => void sweepUploads(), app.config.uploadSweepMs)
+    // Subscriptions whose session is gone: each hour, on every instance (each row is deleted once).
+    const pushSweep = setInterval(
+      () => void push.sweep().catch((err) => app.log.warn({ err }, 'push subscription sweep failed')),
+      60 * 60 * 1000,
+    )
+    pushSweep.unref()
     sweep.unref()
     // Every instance clears its own temp folder; the rows and the shared storage are swept by whichever
     // instance takes the lease for the period (the sweep is safe twice over, the lease saves the work).
@@ -168,6 +204,7 @@ export default fp(
         attachments,
         writers: app.config.sendWriters,
         groupCommit: app.config.sendGroupCommit,
+        onSent: (notice) => push.notify(notice),
         admission: sendAdmission(
           { maxInFlight: app.config.sendsInFlight, maxQueueMs: app.config.sendQueueMs },
           { onRefused: (reason) => app.metrics.sendRefused(reason) },
@@ -179,12 +216,15 @@ export default fp(
       moderation,
       reports: createReportsService({ prisma, publisher, moderation, attachments }),
       search: createSearchService({ prisma, limits }),
+      push,
     })
     app.addHook('onClose', async () => {
       clearInterval(sweep)
+      clearInterval(pushSweep)
       s3Client?.destroy()
       if (!app.config.filesDir) await rm(filesDir, { recursive: true, force: true })
       typing.close()
+      push.close()
       await presence.close()
     })
   },

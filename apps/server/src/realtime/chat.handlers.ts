@@ -6,13 +6,16 @@ import type { Handlers } from './handle.ts'
 import type { RoomViewers } from './room-viewers.ts'
 import type { ChatSocket } from './socket.ts'
 
+/** How often one socket's activity reaches the presence store, at most (clients send about once a minute). */
+const ACTIVITY_EVERY_MS = 10_000
+
 /** Every client→server event of protocol §5: thin adapters over the services, shared by all sockets. */
 export function chatHandlers(
   services: Services,
   viewers: RoomViewers,
   metrics?: Pick<Metrics, 'messageAccepted'>,
 ): Handlers {
-  const { messages, conversations, presence, typing, access, moderation, reports } = services
+  const { messages, conversations, presence, typing, access, moderation, reports, push } = services
   const staff = (socket: ChatSocket) => ({ kind: 'user' as const, user: socket.data.user })
   return {
     async 'message:send'(socket, payload) {
@@ -88,5 +91,15 @@ export function chatHandlers(
     'conversation:rename': (socket, p) => conversations.rename(socket.data.user, p.conversationId, p.title),
     'message:report': async (socket, p) =>
       (await reports.report(socket.data.user, p.messageId, p.reason)).report,
+
+    'conversation:mute': (socket, p) => push.setMuted(socket.data.user, p.conversationId, p.muted),
+    async 'presence:activity'(socket) {
+      // Away takes minutes: a store write per socket every ACTIVITY_EVERY_MS at most is enough.
+      const at = Date.now()
+      if (at - (socket.data.lastActivityAt ?? 0) < ACTIVITY_EVERY_MS) return null
+      socket.data.lastActivityAt = at
+      await presence.activity(socket.data.user.id)
+      return null
+    },
   }
 }

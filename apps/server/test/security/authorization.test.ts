@@ -148,6 +148,19 @@ const hidden = (member: number, extra: Expected = {}): Expected => ({
   ...extra,
 })
 
+/** Anyone signed in, of any event: their own things only. */
+const signedIn = (status: number): Expected => ({
+  none: 401,
+  malformed: 401,
+  expired: 401,
+  revoked: 401,
+  otherEvent: status,
+  nonMember: status,
+  moderator: status,
+  organizer: status,
+  member: status,
+})
+
 /** Moderation: organizers (and, per route, moderators) of the event; a guest is FORBIDDEN. */
 const staffOnly: Expected = {
   none: 401,
@@ -428,6 +441,55 @@ const restCases: RestCase[] = [
     request: async () => ({ method: 'POST', path: '/api/auth/device' }),
   },
   {
+    name: 'PUT conversation mute',
+    expected: hidden(200),
+    request: async () => ({
+      method: 'PUT',
+      path: `/api/chat/conversations/${groupId}/mute`,
+      body: { muted: true },
+    }),
+  },
+  {
+    name: 'GET push key',
+    expected: signedIn(200),
+    request: async () => ({ method: 'GET', path: '/api/push/key' }),
+  },
+  {
+    name: 'POST push subscription',
+    expected: signedIn(201),
+    request: async () => ({
+      method: 'POST',
+      path: '/api/push/subscriptions',
+      body: {
+        endpoint: `https://push.example.com/${crypto.randomUUID()}`,
+        keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) },
+      },
+    }),
+  },
+  {
+    name: 'DELETE push subscription',
+    expected: signedIn(204),
+    request: async () => ({
+      method: 'DELETE',
+      path: '/api/push/subscriptions',
+      body: { endpoint: 'https://push.example.com/none' },
+    }),
+  },
+  {
+    name: 'GET notification preferences',
+    expected: signedIn(200),
+    request: async () => ({ method: 'GET', path: '/api/chat/notifications' }),
+  },
+  {
+    name: 'PUT quiet hours',
+    expected: signedIn(200),
+    request: async () => ({
+      method: 'PUT',
+      path: '/api/chat/notifications/quiet-hours',
+      body: { quietHours: { start: '23:00', end: '07:00', timeZone: 'Europe/Paris' } },
+    }),
+  },
+  {
     name: 'GET me',
     expected: {
       none: 401,
@@ -626,6 +688,7 @@ describe('socket authorization matrix', () => {
       ['conversation:read', async () => ({ conversationId: groupId, seq: 1 }), true],
       ['message:report', async () => ({ messageId: await ownerMessage(), reason: 'spam' }), true],
       ['conversation:rename', async () => ({ conversationId: groupId, title: 'Taken over' }), false],
+      ['conversation:mute', async () => ({ conversationId: groupId, muted: true }), true],
     ]
     for (const caller of ['otherEvent', 'nonMember', 'moderator', 'organizer', 'member'] as const) {
       const socket = await server.connect({ token: token[caller] })

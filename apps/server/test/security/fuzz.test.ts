@@ -120,6 +120,18 @@ describe('fuzzing every client event, REST body and the handshake', () => {
       bearer: () => token,
     },
     { route: 'POST /api/chat/sync', path: () => '/api/chat/sync', bearer: () => token },
+    { route: 'POST /api/push/subscriptions', path: () => '/api/push/subscriptions', bearer: () => token },
+    { route: 'DELETE /api/push/subscriptions', path: () => '/api/push/subscriptions', bearer: () => token },
+    {
+      route: 'PUT /api/chat/notifications/quiet-hours',
+      path: () => '/api/chat/notifications/quiet-hours',
+      bearer: () => token,
+    },
+    {
+      route: 'PUT /api/chat/conversations/:lobby/mute',
+      path: () => `/api/chat/conversations/${lobbyId}/mute`,
+      bearer: () => token,
+    },
     { route: 'POST /api/chat/sync (no token)', path: () => '/api/chat/sync' },
     { route: 'POST /api/auth/join', path: () => '/api/auth/join' },
     { route: 'POST /api/auth/invitation', path: () => '/api/auth/invitation' },

@@ -3,6 +3,8 @@ import type { User } from '@secura/shared'
 import { useEffect } from 'react'
 import { request } from '../api/http.ts'
 import { useAppStore } from '../store/index.ts'
+import { watchActivity } from './notify/activity.ts'
+import { loadPreferences, setPreferences } from './notify/preferences.ts'
 
 /** Starts the signed-in user's chat storage for as long as the chat is on screen. */
 export function useChatStorage(user: User): void {
@@ -20,6 +22,15 @@ export function useChatStorage(user: User): void {
       if (state.chatStorage === storage)
         state.setChatNotice('The chat could not start. Reload the page to try again.')
     })
-    return detach
+    const stopActivity = watchActivity(storage)
+    const stopPreferences = storage.onNotificationPreferences(setPreferences)
+    // Offline, mute toggles wait for the first answer; nothing else depends on them.
+    loadPreferences().catch(() => undefined)
+    return () => {
+      stopActivity()
+      stopPreferences()
+      setPreferences(null)
+      detach()
+    }
   }, [user.id, user.eventId, attach, detach])
 }

@@ -411,5 +411,8 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
       users.filter((u) => u.displayName.toLowerCase().includes(q.trim().toLowerCase())),
     findUsers: async (ids) => users.filter((u) => ids.includes(u.id)),
     watchPresence: async () => undefined,
+    // The preview has no server: nobody to tell about activity, no other device to sync from.
+    reportActivity: () => undefined,
+    onNotificationPreferences: () => () => undefined,
   }
 }

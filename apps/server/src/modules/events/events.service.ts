@@ -19,7 +19,7 @@ import { toEvent } from './wire.ts'
 export interface EventsDeps {
   prisma: PrismaClient
   publisher: Publisher
-  presence: Pick<PresenceService, 'online'>
+  presence: Pick<PresenceService, 'online' | 'away'>
   /** Largest page of the guest list. */
   pageMax: number
 }

@@ -155,6 +155,8 @@ export function createIdentityService(deps: IdentityDeps) {
         where: { id: sessionId, revokedAt: null },
         data: { revokedAt: new Date() },
       })
+      // This browser's push subscription was the session's: a signed-out device gets nothing.
+      await prisma.pushSubscription.deleteMany({ where: { sessionId } })
       publisher.disconnect(Room.session(sessionId))
     },
   }

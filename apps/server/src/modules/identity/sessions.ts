@@ -28,7 +28,8 @@ export async function findSession(
   >(
     `SELECT s.id, s."userId", s."tokenHash", s."createdAt", s."expiresAt", s."revokedAt", s."invitationId",
             u."eventId", u."displayName", u.role::text AS role, u."createdAt" AS "userCreatedAt", u."lastSeenAt",
-            u."mutedUntil", u."muteReason", u."removedAt", e."endsAt" AS "eventEndsAt"
+            u."mutedUntil", u."muteReason", u."removedAt", u."quietStart", u."quietEnd", u."quietTimeZone",
+            e."endsAt" AS "eventEndsAt"
      FROM "Session" s JOIN "User" u ON u.id = s."userId" JOIN "Event" e ON e.id = u."eventId"
      WHERE s."tokenHash" = $1`,
     [tokenHash],
@@ -45,6 +46,9 @@ export async function findSession(
     muteReason,
     removedAt,
     eventEndsAt,
+    quietStart,
+    quietEnd,
+    quietTimeZone,
     ...session
   } = row
   return {
@@ -60,6 +64,9 @@ export async function findSession(
       mutedUntil,
       muteReason,
       removedAt,
+      quietStart,
+      quietEnd,
+      quietTimeZone,
     },
   }
 }

@@ -169,7 +169,10 @@ export function createInvitationsService(deps: InvitationsDeps) {
       const ended = await prisma.$queryRaw<{ id: string }[]>`
         UPDATE "Session" SET "revokedAt" = now()
         WHERE "invitationId" = ${id}::uuid AND "revokedAt" IS NULL RETURNING id`
-      if (ended.length > 0) publisher.disconnect(ended.map((s) => Room.session(s.id)))
+      if (ended.length > 0) {
+        await prisma.pushSubscription.deleteMany({ where: { sessionId: { in: ended.map((s) => s.id) } } })
+        publisher.disconnect(ended.map((s) => Room.session(s.id)))
+      }
       return { invitation: toInvitation(invitation), endedSessions: ended.length }
     },
 

@@ -16,6 +16,7 @@ import type { AttachmentsService } from '../attachments/attachments.service.ts'
 import { muteGuard } from '../moderation/mute.ts'
 import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
+import type { SentNotice } from '../push/push.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { type SendAdmission, sendAdmission } from './admission.ts'
 import { checkMentions, type Mentions } from './mentions.ts'
@@ -42,6 +43,8 @@ export interface MessagesDeps {
   /** The send queue's writers and group commit (send-queue.ts); its defaults when left out. */
   writers?: number
   groupCommit?: boolean
+  /** Told of each new message after its broadcast (Web Push); must not block or throw. */
+  onSent?: (notice: SentNotice) => void
 }
 
 const withPairs = ({ reactionPairs, ...row }: RowWithReactions) =>
@@ -58,6 +61,7 @@ export function createMessagesService(deps: MessagesDeps) {
     attachments,
     writers,
     groupCommit,
+    onSent,
     admission = sendAdmission({
       maxInFlight: Number.POSITIVE_INFINITY,
       maxQueueMs: Number.POSITIVE_INFINITY,
@@ -197,6 +201,15 @@ export function createMessagesService(deps: MessagesDeps) {
       } else if (row.recipients && row.recipients.length > 0) {
         publisher.emit(row.recipients.map(Room.user), 'conversation:message-received', received, viewing)
       }
+      onSent?.({
+        conversationId,
+        messageId: message.id,
+        senderId: viewer.id,
+        kind: row.kind,
+        preview: received.preview,
+        mentions: message.mentions ?? [],
+        mentionsHere: message.mentionsHere === true,
+      })
       return { message, created: true }
     },
 

@@ -162,6 +162,8 @@ export function createModerationService(deps: ModerationDeps) {
         { reason: reason?.trim() || null },
         'guest-removed',
       )
+      // Their devices get no more pushes; after a restore each device subscribes again when opened.
+      await prisma.pushSubscription.deleteMany({ where: { userId: target.id } })
       publisher.disconnect(Room.user(target.id))
       if (line) announceSystemLine(publisher, line, { eventId })
       return entry

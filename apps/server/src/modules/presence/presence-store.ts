@@ -16,6 +16,15 @@ export interface PresenceStore {
   socketCount(userId: string): Promise<number>
   /** How many users are shown online. */
   onlineCount(): Promise<number>
+  /**
+   * The user did something (input in a visible tab, a new socket) at `at` (ms). True when this brought the
+   * user back from away (announce online, once).
+   */
+  active(userId: string, at: number): Promise<boolean>
+  /** Users shown online, not away, whose last activity is before `before` (ms): marked away now, each once. */
+  idleSince(before: number): Promise<string[]>
+  /** Which of these users are away (shown online, but idle on every device). */
+  away(userIds: string[]): Promise<Set<string>>
   /** Users taken offline by the store itself (a crashed instance's users, a grace that expired elsewhere). */
   onOffline(listener: (userIds: string[]) => void): void
   /** Users shown online again by the store itself (its contents were restored after a Redis restart). */
@@ -27,6 +36,8 @@ export interface PresenceStore {
 export function memoryPresenceStore(): PresenceStore {
   const sockets = new Map<string, number>()
   const shownOnline = new Set<string>()
+  const lastActive = new Map<string, number>()
+  const away = new Set<string>()
   return {
     // Synchronous until the returned promise: a socket counts from the moment it connects.
     async connected(userId) {
@@ -46,7 +57,29 @@ export function memoryPresenceStore(): PresenceStore {
     },
     async settle(userId) {
       if ((sockets.get(userId) ?? 0) > 0) return false
+      lastActive.delete(userId)
+      away.delete(userId)
       return shownOnline.delete(userId)
+    },
+    async active(userId, at) {
+      lastActive.set(userId, Math.max(at, lastActive.get(userId) ?? 0))
+      return away.delete(userId)
+    },
+    async idleSince(before) {
+      const idle: string[] = []
+      for (const [userId, at] of lastActive) {
+        if (at >= before || away.has(userId)) continue
+        if (!shownOnline.has(userId)) {
+          lastActive.delete(userId)
+          continue
+        }
+        away.add(userId)
+        idle.push(userId)
+      }
+      return idle
+    },
+    async away(userIds) {
+      return new Set(userIds.filter((id) => away.has(id)))
     },
     async online(userIds) {
       return new Set(userIds.filter((id) => shownOnline.has(id)))

@@ -3,6 +3,7 @@ import type { Ref } from 'react'
 import { useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'
 import { directPartner } from '../names.ts'
+import { MuteToggle } from '../notify/MuteToggle.tsx'
 import { PRESENCE_LABELS, PresenceDot, usePresence } from '../PresenceDot.tsx'
 
 interface ConversationHeaderProps {
@@ -47,6 +48,7 @@ export function ConversationHeader({ conversation, title, meId, onBack, ref }: C
           )}
         </p>
       </div>
+      <MuteToggle conversationId={conversation.id} />
       {conversation.kind === 'group' && (
         <button
           type="button"

@@ -6,6 +6,7 @@ import { ROLE_LABELS } from '../../components/roles.ts'
 import { useAction } from '../../hooks/useAction.ts'
 import { useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'
+import { NotificationSettings } from '../notify/NotificationSettings.tsx'
 import { AddDevice } from './AddDevice.tsx'
 
 /** The event, who I am, the way out, and the ways to start a conversation. */
@@ -87,6 +88,7 @@ export function SidebarHeader({ user, event }: { user: User; event: Event }) {
           <Icon name="plus" /> New group
         </button>
         <AddDevice />
+        <NotificationSettings />
       </div>
       {error && <Notice tone="error">{error}</Notice>}
     </header>
