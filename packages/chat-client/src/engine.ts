@@ -4,8 +4,8 @@ import {
   LIMITS,
   type MarkReadResponse,
   type MessagePage,
-  type SearchResults,
   type NotificationPreferences,
+  type SearchResults,
   TYPING_REFRESH_MS,
   type UserList,
 } from '@secura/shared'

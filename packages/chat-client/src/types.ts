@@ -4,8 +4,8 @@ import type {
   ConversationSummary,
   DirectoryUser,
   Message,
-  SearchResults,
   NotificationPreferences,
+  SearchResults,
   UserStatusEvent,
 } from '@secura/shared'
 import type { KnownUser, Mentions } from './db.ts'

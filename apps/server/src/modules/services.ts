@@ -10,8 +10,8 @@ import type { ModerationService } from './moderation/moderation.service.ts'
 import type { ReportsService } from './moderation/reports.service.ts'
 import type { PresenceService } from './presence/presence.service.ts'
 import type { TypingService } from './presence/typing.service.ts'
-import type { SearchService } from './search/search.service.ts'
 import type { PushService } from './push/push.service.ts'
+import type { SearchService } from './search/search.service.ts'
 
 /** The domain services both transports call; the services plugin builds them. */
 export interface Services {
