@@ -287,6 +287,13 @@ const PROTOCOL_EVENTS = [
   'moderation:role',
   'user:moderated',
   'message:report',
+  'message:pin',
+  'message:unpin',
+  'message:pinned',
+  'announcement:dismiss',
+  'announcement:dismissed',
+  'event:settings',
+  'event:updated',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -305,6 +312,10 @@ const PROTOCOL_CLIENT_EVENTS = [
   'moderation:restore',
   'moderation:role',
   'message:report',
+  'message:pin',
+  'message:unpin',
+  'announcement:dismiss',
+  'event:settings',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {
@@ -321,6 +332,9 @@ const SERVER_EVENTS = {
   'conversation:message-received': true,
   'user:status': true,
   'user:moderated': true,
+  'message:pinned': true,
+  'announcement:dismissed': true,
+  'event:updated': true,
 } satisfies Record<keyof ServerEvents, true>
 
 describe('event names', () => {

@@ -1,8 +1,14 @@
 import { type Static, Type } from 'typebox'
+import {
+  type AnnouncementDismissed,
+  EventSettingsInput,
+  MessagePinnedEvent,
+  MessageRef,
+} from './announcements.ts'
 import { AttachmentIds, NoAttachments } from './attachments.ts'
 import type { ChatError } from './errors.ts'
 import { LIMITS } from './limits.ts'
-import { type Conversation, type Message, ReactionSummary } from './models.ts'
+import { type Conversation, type Event, type Message, ReactionSummary } from './models.ts'
 import {
   type ModeratedEvent,
   type ModerationAction,
@@ -54,6 +60,13 @@ export const ChatEvent = {
   ModerationRole: 'moderation:role',
   UserModerated: 'user:moderated',
   MessageReport: 'message:report',
+  MessagePin: 'message:pin',
+  MessageUnpin: 'message:unpin',
+  MessagePinned: 'message:pinned',
+  AnnouncementDismiss: 'announcement:dismiss',
+  AnnouncementDismissed: 'announcement:dismissed',
+  EventSettings: 'event:settings',
+  EventUpdated: 'event:updated',
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
@@ -96,11 +109,14 @@ export const MentionFields = {
   mentions: Type.Optional(Type.Array(Id, { maxItems: LIMITS.mentions })),
   mentionsHere: Type.Optional(Type.Boolean()),
 }
+/** A lobby message posted as an announcement (organizers; moderators when the event allows). */
+export const AnnouncementField = { announcement: Type.Optional(Type.Boolean()) }
 const SendFields = {
   conversationId: Id,
   content: Content,
   replyToId: Type.Optional(Id),
   ...MentionFields,
+  ...AnnouncementField,
   ...NoAttachments,
 }
 /** `{conversationId, content, clientMessageId, replyToId?}`; the seed's `messageId` is accepted as the client id. */
@@ -124,6 +140,7 @@ export interface MessageSendCommand {
   attachmentIds?: string[] | undefined
   mentions?: string[] | undefined
   mentionsHere?: boolean | undefined
+  announcement?: boolean | undefined
 }
 export function toSendCommand(input: MessageSendInput): MessageSendCommand {
   const clientMessageId = 'clientMessageId' in input ? input.clientMessageId : input.messageId
@@ -135,6 +152,7 @@ export function toSendCommand(input: MessageSendInput): MessageSendCommand {
     ...('attachmentIds' in input && { attachmentIds: input.attachmentIds }),
     ...(input.mentions && { mentions: input.mentions }),
     ...(input.mentionsHere && { mentionsHere: input.mentionsHere }),
+    ...(input.announcement && { announcement: true }),
   }
 }
 
@@ -256,6 +274,10 @@ export interface ClientEvents {
   'moderation:restore': (payload: RestoreInput, ack: AckCallback<ModerationAction>) => void
   'moderation:role': (payload: RoleInput, ack: AckCallback<ModerationAction>) => void
   'message:report': (payload: ReportInput, ack: AckCallback<ReportReceipt>) => void
+  'message:pin': (payload: MessageRef, ack: AckCallback<Message>) => void
+  'message:unpin': (payload: MessageRef, ack: AckCallback<Message>) => void
+  'announcement:dismiss': (payload: MessageRef, ack: AckCallback<AnnouncementDismissed>) => void
+  'event:settings': (payload: EventSettingsInput, ack: AckCallback<Event>) => void
 }
 
 /** What the server emits. */
@@ -273,6 +295,9 @@ export interface ServerEvents {
   'conversation:message-received': (event: MessageReceivedEvent) => void
   'user:status': (event: UserStatusEvent) => void
   'user:moderated': (event: ModeratedEvent) => void
+  'message:pinned': (event: MessagePinnedEvent) => void
+  'announcement:dismissed': (event: AnnouncementDismissed) => void
+  'event:updated': (event: Event) => void
 }
 
 /** The schema each client event's payload must match. */
@@ -293,4 +318,8 @@ export const ClientEventSchemas = {
   'moderation:restore': RestoreInput,
   'moderation:role': RoleInput,
   'message:report': ReportInput,
+  'message:pin': MessageRef,
+  'message:unpin': MessageRef,
+  'announcement:dismiss': MessageRef,
+  'event:settings': EventSettingsInput,
 } as const satisfies Record<keyof ClientEvents, unknown>

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { AttachmentIds, NoAttachments } from './attachments.ts'
-import { MentionFields } from './events.ts'
+import { AnnouncementField, MentionFields } from './events.ts'
 import { LIMITS } from './limits.ts'
 import {
   Conversation,
@@ -71,7 +71,16 @@ export const REST_ROUTES = [
   'POST /api/events/:eventId/reports/:id/resolve',
   'POST /api/events/:eventId/guests/:id/access',
   'POST /api/auth/device',
+  'PUT /api/events/:eventId/settings',
+  'PUT /api/chat/conversations/:id/messages/:mid/pin',
+  'DELETE /api/chat/conversations/:id/messages/:mid/pin',
+  'GET /api/chat/conversations/:id/pins',
+  'GET /api/chat/announcements',
+  'POST /api/chat/announcements/:mid/dismiss',
 ] as const
+/** `…/announcements/:mid/dismiss`. */
+export const AnnouncementParams = Type.Object({ mid: Id })
+export type AnnouncementParams = Static<typeof AnnouncementParams>
 export type RestRoute = (typeof REST_ROUTES)[number]
 
 // ---- Identity and administration (protocol §3) ----
@@ -162,6 +171,7 @@ export const SendMessageBody = Type.Union([
     content: Content,
     replyToId: Type.Optional(Id),
     ...MentionFields,
+    ...AnnouncementField,
     ...NoAttachments,
   }),
   // Attachments: the text beside them may be empty.
@@ -170,6 +180,7 @@ export const SendMessageBody = Type.Union([
     content: Caption,
     replyToId: Type.Optional(Id),
     ...MentionFields,
+    ...AnnouncementField,
     attachmentIds: AttachmentIds,
   }),
 ])

@@ -1,4 +1,5 @@
 import type { AccessService } from './access.service.ts'
+import type { AnnouncementsService } from './messages/announcements.service.ts'
 import type { AttachmentsService } from './attachments/attachments.service.ts'
 import type { ConversationsService } from './conversations/conversations.service.ts'
 import type { EventsService } from './events/events.service.ts'
@@ -23,4 +24,5 @@ export interface Services {
   attachments: AttachmentsService
   moderation: ModerationService
   reports: ReportsService
+  announcements: AnnouncementsService
 }

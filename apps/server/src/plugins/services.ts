@@ -15,6 +15,7 @@ import { createEventsService } from '../modules/events/events.service.ts'
 import { createIdentityService } from '../modules/identity/identity.service.ts'
 import { createInvitationsService } from '../modules/invitations/invitations.service.ts'
 import { sendAdmission } from '../modules/messages/admission.ts'
+import { createAnnouncementsService } from '../modules/messages/announcements.service.ts'
 import { createMessagesService } from '../modules/messages/messages.service.ts'
 import { createModerationService } from '../modules/moderation/moderation.service.ts'
 import { createReportsService } from '../modules/moderation/reports.service.ts'
@@ -138,6 +139,7 @@ export default fp(
       typing,
       attachments,
       moderation,
+      announcements: createAnnouncementsService({ prisma, publisher, changeLimiter }),
       reports: createReportsService({ prisma, publisher, moderation, attachments }),
     })
     app.addHook('onClose', async () => {

@@ -12,7 +12,8 @@ export function chatHandlers(
   viewers: RoomViewers,
   metrics?: Pick<Metrics, 'messageAccepted'>,
 ): Handlers {
-  const { messages, conversations, presence, typing, access, moderation, reports } = services
+  const { messages, conversations, presence, typing, access, moderation, reports, announcements, events } =
+    services
   const staff = (socket: ChatSocket) => ({ kind: 'user' as const, user: socket.data.user })
   return {
     async 'message:send'(socket, payload) {
@@ -87,5 +88,9 @@ export function chatHandlers(
       moderation.setRole(staff(socket), socket.data.user.eventId, p.userId, p.role),
     'message:report': async (socket, p) =>
       (await reports.report(socket.data.user, p.messageId, p.reason)).report,
+    'message:pin': (socket, p) => announcements.pin(socket.data.user, p.messageId),
+    'message:unpin': (socket, p) => announcements.unpin(socket.data.user, p.messageId),
+    'announcement:dismiss': (socket, p) => announcements.dismiss(socket.data.user, p.messageId),
+    'event:settings': (socket, p) => events.updateSettings(staff(socket), socket.data.user.eventId, p),
   }
 }

@@ -1,4 +1,8 @@
 import {
+  AnnouncementDismissed,
+  AnnouncementList,
+  AnnouncementParams,
+  PinnedList,
   Conversation,
   ConversationList,
   ConversationParams,
@@ -29,7 +33,7 @@ const me = (request: FastifyRequest) => currentUser(request).user
 
 /** /api/chat: the conversations and messages of the signed-in guest. Thin adapters over the services. */
 export default async function chatRoutes(app: RoutesApp) {
-  const { conversations, messages } = app.services
+  const { conversations, messages, announcements } = app.services
   app.addHook('preHandler', app.requireUser)
 
   app.get(
@@ -182,5 +186,35 @@ export default async function chatRoutes(app: RoutesApp) {
     '/sync',
     { schema: { tags, body: SyncBody, response: { 200: SyncResponse, ...errors } } },
     (request) => messages.sync(me(request), request.body.cursors),
+  )
+
+  app.put(
+    '/conversations/:id/messages/:mid/pin',
+    { schema: { tags, params: MessageParams, response: { 200: Message, ...errors } } },
+    (request) => announcements.pin(me(request), request.params.mid, request.params.id),
+  )
+
+  app.delete(
+    '/conversations/:id/messages/:mid/pin',
+    { schema: { tags, params: MessageParams, response: { 200: Message, ...errors } } },
+    (request) => announcements.unpin(me(request), request.params.mid, request.params.id),
+  )
+
+  app.get(
+    '/conversations/:id/pins',
+    { schema: { tags, params: ConversationParams, response: { 200: PinnedList, ...errors } } },
+    (request) => announcements.pins(me(request), request.params.id),
+  )
+
+  app.get(
+    '/announcements',
+    { schema: { tags, response: { 200: AnnouncementList, ...errors } } },
+    (request) => announcements.announcements(me(request)),
+  )
+
+  app.post(
+    '/announcements/:mid/dismiss',
+    { schema: { tags, params: AnnouncementParams, response: { 200: AnnouncementDismissed, ...errors } } },
+    (request) => announcements.dismiss(me(request), request.params.mid),
   )
 }

@@ -1,4 +1,11 @@
-import type { CreateEventBody, CreateEventResponse, GuestList, GuestsQuery } from '@secura/shared'
+import type {
+  CreateEventBody,
+  CreateEventResponse,
+  Event,
+  EventSettingsBody,
+  GuestList,
+  GuestsQuery,
+} from '@secura/shared'
 import { normalizeName, Room } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
 import type { PrismaClient } from '../../db/prisma.ts'
@@ -6,6 +13,7 @@ import { AppError, forbidden, notFound } from '../../errors.ts'
 import { toConversation } from '../conversations/wire.ts'
 import { findEventUsers } from '../directory.ts'
 import type { Actor } from '../identity/identity.service.ts'
+import type { Moderator } from '../moderation/moderation.service.ts'
 import type { Publisher } from '../ports.ts'
 import type { PresenceService } from '../presence/presence.service.ts'
 import { toEvent } from './wire.ts'
@@ -21,7 +29,7 @@ export interface EventsDeps {
 /** Who may manage an event, for the services of its parts (its invitations, its guest list). */
 export function eventManagers(prisma: PrismaClient) {
   /** The admin, or an organizer of this event. A user of another event learns nothing: NOT_FOUND. */
-  async function assertCanManage(actor: Actor, eventId: string, what = 'manage its invitations') {
+  async function assertCanManage(actor: Moderator, eventId: string, what = 'manage its invitations') {
     const event = await prisma.event.findUnique({ where: { id: eventId } })
     if (!event || (actor.kind === 'user' && actor.user.eventId !== eventId)) throw notFound('Event')
     if (actor.kind === 'user' && actor.user.role !== 'organizer') {
@@ -76,6 +84,24 @@ export function createEventsService(deps: EventsDeps) {
           counts: { online: onlineBy.get(e.id) ?? 0, messagesToday: todayBy.get(e.id) ?? 0 },
         })),
       }
+    },
+
+    /**
+     * Changes the lobby's settings (announcement-only, moderators' announcements): the admin or an organizer.
+     * Every socket of the event hears the new settings, so composers change at once.
+     */
+    async updateSettings(actor: Moderator, eventId: string, settings: EventSettingsBody): Promise<Event> {
+      await assertCanManage(actor, eventId, 'change its settings')
+      const event = await prisma.event.update({
+        where: { id: eventId },
+        data: {
+          ...(settings.announcementOnly !== undefined && { announcementOnly: settings.announcementOnly }),
+          ...(settings.moderatorsAnnounce !== undefined && { moderatorsAnnounce: settings.moderatorsAnnounce }),
+        },
+      })
+      const wire = toEvent(event)
+      publisher.emit(Room.event(eventId), 'event:updated', wire)
+      return wire
     },
 
     /** Erases the event with everything in it, then disconnects its guests on every instance. */

@@ -18,6 +18,7 @@ import type { Publisher } from '../ports.ts'
 import type { TypingService } from '../presence/typing.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { type SendAdmission, sendAdmission } from './admission.ts'
+import { assertMayAnnounce } from './announcements.service.ts'
 import { checkMentions, type Mentions } from './mentions.ts'
 import { applyReaction } from './reactions.ts'
 import { revise } from './revise.ts'
@@ -84,6 +85,19 @@ export function createMessagesService(deps: MessagesDeps) {
     }
   }
 
+  /** Why a lobby send wrote nothing, when it is the announcement-only setting: FORBIDDEN, with the reason. */
+  async function assertMayWriteInLobby(viewer: Viewer) {
+    const user = await prisma.user.findUnique({
+      where: { id: viewer.id },
+      select: { role: true, event: { select: { announcementOnly: true } } },
+    })
+    if (user?.role === 'guest' && user.event.announcementOnly) {
+      throw forbidden('The lobby is for announcements only: organizers and moderators write here', {
+        reason: 'announcement-only',
+      })
+    }
+  }
+
   async function findBySender(senderId: string, clientMessageId: string): Promise<Message | null> {
     const row = await prisma.message.findUnique({
       where: { senderId_clientMessageId: { senderId, clientMessageId } },
@@ -122,6 +136,7 @@ export function createMessagesService(deps: MessagesDeps) {
           command.mentions,
           command.mentionsHere,
         )
+        if (command.announcement) await assertMayAnnounce(prisma, viewer, command.conversationId)
         await enforce(sendLimiter, viewer.id, 'messages')
         await assertNotMuted(viewer.id)
       } catch (error) {
@@ -139,13 +154,17 @@ export function createMessagesService(deps: MessagesDeps) {
           replyToId: command.replyToId ?? null,
           mentions: mentions.ids,
           mentionsHere: mentions.here,
+          announcement: command.announcement === true,
         }
         // Refused here (UNAVAILABLE) when the instance already has more than it can answer in time.
         // With attachments, its own transaction (they are claimed with the insert); without, the batched path.
         row = await admission.run(() =>
           attachmentIds.length > 0
             ? insertWithAttachments(prisma, viewer, message, attachmentIds)
-            : sends.insert(message),
+            : // Announcements are rare and carry a column the batched statement does not write.
+              message.announcement
+              ? store.insert(viewer, message)
+              : sends.insert(message),
         )
       } catch (error) {
         // A replay of a send with attachments finds them claimed (by the original): answered with it.
@@ -159,7 +178,8 @@ export function createMessagesService(deps: MessagesDeps) {
         // stranger (NOT_FOUND, existence not revealed), or a reply to a message of another conversation.
         const original = await findBySender(viewer.id, command.clientMessageId)
         if (original) return { message: original, created: false }
-        await visibleConversation(prisma, viewer, command.conversationId)
+        const { conversation } = await visibleConversation(prisma, viewer, command.conversationId)
+        if (conversation.kind === 'event') await assertMayWriteInLobby(viewer)
         throw validation('replyToId must be a message of the same conversation')
       }
       const message = toMessage(row)

@@ -19,6 +19,9 @@ export interface MessageRow {
   attachments?: unknown
   mentions?: string[] | null
   mentionsHere?: boolean
+  announcement?: boolean
+  pinnedAt?: Date | null
+  pinnedBy?: string | null
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
@@ -42,6 +45,10 @@ export function toMessage(row: MessageRow, reactions: Wire.ReactionSummary[] = [
     // Left out when none: the wire stays as it was for the messages that mention nobody.
     ...(row.mentions && row.mentions.length > 0 ? { mentions: row.mentions } : {}),
     ...(row.mentionsHere ? { mentionsHere: true as const } : {}),
+    ...(row.announcement ? { announcement: true as const } : {}),
+    ...(row.pinnedAt && row.pinnedBy
+      ? { pinnedAt: new Date(row.pinnedAt).toISOString(), pinnedBy: row.pinnedBy }
+      : {}),
   }
 }
 
