@@ -46,6 +46,7 @@ const TABLES = [
   'Attachment',
   'ModerationAction',
   'Report',
+  'AnnouncementDismissal',
 ] as const
 type Table = (typeof TABLES)[number]
 
