@@ -8,7 +8,18 @@ import { emitRaw } from './raw-socket.ts'
 import { SecurityReport } from './report.ts'
 
 /** Socket events that write: with every conversation id aimed at a foreign conversation, always refused. */
-const WRITES = ['message:send', 'message:edited', 'message:deleted', 'message:reaction', 'conversation:read']
+const WRITES = [
+  'message:send',
+  'message:edited',
+  'message:deleted',
+  'message:reaction',
+  'conversation:read',
+  // A guest pins nothing, changes no settings, and there is no announcement to dismiss.
+  'message:pin',
+  'message:unpin',
+  'announcement:dismiss',
+  'event:settings',
+]
 const RANDOM_ID = '0190a0a0-0000-7000-8000-000000000000'
 /** A socket packet over the size limit closes the connection (engine.io), which is not what is tested here. */
 const SOCKET_PACKET_MAX = 60_000
@@ -110,6 +121,16 @@ describe('fuzzing every client event, REST body and the handshake', () => {
       route: 'POST /api/admin/events (wrong token)',
       path: () => '/api/admin/events',
       bearer: () => 'not-the-admin-token',
+    },
+    {
+      route: 'PUT /api/events/:event/settings (guest)',
+      path: () => `/api/events/${eventId}/settings`,
+      bearer: () => token,
+    },
+    {
+      route: 'PUT /api/events/:random/settings (admin)',
+      path: () => `/api/events/${RANDOM_ID}/settings`,
+      bearer: () => ADMIN_TOKEN,
     },
     {
       route: 'POST /api/events/:random/invitations (admin)',
