@@ -1,14 +1,6 @@
 import type { Event, Message } from '@secura/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  chatApi,
-  emitAck,
-  nextEvent,
-  quiet,
-  record,
-  startServer,
-  type TestServer,
-} from './helpers.ts'
+import { chatApi, emitAck, nextEvent, quiet, record, startServer, type TestServer } from './helpers.ts'
 
 /** Announcements, pins and the announcement-only lobby (protocol §3.3), over REST and the socket. */
 let server: TestServer
@@ -165,7 +157,10 @@ describe('announcement-only lobby', () => {
       ),
     )
     for (const ack of burst)
-      expect(ack).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: { reason: 'announcement-only' } } })
+      expect(ack).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN', details: { reason: 'announcement-only' } },
+      })
     expect((await server.counts()).Message).toBe(before)
 
     const reacted = await emitAck(guestSocket, 'message:reaction', { messageId: hello.body.id, emoji: '👍' })
@@ -230,7 +225,9 @@ describe('pins', () => {
     await emitAck(watcher, 'conversation:join', { conversationId: lobbyId })
     const pinnedEvents = record(watcher, 'message:pinned')
 
-    const pinned = await chatApi(server, organizer.token).put(`/conversations/${lobbyId}/messages/${m1.id}/pin`)
+    const pinned = await chatApi(server, organizer.token).put(
+      `/conversations/${lobbyId}/messages/${m1.id}/pin`,
+    )
     expect(pinned.status).toBe(200)
     expect(pinned.body).toMatchObject({ id: m1.id, pinnedBy: organizer.user.id })
     expect(pinned.body.rev).toBeGreaterThan(m2.rev)
@@ -247,7 +244,9 @@ describe('pins', () => {
     const unpinned = await emitAck<Message>(modSocket, 'message:unpin', { messageId: m1.id })
     expect(unpinned.ok).toBe(true)
     expect((unpinned as { data: Message }).data.pinnedAt).toBeUndefined()
-    const viaRest = await chatApi(server, organizer.token).del(`/conversations/${lobbyId}/messages/${m1.id}/pin`)
+    const viaRest = await chatApi(server, organizer.token).del(
+      `/conversations/${lobbyId}/messages/${m1.id}/pin`,
+    )
     expect(viaRest.status).toBe(200)
     await quiet(200)
     expect(pinnedEvents.map((e) => [e.messageId, e.pinnedAt === null])).toEqual([
@@ -272,14 +271,17 @@ describe('pins', () => {
     // Deleting a pinned message unpins it; pinning a tombstone is CONFLICT.
     await chatApi(server, organizer.token).del(`/conversations/${lobbyId}/messages/${m2.id}`)
     expect((await me.get(`/conversations/${lobbyId}/pins`)).body.messages).toEqual([])
-    const onTombstone = await chatApi(server, organizer.token).put(`/conversations/${lobbyId}/messages/${m2.id}/pin`)
+    const onTombstone = await chatApi(server, organizer.token).put(
+      `/conversations/${lobbyId}/messages/${m2.id}/pin`,
+    )
     expect(onTombstone.status).toBe(409)
   })
 
   it('unknown and foreign messages are NOT_FOUND; a message of another conversation under this one too', async () => {
     const { lobbyId, organizer, guest } = await cast('Pin lookups')
     const other = await cast('Other event')
-    const foreign = (await chatApi(server, other.guest.token).send(other.lobbyId, 'elsewhere')).body as Message
+    const foreign = (await chatApi(server, other.guest.token).send(other.lobbyId, 'elsewhere'))
+      .body as Message
     const org = chatApi(server, organizer.token)
     expect((await org.put(`/conversations/${lobbyId}/messages/${crypto.randomUUID()}/pin`)).status).toBe(404)
     expect((await org.put(`/conversations/${other.lobbyId}/messages/${foreign.id}/pin`)).status).toBe(404)
@@ -292,7 +294,10 @@ describe('pins', () => {
       ok: false,
       error: { code: 'VALIDATION' },
     })
-    const dm = await chatApi(server, guest.token).post('/conversations', { kind: 'direct', userId: organizer.user.id })
+    const dm = await chatApi(server, guest.token).post('/conversations', {
+      kind: 'direct',
+      userId: organizer.user.id,
+    })
     const inDm = (await chatApi(server, guest.token).send(dm.body.id, 'private')).body as Message
     expect((await org.put(`/conversations/${lobbyId}/messages/${inDm.id}/pin`)).status).toBe(404)
     expect((await org.put(`/conversations/${dm.body.id}/messages/${inDm.id}/pin`)).status).toBe(200)

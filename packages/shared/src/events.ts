@@ -2,7 +2,7 @@ import { type Static, Type } from 'typebox'
 import {
   type AnnouncementDismissed,
   EventSettingsInput,
-  MessagePinnedEvent,
+  type MessagePinnedEvent,
   MessageRef,
 } from './announcements.ts'
 import { AttachmentIds, NoAttachments } from './attachments.ts'

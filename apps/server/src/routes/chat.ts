@@ -2,7 +2,6 @@ import {
   AnnouncementDismissed,
   AnnouncementList,
   AnnouncementParams,
-  PinnedList,
   Conversation,
   ConversationList,
   ConversationParams,
@@ -15,6 +14,7 @@ import {
   Message,
   MessagePage,
   MessageParams,
+  PinnedList,
   ReactionBody,
   SendMessageBody,
   SyncBody,
@@ -206,10 +206,8 @@ export default async function chatRoutes(app: RoutesApp) {
     (request) => announcements.pins(me(request), request.params.id),
   )
 
-  app.get(
-    '/announcements',
-    { schema: { tags, response: { 200: AnnouncementList, ...errors } } },
-    (request) => announcements.announcements(me(request)),
+  app.get('/announcements', { schema: { tags, response: { 200: AnnouncementList, ...errors } } }, (request) =>
+    announcements.announcements(me(request)),
   )
 
   app.post(

@@ -457,7 +457,10 @@ const restCases: RestCase[] = [
       organizer: 200,
       member: 200,
     },
-    request: async () => ({ method: 'POST', path: `/api/chat/announcements/${await announcement()}/dismiss` }),
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/announcements/${await announcement()}/dismiss`,
+    }),
   },
   {
     name: 'PUT event settings (organizers)',

@@ -96,7 +96,9 @@ export function createEventsService(deps: EventsDeps) {
         where: { id: eventId },
         data: {
           ...(settings.announcementOnly !== undefined && { announcementOnly: settings.announcementOnly }),
-          ...(settings.moderatorsAnnounce !== undefined && { moderatorsAnnounce: settings.moderatorsAnnounce }),
+          ...(settings.moderatorsAnnounce !== undefined && {
+            moderatorsAnnounce: settings.moderatorsAnnounce,
+          }),
         },
       })
       const wire = toEvent(event)
