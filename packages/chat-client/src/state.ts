@@ -1,4 +1,10 @@
-import { type ConversationSummary, type Message, mutedDetails, type UserStatusEvent } from '@secura/shared'
+import {
+  type ConversationSummary,
+  type EventSettings,
+  type Message,
+  mutedDetails,
+  type UserStatusEvent,
+} from '@secura/shared'
 import type { OutboxEntry } from './db.ts'
 import { byActivity } from './summaries.ts'
 import { hasOlder, type Timeline } from './timeline.ts'
@@ -22,6 +28,9 @@ export class ChatState {
   outbox: readonly OutboxEntry[] = []
   /** The standing the server last announced (user:moderated); until then, what held messages say. */
   announcedMute: Muted | null | undefined
+  /** The lobby's announcements not dismissed, newest first; the event's lobby settings once told. */
+  announcements: readonly Message[] = []
+  eventSettings: EventSettings | null = null
 
   private snapshot: ChatSnapshot = {
     connection: 'connecting',
@@ -33,6 +42,8 @@ export class ChatState {
     reads: {},
     presence: {},
     muted: null,
+    announcements: [],
+    eventSettings: null,
   }
   private readonly listeners = new Set<(snapshot: ChatSnapshot) => void>()
   private scheduled = false
@@ -63,6 +74,23 @@ export class ChatState {
     this.mark((d) => (d.presence = true))
   }
   changedConnection(): void {
+    this.mark(() => undefined)
+  }
+
+  setAnnouncements(list: readonly Message[]): void {
+    this.announcements = [...list].sort((a, b) => b.seq - a.seq)
+    this.mark(() => undefined)
+  }
+  addAnnouncement(message: Message): void {
+    if (message.deletedAt) return this.removeAnnouncement(message.id)
+    this.setAnnouncements([...this.announcements.filter((m) => m.id !== message.id), message])
+  }
+  removeAnnouncement(messageId: string): void {
+    if (!this.announcements.some((m) => m.id === messageId)) return
+    this.setAnnouncements(this.announcements.filter((m) => m.id !== messageId))
+  }
+  setEventSettings(settings: EventSettings): void {
+    this.eventSettings = settings
     this.mark(() => undefined)
   }
 
@@ -107,6 +135,8 @@ export class ChatState {
       reads: d.reads ? Object.fromEntries(this.reads) : prev.reads,
       presence: d.presence ? { ...this.presence } : prev.presence,
       muted: sameMute(prev.muted, this.currentMute()) ? prev.muted : this.currentMute(),
+      announcements: this.announcements,
+      eventSettings: this.eventSettings,
     }
     for (const listener of this.listeners) listener(this.snapshot)
   }

@@ -19,6 +19,11 @@ export const EventSettingsBody = Type.Object(
   { minProperties: 1 },
 )
 export type EventSettingsBody = Static<typeof EventSettingsBody>
+/** The settings as the server tells them (on the Event, and in `event:updated`). */
+export interface EventSettings {
+  announcementOnly: boolean
+  moderatorsAnnounce: boolean
+}
 export const EventSettingsInput = EventSettingsBody
 export type EventSettingsInput = EventSettingsBody
 

@@ -232,6 +232,8 @@ export const MessageReceivedEvent = Type.Object({
   /** As on the message: so each receiver can count a mention of itself. */
   mentions: Type.Optional(Type.Array(Id)),
   mentionsHere: Type.Optional(Type.Literal(true)),
+  /** A lobby announcement: clients not viewing the lobby show it too. */
+  announcement: Type.Optional(Type.Literal(true)),
 })
 export type MessageReceivedEvent = Static<typeof MessageReceivedEvent>
 export const UserStatusEvent = Type.Object({

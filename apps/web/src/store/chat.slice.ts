@@ -21,6 +21,8 @@ export const EMPTY_SNAPSHOT: ChatSnapshot = {
   reads: {},
   presence: {},
   muted: null,
+  announcements: [],
+  eventSettings: null,
 }
 
 const NEW_MESSAGE: Composing = { kind: 'new', replyToId: null }

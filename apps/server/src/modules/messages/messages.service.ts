@@ -195,6 +195,7 @@ export function createMessagesService(deps: MessagesDeps) {
         preview: (content || attachmentsPreview(message.attachments)).slice(0, PREVIEW_CHARS),
         ...(message.mentions ? { mentions: message.mentions } : {}),
         ...(message.mentionsHere ? { mentionsHere: true as const } : {}),
+        ...(message.announcement ? { announcement: true as const } : {}),
       }
       // The badge goes to the members' other sockets: one viewing the conversation has just had the whole
       // message, and two packets for one message would double what the busiest path writes.
