@@ -82,7 +82,10 @@ export class ChatState {
     this.mark(() => undefined)
   }
   addAnnouncement(message: Message): void {
-    if (message.deletedAt) return this.removeAnnouncement(message.id)
+    if (message.deletedAt) {
+      this.removeAnnouncement(message.id)
+      return
+    }
     this.setAnnouncements([...this.announcements.filter((m) => m.id !== message.id), message])
   }
   removeAnnouncement(messageId: string): void {

@@ -6,6 +6,7 @@ import { CreateEventForm } from './CreateEventForm.tsx'
 import { EventList } from './EventList.tsx'
 import { GuestPanel } from './GuestPanel.tsx'
 import { InvitationPanel } from './InvitationPanel.tsx'
+import { LobbySettingsPanel } from './LobbySettingsPanel.tsx'
 
 /** The operator's view (admin token): every event, and the invitations and guests of the one selected. */
 export function AdminConsole() {
@@ -40,6 +41,7 @@ export function AdminConsole() {
       {selected ? (
         <div className="stack">
           <InvitationPanel event={selected} canDeleteEvent />
+          <LobbySettingsPanel event={selected} />
           <GuestPanel key={selected.id} event={selected} />
         </div>
       ) : (

@@ -3,6 +3,7 @@ import { useEffect } from 'react'
 import { useAppStore } from '../store/index.ts'
 import { GuestPanel } from './GuestPanel.tsx'
 import { InvitationPanel } from './InvitationPanel.tsx'
+import { LobbySettingsPanel } from './LobbySettingsPanel.tsx'
 
 /** An organizer signed in to their event sees its guests and manages its invitations with their own session. */
 export function OrganizerConsole({ event }: { event: Event }) {
@@ -17,7 +18,10 @@ export function OrganizerConsole({ event }: { event: Event }) {
   return (
     <div className="console-grid">
       <GuestPanel event={event} />
-      <InvitationPanel event={event} />
+      <div className="stack">
+        <InvitationPanel event={event} />
+        <LobbySettingsPanel event={event} />
+      </div>
     </div>
   )
 }

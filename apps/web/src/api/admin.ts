@@ -3,7 +3,9 @@ import type {
   CreateEventResponse,
   CreateInvitationBody,
   CreateInvitationResponse,
+  Event,
   EventList,
+  EventSettingsBody,
   GuestList,
   Invitation,
   InvitationList,
@@ -70,6 +72,9 @@ export const adminApi = {
       `/api/events/${encodeURIComponent(eventId)}/guests/${encodeURIComponent(userId)}/access`,
       { token },
     ),
+  /** The lobby's settings (protocol §3.3): the admin, or an organizer of the event. */
+  updateSettings: (token: string | null, eventId: string, body: EventSettingsBody) =>
+    request<Event>('PUT', `/api/events/${encodeURIComponent(eventId)}/settings`, { token, body }),
   moderationLog: (token: string | null, eventId: string) =>
     request<ModerationLog>('GET', `/api/events/${encodeURIComponent(eventId)}/moderation`, { token }),
 }

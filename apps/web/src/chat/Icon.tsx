@@ -15,6 +15,7 @@ const PATHS = {
   down: 'M6 9l6 6 6-6',
   up: 'M6 15l6-6 6 6',
   flag: 'M5 21V4h11l-2 4 2 4H5',
+  pin: 'M9 4h6l-1 6 4 4H6l4-4-1-6zM12 14v7',
 } as const
 
 export type IconName = keyof typeof PATHS

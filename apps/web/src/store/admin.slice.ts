@@ -2,6 +2,7 @@ import type {
   CreateEventBody,
   CreateInvitationBody,
   Event,
+  EventSettingsBody,
   GuestList,
   Invitation,
   ModerationAction,
@@ -51,6 +52,8 @@ export interface AdminSlice {
   moderationLog: () => Promise<ModerationLog>
   /** A new personal link for an existing guest: same identity, a new session. */
   reissueAccess: (userId: string) => Promise<IssuedCode>
+  /** Changes the lobby's settings of `eventId`; the events list and a signed-in organizer's session follow. */
+  updateEventSettings: (eventId: string, body: EventSettingsBody) => Promise<Event>
   reportQueue: () => Promise<ReportQueue>
   resolveReport: (reportId: string, body: ResolveReportBody) => Promise<ResolveReportResponse>
 }
@@ -101,6 +104,16 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
         selectedEventId: null,
         invitations: null,
       })
+    },
+
+    updateEventSettings: async (eventId, body) => {
+      const event = await asActor((token) => adminApi.updateSettings(token, eventId, body))
+      set((s) => ({
+        events: s.events?.map((e) => (e.id === event.id ? { ...e, ...event } : e)) ?? null,
+        ...(s.session.status === 'signed-in' &&
+          s.session.event.id === event.id && { session: { ...s.session, event } }),
+      }))
+      return event
     },
 
     loadEvents: async () => {

@@ -11,8 +11,9 @@ import {
 import { describeError } from '../../api/http.ts'
 import { chatClient, useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'
-import type { NameBook } from '../names.ts'
+import { type NameBook, useMe } from '../names.ts'
 import { ComposerContext } from './ComposerContext.tsx'
+import { mayAnnounce, mayWriteInLobby, useEventSettings } from './lobbyRules.ts'
 import { MentionMenu } from './MentionMenu.tsx'
 import { MutedNotice } from './MutedNotice.tsx'
 import { mentionedIn, type PickedMention } from './mentions.ts'
@@ -28,11 +29,19 @@ export function Composer({
   conversationId,
   title,
   names,
+  lobby,
 }: {
   conversationId: string
   title: string
   names: NameBook
+  /** The event lobby: its settings decide who writes and who announces. */
+  lobby: boolean
 }) {
+  const me = useMe()
+  const settings = useEventSettings()
+  const closed = lobby && !mayWriteInLobby(me.role, settings)
+  const canAnnounce = lobby && mayAnnounce(me.role, settings)
+  const [announcing, setAnnouncing] = useState(false)
   const composing = useAppStore((s) => s.composing)
   const setComposing = useAppStore((s) => s.setComposing)
   const setChatNotice = useAppStore((s) => s.setChatNotice)
@@ -106,7 +115,11 @@ export function Composer({
       const client = chatClient()
       if (mode.kind === 'edit') await client.edit(mode.messageId, content)
       else if (mode.kind === 'edit-failed') await client.editFailed(mode.clientMessageId, content)
-      else {
+      else if (canAnnounce && announcing) {
+        picked.current = []
+        setAnnouncing(false)
+        await client.announce(conversationId, content)
+      } else {
         const mentions = mentionedIn(content, picked.current)
         picked.current = []
         await client.send(conversationId, content, mode.replyToId ?? undefined, mentions)
@@ -128,6 +141,15 @@ export function Composer({
   }
 
   const editing = composing.kind !== 'new'
+  if (closed)
+    return (
+      <div className="composer">
+        <p className="composer-closed" role="status" data-testid="composer-closed">
+          The lobby is for announcements: only organizers and moderators write here. You can still react, and
+          write to anyone in a direct message or a group.
+        </p>
+      </div>
+    )
   return (
     <form className="composer" onSubmit={(e) => void submit(e)}>
       <MutedNotice />
@@ -139,6 +161,17 @@ export function Composer({
       />
       {menu.open && composing.kind === 'new' && (
         <MentionMenu id={menuId} options={menu.options} highlighted={menu.highlighted} onPick={pick} />
+      )}
+      {canAnnounce && composing.kind === 'new' && !composing.replyToId && (
+        <label className="composer-announce">
+          <input
+            type="checkbox"
+            data-testid="announce-toggle"
+            checked={announcing}
+            onChange={(e) => setAnnouncing(e.target.checked)}
+          />
+          Send as an announcement (stays at the top of the lobby)
+        </label>
       )}
       <div className="composer-row">
         <textarea
@@ -153,7 +186,7 @@ export function Composer({
           aria-expanded={menu.open && composing.kind === 'new'}
           aria-controls={menu.open ? menuId : undefined}
           aria-activedescendant={menu.open ? `${menuId}-${menu.highlighted}` : undefined}
-          placeholder={editing ? 'Edit your message' : `Message ${title}`}
+          placeholder={editing ? 'Edit your message' : announcing ? 'Announcement' : `Message ${title}`}
           rows={1}
           enterKeyHint="send"
           value={text}

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react'
+import { describeError } from '../../api/http.ts'
 import { useAppStore } from '../../store/index.ts'
 import { isWideLayout } from '../layout.ts'
 import { conversationTitle, useMe, useNameBook } from '../names.ts'
@@ -7,6 +8,7 @@ import { ConversationHeader } from './ConversationHeader.tsx'
 import { MessageTimeline } from './MessageTimeline.tsx'
 import { MissingConversation } from './MissingConversation.tsx'
 import { NewMessageAnnouncer } from './NewMessageAnnouncer.tsx'
+import { PinnedBoard } from './PinnedBoard.tsx'
 import { TypingIndicator } from './TypingIndicator.tsx'
 
 /** One conversation: header, messages, who is typing, the input. */
@@ -15,6 +17,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const names = useNameBook()
   const conversation = useAppStore((s) => s.chat.conversations.find((c) => c.id === conversationId))
   const openConversation = useAppStore((s) => s.openConversation)
+  const setChatNotice = useAppStore((s) => s.setChatNotice)
   const heading = useRef<HTMLHeadingElement>(null)
 
   // Arriving in a conversation: typing can start at once on a wide screen; on a phone the heading takes
@@ -50,9 +53,21 @@ export function ConversationView({ conversationId }: { conversationId: string })
         meId={me.id}
         onBack={back}
       />
+      <PinnedBoard
+        conversationId={conversation.id}
+        lobby={conversation.kind === 'event'}
+        me={me}
+        names={names}
+        onActionFailed={(error) => setChatNotice(describeError(error))}
+      />
       <MessageTimeline conversation={conversation} me={me} showSenders={conversation.kind !== 'direct'} />
       <TypingIndicator conversationId={conversation.id} names={names} />
-      <Composer conversationId={conversation.id} title={title} names={names} />
+      <Composer
+        conversationId={conversation.id}
+        title={title}
+        names={names}
+        lobby={conversation.kind === 'event'}
+      />
       <NewMessageAnnouncer conversationId={conversation.id} meId={me.id} names={names} />
     </section>
   )
