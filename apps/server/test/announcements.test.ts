@@ -137,6 +137,9 @@ describe('announcement-only lobby', () => {
     expect(await updated).toMatchObject({ id: eventId, announcementOnly: true })
     const me = await server.api('GET', '/api/auth/me', { token: guest.token })
     expect(me.body.event).toMatchObject({ announcementOnly: true })
+    // A client that missed event:updated learns it with the announcements, on its next connect.
+    const listed = await chatApi(server, guest.token).get('/announcements')
+    expect(listed.body.settings).toEqual({ announcementOnly: true, moderatorsAnnounce: false })
 
     const before = (await server.counts()).Message
     const overRest = await chatApi(server, guest.token).send(lobbyId, 'can I speak?')

@@ -4,6 +4,7 @@ import { describeSchemas, ids, message, NOW } from './test-utils.ts'
 
 const pinned = { ...message, pinnedAt: NOW, pinnedBy: ids.user }
 const announced = { ...message, announcement: true }
+const settings = { announcementOnly: false, moderatorsAnnounce: false }
 
 describe('announcement and pin schemas', () => {
   describeSchemas(announcements, {
@@ -73,11 +74,22 @@ describe('announcement and pin schemas', () => {
       ],
     },
     AnnouncementList: {
-      valid: [{ announcements: [] }, { announcements: [announced] }],
+      valid: [
+        { announcements: [], settings },
+        { announcements: [announced], settings: { announcementOnly: true, moderatorsAnnounce: true } },
+      ],
       invalid: [
-        ['missing announcements', {}],
-        ['announcement false', { announcements: [{ ...message, announcement: false }] }],
-        ['not an array', { announcements: announced }],
+        ['missing announcements', { settings }],
+        ['announcement false', { announcements: [{ ...message, announcement: false }], settings }],
+        ['missing settings', { announcements: [announced] }],
+      ],
+    },
+    LobbySettings: {
+      valid: [settings],
+      invalid: [
+        ['missing moderatorsAnnounce', { announcementOnly: true }],
+        ['string', { announcementOnly: 'no', moderatorsAnnounce: false }],
+        ['null', null],
       ],
     },
     AnnouncementDismissed: {

@@ -19,11 +19,8 @@ export const EventSettingsBody = Type.Object(
   { minProperties: 1 },
 )
 export type EventSettingsBody = Static<typeof EventSettingsBody>
-/** The settings as the server tells them (on the Event, and in `event:updated`). */
-export interface EventSettings {
-  announcementOnly: boolean
-  moderatorsAnnounce: boolean
-}
+/** The settings as the server tells them (on the Event, in `event:updated` and with the announcements). */
+export type EventSettings = Static<typeof LobbySettings>
 export const EventSettingsInput = EventSettingsBody
 export type EventSettingsInput = EventSettingsBody
 
@@ -45,8 +42,14 @@ export type MessagePinnedEvent = Static<typeof MessagePinnedEvent>
 export const PinnedList = Type.Object({ messages: Type.Array(Message) })
 export type PinnedList = Static<typeof PinnedList>
 
-/** The lobby's announcements the user has not dismissed, newest first. */
-export const AnnouncementList = Type.Object({ announcements: Type.Array(Message) })
+/** The settings as the server tells them with the announcements: a client that was away catches up on both. */
+export const LobbySettings = Type.Object({
+  announcementOnly: Type.Boolean(),
+  moderatorsAnnounce: Type.Boolean(),
+})
+
+/** The lobby's announcements the user has not dismissed, newest first, and the lobby's settings now. */
+export const AnnouncementList = Type.Object({ announcements: Type.Array(Message), settings: LobbySettings })
 export type AnnouncementList = Static<typeof AnnouncementList>
 
 /** A dismissal, answered to the user and told to their other devices (`announcement:dismissed`). */

@@ -122,7 +122,7 @@ export function createAnnouncementsService(deps: AnnouncementsDeps) {
       return { messages: rows.map(withPairs) }
     },
 
-    /** The lobby's announcements this user has not dismissed, newest first. */
+    /** The lobby's announcements this user has not dismissed, newest first, and the lobby's settings. */
     async announcements(viewer: Viewer): Promise<AnnouncementList> {
       const rows = await prisma.$queryRawUnsafe<RowWithReactions[]>(
         `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m
@@ -134,7 +134,17 @@ export function createAnnouncementsService(deps: AnnouncementsDeps) {
         viewer.id,
         ANNOUNCEMENTS_SHOWN,
       )
-      return { announcements: rows.map(withPairs) }
+      const event = await prisma.event.findUnique({
+        where: { id: viewer.eventId },
+        select: { announcementOnly: true, moderatorsAnnounce: true },
+      })
+      return {
+        announcements: rows.map(withPairs),
+        settings: {
+          announcementOnly: event?.announcementOnly === true,
+          moderatorsAnnounce: event?.moderatorsAnnounce === true,
+        },
+      }
     },
 
     /** Dismisses an announcement for this user on every device; idempotent. */
