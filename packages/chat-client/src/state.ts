@@ -115,6 +115,16 @@ export class ChatState {
   setOutbox(entries: readonly OutboxEntry[]): void {
     const before = this.outbox
     this.outbox = entries
+    // A send just refused because the lobby is announcement-only says so before any event or sync can.
+    const wasFailed = new Set(before.filter((e) => e.state === 'failed').map((e) => e.clientMessageId))
+    const refused = entries.some(
+      (e) => e.state === 'failed' && !wasFailed.has(e.clientMessageId) && isAnnouncementOnlyRefusal(e.error),
+    )
+    if (refused && !this.eventSettings?.announcementOnly)
+      this.eventSettings = {
+        announcementOnly: true,
+        moderatorsAnnounce: this.eventSettings?.moderatorsAnnounce ?? false,
+      }
     this.mark((d) => {
       for (const e of before) d.messages.add(e.conversationId)
       for (const e of entries) d.messages.add(e.conversationId)
@@ -222,6 +232,10 @@ function toLocal(e: OutboxEntry): LocalMessage {
     ...(e.error && { error: e.error }),
   }
 }
+
+const isAnnouncementOnlyRefusal = (error: OutboxEntry['error']) =>
+  error?.code === 'FORBIDDEN' &&
+  (error.details as { reason?: unknown } | undefined)?.reason === 'announcement-only'
 
 const sameMute = (a: Muted | null, b: Muted | null) =>
   a === b || (!!a && !!b && a.until === b.until && a.reason === b.reason)
