@@ -4,12 +4,15 @@ import type { ChatRuntime } from './runtime.ts'
 
 /** Announcements and pins (protocol §3.3): commands over the socket with an HTTP fallback, like edits. */
 
+/** On every (re)connect: the announcements not dismissed and the lobby's settings, as they are now. */
 export async function refreshAnnouncements(rt: ChatRuntime): Promise<void> {
-  const { announcements } = await rt.transport.http.request<AnnouncementList>(
+  const { announcements, settings } = await rt.transport.http.request<AnnouncementList>(
     'GET',
     `${chatApi}/announcements`,
   )
   rt.model.state.setAnnouncements(announcements)
+  // The settings too: an `event:updated` sent while this client was away is not sent again.
+  rt.model.state.setEventSettings(settings)
 }
 
 export async function dismissAnnouncement(rt: ChatRuntime, messageId: string): Promise<void> {
