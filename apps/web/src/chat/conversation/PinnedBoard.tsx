@@ -37,8 +37,13 @@ export function PinnedBoard({
         <ul className="announcements" aria-label="Announcements">
           {announcements.map((a) => (
             <li key={a.id} className="announcement" data-testid="announcement" data-message-id={a.id}>
-              <span className="announcement-label">Announcement</span>
-              <span className="announcement-from"> · {a.senderId === me.id ? 'You' : names(a.senderId)}</span>
+              <span className="announcement-label">
+                Announcement
+                <span className="announcement-from">
+                  {' '}
+                  · {a.senderId === me.id ? 'You' : names(a.senderId)}
+                </span>
+              </span>
               <p className="announcement-text">{a.content}</p>
               <button
                 type="button"
