@@ -227,7 +227,7 @@ describe('untrusted payloads', () => {
       ['two payloads', [{}, {}]],
     ]
     const events = Object.keys(ClientEventSchemas)
-    expect(events.length).toBe(16)
+    expect(events.length).toBe(20)
     for (const event of events) {
       for (const [label, args] of garbage) {
         let acks = 0
