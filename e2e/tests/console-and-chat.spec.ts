@@ -53,7 +53,7 @@ test('an organizer sets up an event in the console; guests join by its invitatio
 
   // Messages both ways, live.
   await ana.chat.openLobby()
-  await expect(olga.chat.page.getByTestId('conversation-title')).toHaveText('Summer Gala')
+  await expect(olga.chat.page.getByTestId('conversation-title')).toHaveText('Lobby')
   await olga.chat.send('Welcome, everyone!')
   await expect(ana.chat.message('Welcome, everyone!')).toBeVisible()
   await ana.chat.send('Thanks Olga, happy to be here')

@@ -3,7 +3,7 @@ import { expect, test } from '../support/fixtures.ts'
 test('a phone-sized first join lands in the lobby with a welcome line', async ({ api, join, shot }) => {
   const { event } = await api.createEvent('Harbour Festival of Lights')
   const ana = await join((await api.invite(event.id)).url, 'Ana', { phone: true })
-  await expect(ana.page.getByTestId('conversation-title')).toHaveText('Harbour Festival of Lights')
+  await expect(ana.page.getByTestId('conversation-title')).toHaveText('Lobby')
   // The long placeholder ("Message Harbour Festival of Lights") keeps the composer one line high.
   const input = await ana.chat.input.boundingBox()
   expect(input!.height).toBeLessThan(50)
@@ -49,7 +49,7 @@ test('deep links open a conversation and a message in place, after a reload, wit
   await expect(ben.page.getByTestId('conversation-title')).toHaveText('Ana')
   await ben.page.goBack()
   await expect(ben.page).toHaveURL(lobbyUrl)
-  await expect(ben.page.getByTestId('conversation-title')).toHaveText('Deep Links')
+  await expect(ben.page.getByTestId('conversation-title')).toHaveText('Lobby')
 
   // A link to one message brings it into view and focuses it.
   await ben.page.goto(`/c/${direct.id}/m/${sent[0]!.id}`)

@@ -132,7 +132,7 @@ test.describe('plain http from a LAN name (not a secure context)', () => {
     const cleo = await joinAtVenue(person, (await api.invite(event.id)).url, 'Cleo', { phone: true })
     expect(await cleo.page.evaluate(() => window.innerWidth)).toBe(390)
     // A guest who has just joined lands in the lobby, on a phone too.
-    await expect(cleo.page.getByTestId('conversation-title')).toHaveText('Harbour Festival')
+    await expect(cleo.page.getByTestId('conversation-title')).toHaveText('Lobby')
     // Nothing wider than the phone, and no word of https for a guest.
     expect(await cleo.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     await expect(cleo.page.getByTestId('plain-http-notice')).toHaveCount(0)

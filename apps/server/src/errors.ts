@@ -27,7 +27,7 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`)
-export const forbidden = (message: string) => new AppError('FORBIDDEN', message)
+export const forbidden = (message: string, details?: unknown) => new AppError('FORBIDDEN', message, details)
 export const unauthorized = (message = 'A valid session is required') => new AppError('UNAUTHORIZED', message)
 export const validation = (message: string, details?: unknown) => new AppError('VALIDATION', message, details)
 export const conflict = (message: string) => new AppError('CONFLICT', message)

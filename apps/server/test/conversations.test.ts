@@ -281,6 +281,25 @@ describe('conversations', () => {
     expect(ids((await as(ben).get('/conversations')).body.conversations)).toEqual([lobbyId, direct.id])
   })
 
+  it('previews the last message still there: a deletion at the end shows the one before; all deleted, the tombstone', async () => {
+    const { eventId } = await server.createEvent()
+    const [ana, ben] = await joinAll(server, eventId, 'Ana', 'Ben')
+    const direct = (await as(ana).post('/conversations', { kind: 'direct', userId: ben.user.id })).body
+    const first = (await as(ben).send(direct.id, 'see you at the bar')).body
+    const last = (await as(ben).send(direct.id, 'oops, wrong chat')).body
+    await as(ben).del(`/conversations/${direct.id}/messages/${last.id}`)
+    const preview = async () =>
+      (await as(ana).get('/conversations')).body.conversations.find((c: { id: string }) => c.id === direct.id)
+    expect((await preview()).lastMessage).toMatchObject({ id: first.id, content: 'see you at the bar' })
+    expect((await preview()).lastSeq).toBe(2)
+    await as(ben).del(`/conversations/${direct.id}/messages/${first.id}`)
+    expect((await preview()).lastMessage).toMatchObject({
+      id: last.id,
+      content: '',
+      deletedAt: expect.any(String),
+    })
+  })
+
   it('searches the event directory case-insensitively, never another event', async () => {
     const { eventId } = await server.createEvent()
     const [ana] = await joinAll(server, eventId, 'Anna', 'JOANNE', 'Bob', '100%_real', 'C:\\dir')

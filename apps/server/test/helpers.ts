@@ -47,6 +47,7 @@ const TABLES = [
   'ModerationAction',
   'Report',
   'PushSubscription',
+  'AnnouncementDismissal',
 ] as const
 type Table = (typeof TABLES)[number]
 

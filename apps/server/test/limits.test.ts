@@ -227,7 +227,7 @@ describe('untrusted payloads', () => {
       ['two payloads', [{}, {}]],
     ]
     const events = Object.keys(ClientEventSchemas)
-    expect(events.length).toBe(17)
+    expect(events.length).toBe(23)
     for (const event of events) {
       for (const [label, args] of garbage) {
         let acks = 0

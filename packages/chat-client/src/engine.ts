@@ -3,12 +3,14 @@ import {
   type DirectoryUser,
   LIMITS,
   type MarkReadResponse,
+  type Message,
   type MessagePage,
   type NotificationPreferences,
   type SearchResults,
   TYPING_REFRESH_MS,
   type UserList,
 } from '@secura/shared'
+import { announce, dismissAnnouncement, loadPins, pinMessage, refreshAnnouncements } from './announcements.ts'
 import { chatApi, command, conversationCall, editMessage, removeMessage, toggleReaction } from './commands.ts'
 import type { KnownUser, Mentions } from './db.ts'
 import { ApiError } from './http.ts'
@@ -65,7 +67,7 @@ export class ChatEngine implements ChatStorage {
     if (this.stopped || this.unbind.length > 0) return
     const { socket } = rt.transport
     this.unbind.push(
-      bindLiveEvents(socket, rt.model, rt.sync, rt.timing.typingBackstopMs),
+      bindLiveEvents(socket, rt.model, rt.sync, rt.timing.typingBackstopMs, () => refreshAnnouncements(rt)),
       socket.on('user:moderated', (e) => {
         if (e.userId !== rt.model.meId) return
         rt.model.state.setMuted(e.mutedUntil ? { until: e.mutedUntil, reason: e.muteReason } : null)
@@ -302,6 +304,23 @@ export class ChatEngine implements ChatStorage {
     return findUsers(await this.runtime, userIds)
   }
 
+  async pin(messageId: string, pinned: boolean): Promise<void> {
+    await pinMessage(await this.runtime, messageId, pinned)
+  }
+
+  async loadPins(conversationId: string): Promise<Message[]> {
+    return loadPins(await this.runtime, conversationId)
+  }
+
+  async dismissAnnouncement(messageId: string): Promise<void> {
+    await dismissAnnouncement(await this.runtime, messageId)
+  }
+
+  async announce(conversationId: string, content: string): Promise<Message> {
+    if (content.trim() === '') throw new ApiError('VALIDATION', 400, 'An announcement cannot be empty')
+    return announce(await this.runtime, conversationId, content)
+  }
+
   async watchPresence(userIds: string[]): Promise<void> {
     const rt = await this.runtime
     this.presenceIds = [...new Set(userIds)].slice(0, LIMITS.presenceSubscribe)
@@ -315,6 +334,7 @@ export class ChatEngine implements ChatStorage {
     this.setConnection(rt, 'connected')
     rt.outbox.wake()
     rt.sync.onConnect().catch(rt.report)
+    refreshAnnouncements(rt).catch(rt.report)
     if (this.presenceIds.length > 0) this.subscribePresence(rt).catch(rt.report)
     for (const [conversationId, seq] of this.unsentReads) this.markRead(conversationId, seq).catch(rt.report)
   }

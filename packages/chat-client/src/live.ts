@@ -12,6 +12,8 @@ export function bindLiveEvents(
   sync: Sync,
   /** An indicator lasts a little longer than the server's own expiry, in case its stop is lost. */
   typingBackstopMs: number,
+  /** Fetches the announcements again: one arrived in the lobby while another conversation was open. */
+  refreshAnnouncements: () => Promise<void>,
 ): () => void {
   const { state, meId } = model
   const typingTimers = new Set<ReturnType<typeof setTimeout>>()
@@ -19,9 +21,21 @@ export function bindLiveEvents(
   const unbind = [
     socket.on('message:new', (message) => {
       sync.onGaps(message.conversationId, model.applyMessages(message.conversationId, [message], true))
+      if (message.announcement) state.addAnnouncement(message)
     }),
     socket.on('message:edited', (e) => sync.onGaps(e.conversationId, model.applyEdit(e))),
-    socket.on('message:deleted', (e) => sync.onGaps(e.conversationId, model.applyDelete(e))),
+    socket.on('message:deleted', (e) => {
+      state.removeAnnouncement(e.messageId)
+      sync.onGaps(e.conversationId, model.applyDelete(e))
+    }),
+    socket.on('message:pinned', (e) => sync.onGaps(e.conversationId, model.applyPin(e))),
+    socket.on('announcement:dismissed', (e) => state.removeAnnouncement(e.messageId)),
+    socket.on('event:updated', (e) =>
+      state.setEventSettings({
+        announcementOnly: e.announcementOnly === true,
+        moderatorsAnnounce: e.moderatorsAnnounce === true,
+      }),
+    ),
     socket.on('message:reaction', (e) => sync.onGaps(e.conversationId, model.applyReaction(e))),
 
     socket.on('message:typing', (e) => {
@@ -49,6 +63,7 @@ export function bindLiveEvents(
     socket.on('conversation:created', (conversation) => model.upsertConversation(conversation)),
     socket.on('conversation:updated', (conversation) => model.upsertConversation(conversation)),
     socket.on('conversation:message-received', (e) => {
+      if (e.announcement) void refreshAnnouncements().catch(() => undefined)
       if (!state.summaries.has(e.conversationId)) return void sync.checkHeads().catch(() => undefined)
       model.received(e)
     }),

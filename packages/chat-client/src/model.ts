@@ -5,6 +5,7 @@ import type {
   MessageDeletedEvent,
   MessageEditedEvent,
   MessagePage,
+  MessagePinnedEvent,
   MessageReactionEvent,
   MessageReceivedEvent,
   SyncResponse,
@@ -25,6 +26,7 @@ import {
   newestSeq,
   noteRev,
   patchMessage,
+  pinOf,
   replaceMessages,
   revAtLeast,
   type Timeline,
@@ -106,6 +108,12 @@ export class ChatModel {
     return gap
   }
 
+  applyPin(e: MessagePinnedEvent): Gaps {
+    return this.applyPatch(e.conversationId, e.messageId, e.rev, {
+      pin: { pinnedAt: e.pinnedAt ?? undefined, pinnedBy: e.pinnedBy ?? undefined },
+    })
+  }
+
   applyReaction(e: MessageReactionEvent): Gaps {
     return this.applyPatch(e.conversationId, e.messageId, e.rev, { reactions: e.reactions })
   }
@@ -140,6 +148,7 @@ export class ChatModel {
       const { content, editedAt, deletedAt, deletedBy } = h
       patchMessage(t, h.id, revs.text, { text: { content, editedAt, deletedAt, deletedBy } })
       patchMessage(t, h.id, revs.reactions, { reactions: h.reactions })
+      if (revs.pin !== undefined) patchMessage(t, h.id, revs.pin, { pin: pinOf(h) })
     }
     t.rev = null
     t.floorSeq = messages[0]?.seq ?? 1

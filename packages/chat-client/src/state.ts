@@ -1,4 +1,10 @@
-import { type ConversationSummary, type Message, mutedDetails, type UserStatusEvent } from '@secura/shared'
+import {
+  type ConversationSummary,
+  type EventSettings,
+  type Message,
+  mutedDetails,
+  type UserStatusEvent,
+} from '@secura/shared'
 import type { OutboxEntry } from './db.ts'
 import { byActivity } from './summaries.ts'
 import { hasOlder, type Timeline } from './timeline.ts'
@@ -26,6 +32,9 @@ export class ChatState {
   announcedMute: Muted | null | undefined
   /** The event's end, once announced (event:ended, or a write refused because of it). */
   eventEndedAt: string | undefined
+  /** The lobby's announcements not dismissed, newest first; the event's lobby settings once told. */
+  announcements: readonly Message[] = []
+  eventSettings: EventSettings | null = null
 
   private snapshot: ChatSnapshot = {
     connection: 'connecting',
@@ -38,6 +47,8 @@ export class ChatState {
     presence: {},
     muted: null,
     uploads: {},
+    announcements: [],
+    eventSettings: null,
   }
   private readonly listeners = new Set<(snapshot: ChatSnapshot) => void>()
   private scheduled = false
@@ -75,6 +86,25 @@ export class ChatState {
     this.eventEndedAt = endsAt
     this.mark(() => undefined)
   }
+  setAnnouncements(list: readonly Message[]): void {
+    this.announcements = [...list].sort((a, b) => b.seq - a.seq)
+    this.mark(() => undefined)
+  }
+  addAnnouncement(message: Message): void {
+    if (message.deletedAt) {
+      this.removeAnnouncement(message.id)
+      return
+    }
+    this.setAnnouncements([...this.announcements.filter((m) => m.id !== message.id), message])
+  }
+  removeAnnouncement(messageId: string): void {
+    if (!this.announcements.some((m) => m.id === messageId)) return
+    this.setAnnouncements(this.announcements.filter((m) => m.id !== messageId))
+  }
+  setEventSettings(settings: EventSettings): void {
+    this.eventSettings = settings
+    this.mark(() => undefined)
+  }
 
   setMuted(muted: Muted | null): void {
     this.announcedMute = muted
@@ -99,6 +129,16 @@ export class ChatState {
   setOutbox(entries: readonly OutboxEntry[]): void {
     const before = this.outbox
     this.outbox = entries
+    // A send just refused because the lobby is announcement-only says so before any event or sync can.
+    const wasFailed = new Set(before.filter((e) => e.state === 'failed').map((e) => e.clientMessageId))
+    const refused = entries.some(
+      (e) => e.state === 'failed' && !wasFailed.has(e.clientMessageId) && isAnnouncementOnlyRefusal(e.error),
+    )
+    if (refused && !this.eventSettings?.announcementOnly)
+      this.eventSettings = {
+        announcementOnly: true,
+        moderatorsAnnounce: this.eventSettings?.moderatorsAnnounce ?? false,
+      }
     this.mark((d) => {
       for (const e of before) d.messages.add(e.conversationId)
       for (const e of entries) d.messages.add(e.conversationId)
@@ -124,6 +164,8 @@ export class ChatState {
       muted: sameMute(prev.muted, this.currentMute()) ? prev.muted : this.currentMute(),
       ...(this.eventEndedAt !== undefined && { eventEndedAt: this.eventEndedAt }),
       uploads: d.uploads ? this.uploads : prev.uploads,
+      announcements: this.announcements,
+      eventSettings: this.eventSettings,
     }
     for (const listener of this.listeners) listener(this.snapshot)
   }
@@ -211,6 +253,10 @@ function toLocal(e: OutboxEntry): LocalMessage {
     ...(e.error && { error: e.error }),
   }
 }
+
+const isAnnouncementOnlyRefusal = (error: OutboxEntry['error']) =>
+  error?.code === 'FORBIDDEN' &&
+  (error.details as { reason?: unknown } | undefined)?.reason === 'announcement-only'
 
 const sameMute = (a: Muted | null, b: Muted | null) =>
   a === b || (!!a && !!b && a.until === b.until && a.reason === b.reason)

@@ -64,7 +64,15 @@ export interface PartRevs {
   /** content, editedAt, deletedAt, deletedBy */
   text: number
   reactions: number
+  /** pinnedAt, pinnedBy; absent: as the text. */
+  pin?: number
 }
+
+/** A message's pin, both keys present (undefined when not pinned) so that a spread clears an unpin. */
+export const pinOf = (m: Message): Pick<Message, 'pinnedAt' | 'pinnedBy'> => ({
+  pinnedAt: m.pinnedAt,
+  pinnedBy: m.pinnedBy,
+})
 
 const partRevs = (t: Timeline, m: Message): PartRevs =>
   t.partRevs.get(m.id) ?? { text: m.rev, reactions: m.rev }
@@ -86,14 +94,18 @@ export function upsertMessage(t: Timeline, message: Message, senderId: string, e
   const revs = partRevs(t, existing)
   const text = message.rev >= revs.text
   const reactions = message.rev >= revs.reactions
+  const pinRev = revs.pin ?? revs.text
+  const pin = message.rev >= pinRev
   const next: Message = {
     ...(text ? message : existing),
     reactions: reactions ? message.reactions : existing.reactions,
+    ...pinOf(pin ? message : existing),
     rev: Math.max(existing.rev, message.rev),
   }
   t.partRevs.set(message.id, {
     text: text ? message.rev : revs.text,
     reactions: reactions ? message.rev : revs.reactions,
+    pin: pin ? message.rev : pinRev,
   })
   return replace(t, existing, next)
 }
@@ -103,7 +115,11 @@ export function patchMessage(
   t: Timeline,
   messageId: string,
   rev: number,
-  patch: { text?: Partial<Message>; reactions?: Message['reactions'] },
+  patch: {
+    text?: Partial<Message>
+    reactions?: Message['reactions']
+    pin?: Pick<Message, 'pinnedAt' | 'pinnedBy'>
+  },
 ): boolean {
   const existing = t.byId.get(messageId)
   if (!existing) return false
@@ -116,6 +132,10 @@ export function patchMessage(
   if (patch.reactions && rev > revs.reactions) {
     next = { ...next, reactions: patch.reactions }
     revs.reactions = rev
+  }
+  if (patch.pin && rev > (revs.pin ?? revs.text)) {
+    next = { ...next, ...patch.pin }
+    revs.pin = rev
   }
   if (next === existing) return false
   t.partRevs.set(messageId, revs)

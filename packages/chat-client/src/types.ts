@@ -3,6 +3,7 @@ import type {
   Conversation,
   ConversationSummary,
   DirectoryUser,
+  EventSettings,
   Message,
   NotificationPreferences,
   SearchResults,
@@ -77,6 +78,10 @@ export interface ChatSnapshot {
   eventEndedAt?: string
   /** Per file of a queued message (LocalFile.localId) being uploaded in this tab: the fraction sent. */
   uploads: Record<string, number>
+  /** The lobby's announcements I have not dismissed, newest first (protocol §3.3). */
+  announcements: readonly Message[]
+  /** The event's lobby settings as last told by the server; null until then (use the session's event). */
+  eventSettings: EventSettings | null
 }
 
 export interface Muted {
@@ -147,6 +152,14 @@ export interface ChatStorage {
    * cache does not know yet. Never rejects for lack of network.
    */
   findUsers(userIds: string[]): Promise<KnownUser[]>
+  /** Pins or unpins a message (organizers and moderators). */
+  pin(messageId: string, pinned: boolean): Promise<void>
+  /** The conversation's pinned messages, most recently pinned first. */
+  loadPins(conversationId: string): Promise<Message[]>
+  /** Dismisses an announcement for me, on every device. */
+  dismissAnnouncement(messageId: string): Promise<void>
+  /** Posts a lobby announcement (organizers; moderators when allowed): straight to the server, not queued. */
+  announce(conversationId: string, content: string): Promise<Message>
   /** Presence of the users a view shows (the directory); replaces the previous subscription. */
   watchPresence(userIds: string[]): Promise<void>
   /**

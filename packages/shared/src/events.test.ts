@@ -310,6 +310,13 @@ const PROTOCOL_EVENTS = [
   'conversation:mute',
   'notifications:updated',
   'presence:activity',
+  'message:pin',
+  'message:unpin',
+  'message:pinned',
+  'announcement:dismiss',
+  'announcement:dismissed',
+  'event:settings',
+  'event:updated',
 ]
 const PROTOCOL_CLIENT_EVENTS = [
   'message:send',
@@ -331,6 +338,10 @@ const PROTOCOL_CLIENT_EVENTS = [
   'conversation:rename',
   'conversation:mute',
   'presence:activity',
+  'message:pin',
+  'message:unpin',
+  'announcement:dismiss',
+  'event:settings',
 ]
 // Type-level: adding or removing a server event without updating this list fails `tsc`.
 const SERVER_EVENTS = {
@@ -349,6 +360,9 @@ const SERVER_EVENTS = {
   'user:moderated': true,
   'event:ended': true,
   'notifications:updated': true,
+  'message:pinned': true,
+  'announcement:dismissed': true,
+  'event:updated': true,
 } satisfies Record<keyof ServerEvents, true>
 
 describe('event names', () => {

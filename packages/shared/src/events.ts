@@ -1,8 +1,14 @@
 import { type Static, Type } from 'typebox'
+import {
+  type AnnouncementDismissed,
+  EventSettingsInput,
+  type MessagePinnedEvent,
+  MessageRef,
+} from './announcements.ts'
 import { AttachmentIds, NoAttachments } from './attachments.ts'
 import type { ChatError } from './errors.ts'
 import { LIMITS } from './limits.ts'
-import { type Conversation, type Message, ReactionSummary } from './models.ts'
+import { type Conversation, type Event, type Message, ReactionSummary } from './models.ts'
 import {
   type ModeratedEvent,
   type ModerationAction,
@@ -61,6 +67,13 @@ export const ChatEvent = {
   ConversationMute: 'conversation:mute',
   NotificationsUpdated: 'notifications:updated',
   PresenceActivity: 'presence:activity',
+  MessagePin: 'message:pin',
+  MessageUnpin: 'message:unpin',
+  MessagePinned: 'message:pinned',
+  AnnouncementDismiss: 'announcement:dismiss',
+  AnnouncementDismissed: 'announcement:dismissed',
+  EventSettings: 'event:settings',
+  EventUpdated: 'event:updated',
 } as const
 export type ChatEventName = (typeof ChatEvent)[keyof typeof ChatEvent]
 
@@ -103,11 +116,14 @@ export const MentionFields = {
   mentions: Type.Optional(Type.Array(Id, { maxItems: LIMITS.mentions })),
   mentionsHere: Type.Optional(Type.Boolean()),
 }
+/** A lobby message posted as an announcement (organizers; moderators when the event allows). */
+export const AnnouncementField = { announcement: Type.Optional(Type.Boolean()) }
 const SendFields = {
   conversationId: Id,
   content: Content,
   replyToId: Type.Optional(Id),
   ...MentionFields,
+  ...AnnouncementField,
   ...NoAttachments,
 }
 /** `{conversationId, content, clientMessageId, replyToId?}`; the seed's `messageId` is accepted as the client id. */
@@ -131,6 +147,7 @@ export interface MessageSendCommand {
   attachmentIds?: string[] | undefined
   mentions?: string[] | undefined
   mentionsHere?: boolean | undefined
+  announcement?: boolean | undefined
 }
 export function toSendCommand(input: MessageSendInput): MessageSendCommand {
   const clientMessageId = 'clientMessageId' in input ? input.clientMessageId : input.messageId
@@ -142,6 +159,7 @@ export function toSendCommand(input: MessageSendInput): MessageSendCommand {
     ...('attachmentIds' in input && { attachmentIds: input.attachmentIds }),
     ...(input.mentions && { mentions: input.mentions }),
     ...(input.mentionsHere && { mentionsHere: input.mentionsHere }),
+    ...(input.announcement && { announcement: true }),
   }
 }
 
@@ -173,7 +191,7 @@ export type RenameInput = Static<typeof RenameInput>
 
 // ---- server → client payloads ----
 
-/** The event ended (an organizer's "End now"): the chat is read-only from `endsAt` on (protocol §3.3). */
+/** The event ended (an organizer's "End now"): the chat is read-only from `endsAt` on (protocol §3.4). */
 export const EventEndedEvent = Type.Object({ eventId: Id, endsAt: DateTime })
 export type EventEndedEvent = Static<typeof EventEndedEvent>
 
@@ -228,6 +246,8 @@ export const MessageReceivedEvent = Type.Object({
   /** As on the message: so each receiver can count a mention of itself. */
   mentions: Type.Optional(Type.Array(Id)),
   mentionsHere: Type.Optional(Type.Literal(true)),
+  /** A lobby announcement: clients not viewing the lobby show it too. */
+  announcement: Type.Optional(Type.Literal(true)),
 })
 export type MessageReceivedEvent = Static<typeof MessageReceivedEvent>
 export const UserStatusEvent = Type.Object({
@@ -273,6 +293,10 @@ export interface ClientEvents {
   'conversation:rename': (payload: RenameInput, ack: AckCallback<Conversation>) => void
   'conversation:mute': (payload: ConversationMuteInput, ack: AckCallback<NotificationPreferences>) => void
   'presence:activity': (payload: PresenceActivityInput, ack?: AckCallback<null>) => void
+  'message:pin': (payload: MessageRef, ack: AckCallback<Message>) => void
+  'message:unpin': (payload: MessageRef, ack: AckCallback<Message>) => void
+  'announcement:dismiss': (payload: MessageRef, ack: AckCallback<AnnouncementDismissed>) => void
+  'event:settings': (payload: EventSettingsInput, ack: AckCallback<Event>) => void
 }
 
 /** What the server emits. */
@@ -292,6 +316,9 @@ export interface ServerEvents {
   'user:moderated': (event: ModeratedEvent) => void
   'event:ended': (event: EventEndedEvent) => void
   'notifications:updated': (preferences: NotificationPreferences) => void
+  'message:pinned': (event: MessagePinnedEvent) => void
+  'announcement:dismissed': (event: AnnouncementDismissed) => void
+  'event:updated': (event: Event) => void
 }
 
 /** The schema each client event's payload must match. */
@@ -315,4 +342,8 @@ export const ClientEventSchemas = {
   'conversation:rename': RenameInput,
   'conversation:mute': ConversationMuteInput,
   'presence:activity': PresenceActivityInput,
+  'message:pin': MessageRef,
+  'message:unpin': MessageRef,
+  'announcement:dismiss': MessageRef,
+  'event:settings': EventSettingsInput,
 } as const satisfies Record<keyof ClientEvents, unknown>

@@ -1,3 +1,4 @@
+export * from './announcements.ts'
 export * from './attachments.ts'
 export * from './devices.ts'
 export * from './errors.ts'

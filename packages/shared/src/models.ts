@@ -21,6 +21,9 @@ export const Event = Type.Object(
     startsAt: Nullable(DateTime),
     endsAt: Nullable(DateTime),
     createdAt: DateTime,
+    /** The lobby's settings (protocol §3.3); always sent by this server. */
+    announcementOnly: Type.Optional(Type.Boolean()),
+    moderatorsAnnounce: Type.Optional(Type.Boolean()),
     /** In the operator's event list: who is online now, and messages since midnight (server time, UTC). */
     counts: Type.Optional(
       Type.Object({ online: Type.Integer({ minimum: 0 }), messagesToday: Type.Integer({ minimum: 0 }) }),
@@ -126,6 +129,11 @@ export const Message = Type.Object(
     mentionsHere: Type.Optional(Type.Literal(true)),
     /** Present only on a line the server wrote (left out on a user's message): never edited, deleted or reacted to. */
     system: Type.Optional(SystemLine),
+    /** An announcement in the lobby (left out when not). */
+    announcement: Type.Optional(Type.Literal(true)),
+    /** When and by whom it was pinned to its conversation (left out when not pinned). */
+    pinnedAt: Type.Optional(DateTime),
+    pinnedBy: Type.Optional(Id),
   },
   { $id: 'Message' },
 )

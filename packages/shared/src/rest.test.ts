@@ -43,6 +43,14 @@ describe('rest schemas', () => {
         ['null', null],
       ],
     },
+    AnnouncementParams: {
+      valid: [{ mid: ids.message }],
+      invalid: [
+        ['missing mid', {}],
+        ['non-uuid mid', { mid: 'm1' }],
+        ['numeric mid', { mid: 5 }],
+      ],
+    },
     EventItemParams: {
       valid: [{ eventId: ids.event, id: ids.invitation }],
       invalid: [

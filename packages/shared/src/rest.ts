@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { AttachmentIds, NoAttachments } from './attachments.ts'
-import { MentionFields } from './events.ts'
+import { AnnouncementField, MentionFields } from './events.ts'
 import { LIMITS } from './limits.ts'
 import {
   Conversation,
@@ -83,7 +83,16 @@ export const REST_ROUTES = [
   'GET /api/chat/notifications',
   'PUT /api/chat/notifications/quiet-hours',
   'PUT /api/chat/conversations/:id/mute',
+  'PUT /api/events/:eventId/settings',
+  'PUT /api/chat/conversations/:id/messages/:mid/pin',
+  'DELETE /api/chat/conversations/:id/messages/:mid/pin',
+  'GET /api/chat/conversations/:id/pins',
+  'GET /api/chat/announcements',
+  'POST /api/chat/announcements/:mid/dismiss',
 ] as const
+/** `…/announcements/:mid/dismiss`. */
+export const AnnouncementParams = Type.Object({ mid: Id })
+export type AnnouncementParams = Static<typeof AnnouncementParams>
 export type RestRoute = (typeof REST_ROUTES)[number]
 
 // ---- Identity and administration (protocol §3) ----
@@ -176,6 +185,7 @@ export const SendMessageBody = Type.Union([
     content: Content,
     replyToId: Type.Optional(Id),
     ...MentionFields,
+    ...AnnouncementField,
     ...NoAttachments,
   }),
   // Attachments: the text beside them may be empty.
@@ -184,6 +194,7 @@ export const SendMessageBody = Type.Union([
     content: Caption,
     replyToId: Type.Optional(Id),
     ...MentionFields,
+    ...AnnouncementField,
     attachmentIds: AttachmentIds,
   }),
 ])

@@ -5,6 +5,7 @@ import type { EventsService } from './events/events.service.ts'
 import type { Exports } from './events/export.ts'
 import type { IdentityService } from './identity/identity.service.ts'
 import type { InvitationsService } from './invitations/invitations.service.ts'
+import type { AnnouncementsService } from './messages/announcements.service.ts'
 import type { MessagesService } from './messages/messages.service.ts'
 import type { ModerationService } from './moderation/moderation.service.ts'
 import type { ReportsService } from './moderation/reports.service.ts'
@@ -29,4 +30,5 @@ export interface Services {
   reports: ReportsService
   search: SearchService
   push: PushService
+  announcements: AnnouncementsService
 }

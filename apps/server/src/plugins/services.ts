@@ -18,6 +18,7 @@ import { createExports } from '../modules/events/export.ts'
 import { createIdentityService } from '../modules/identity/identity.service.ts'
 import { createInvitationsService } from '../modules/invitations/invitations.service.ts'
 import { sendAdmission } from '../modules/messages/admission.ts'
+import { createAnnouncementsService } from '../modules/messages/announcements.service.ts'
 import { createMessagesService } from '../modules/messages/messages.service.ts'
 import { createModerationService } from '../modules/moderation/moderation.service.ts'
 import { createReportsService } from '../modules/moderation/reports.service.ts'
@@ -214,6 +215,7 @@ export default fp(
       typing,
       attachments,
       moderation,
+      announcements: createAnnouncementsService({ prisma, publisher, changeLimiter }),
       reports: createReportsService({ prisma, publisher, moderation, attachments }),
       search: createSearchService({ prisma, limits }),
       push,

@@ -15,7 +15,18 @@ export function chatHandlers(
   viewers: RoomViewers,
   metrics?: Pick<Metrics, 'messageAccepted'>,
 ): Handlers {
-  const { messages, conversations, presence, typing, access, moderation, reports, push } = services
+  const {
+    messages,
+    conversations,
+    presence,
+    typing,
+    access,
+    moderation,
+    reports,
+    push,
+    announcements,
+    events,
+  } = services
   const staff = (socket: ChatSocket) => ({ kind: 'user' as const, user: socket.data.user })
   return {
     async 'message:send'(socket, payload) {
@@ -101,5 +112,9 @@ export function chatHandlers(
       await presence.activity(socket.data.user.id)
       return null
     },
+    'message:pin': (socket, p) => announcements.pin(socket.data.user, p.messageId),
+    'message:unpin': (socket, p) => announcements.unpin(socket.data.user, p.messageId),
+    'announcement:dismiss': (socket, p) => announcements.dismiss(socket.data.user, p.messageId),
+    'event:settings': (socket, p) => events.updateSettings(staff(socket), socket.data.user.eventId, p),
   }
 }

@@ -1,4 +1,7 @@
 import {
+  AnnouncementDismissed,
+  AnnouncementList,
+  AnnouncementParams,
   Conversation,
   ConversationList,
   ConversationParams,
@@ -11,6 +14,7 @@ import {
   Message,
   MessagePage,
   MessageParams,
+  PinnedList,
   ReactionBody,
   RenameBody,
   SearchQuery,
@@ -32,7 +36,7 @@ const me = (request: FastifyRequest) => currentUser(request).user
 
 /** /api/chat: the conversations and messages of the signed-in guest. Thin adapters over the services. */
 export default async function chatRoutes(app: RoutesApp) {
-  const { conversations, messages, search } = app.services
+  const { conversations, messages, search, announcements } = app.services
   app.addHook('preHandler', app.requireUser)
 
   app.get(
@@ -207,5 +211,33 @@ export default async function chatRoutes(app: RoutesApp) {
     '/sync',
     { schema: { tags, body: SyncBody, response: { 200: SyncResponse, ...errors } } },
     (request) => messages.sync(me(request), request.body.cursors),
+  )
+
+  app.put(
+    '/conversations/:id/messages/:mid/pin',
+    { schema: { tags, params: MessageParams, response: { 200: Message, ...errors } } },
+    (request) => announcements.pin(me(request), request.params.mid, request.params.id),
+  )
+
+  app.delete(
+    '/conversations/:id/messages/:mid/pin',
+    { schema: { tags, params: MessageParams, response: { 200: Message, ...errors } } },
+    (request) => announcements.unpin(me(request), request.params.mid, request.params.id),
+  )
+
+  app.get(
+    '/conversations/:id/pins',
+    { schema: { tags, params: ConversationParams, response: { 200: PinnedList, ...errors } } },
+    (request) => announcements.pins(me(request), request.params.id),
+  )
+
+  app.get('/announcements', { schema: { tags, response: { 200: AnnouncementList, ...errors } } }, (request) =>
+    announcements.announcements(me(request)),
+  )
+
+  app.post(
+    '/announcements/:mid/dismiss',
+    { schema: { tags, params: AnnouncementParams, response: { 200: AnnouncementDismissed, ...errors } } },
+    (request) => announcements.dismiss(me(request), request.params.mid),
   )
 }

@@ -5,7 +5,7 @@ import { errors, type RoutesApp } from './schemas.ts'
 // A file name made of the event's id only: the name is the organizer's text, the header is not the place for it.
 const download = (eventId: string, ext: string) => `attachment; filename="secura-${eventId}.${ext}"`
 
-/** /api/events/:eventId/end and …/export: the admin, or an organizer of that event (protocol §3.3). */
+/** /api/events/:eventId/end and …/export: the admin, or an organizer of that event (protocol §3.4). */
 export default async function eventRoutes(app: RoutesApp) {
   const { events, exports } = app.services
   app.addHook('preHandler', app.requireActor)

@@ -1,7 +1,10 @@
-import { EventParams, GuestList, GuestsQuery } from '@secura/shared'
+import { Event, EventParams, EventSettingsBody, GuestList, GuestsQuery } from '@secura/shared'
 import { errors, type RoutesApp } from './schemas.ts'
 
-/** /api/events/:eventId/guests: the organizer console's guest list; the admin, or an organizer of that event. */
+/**
+ * /api/events/:eventId/guests and …/settings: the organizer console's guest list and the lobby's settings;
+ * the admin, or an organizer of that event.
+ */
 export default async function guestRoutes(app: RoutesApp) {
   const { events } = app.services
   app.addHook('preHandler', app.requireActor)
@@ -17,5 +20,18 @@ export default async function guestRoutes(app: RoutesApp) {
       },
     },
     (request) => events.listGuests(request.actor!, request.params.eventId, request.query),
+  )
+
+  app.put(
+    '/:eventId/settings',
+    {
+      schema: {
+        tags: ['invitations'],
+        params: EventParams,
+        body: EventSettingsBody,
+        response: { 200: Event, ...errors },
+      },
+    },
+    (request) => events.updateSettings(request.actor!, request.params.eventId, request.body),
   )
 }

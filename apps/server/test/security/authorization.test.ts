@@ -111,6 +111,24 @@ async function ownerMessage(): Promise<string> {
   return res.body.id
 }
 
+/** A fresh message of the owner in the lobby (everyone of the event sees it), for pin cases. */
+async function lobbyMessage(): Promise<string> {
+  const res = await server.api('POST', `/api/chat/conversations/${lobbyId}/messages`, {
+    token: guests.owner!.token,
+    body: { clientMessageId: crypto.randomUUID(), content: 'for the pin board' },
+  })
+  return res.body.id
+}
+
+/** A fresh announcement of the organizer in the lobby, for dismissal cases. */
+async function announcement(): Promise<string> {
+  const res = await server.api('POST', `/api/chat/conversations/${lobbyId}/messages`, {
+    token: guests.organizer!.token,
+    body: { clientMessageId: crypto.randomUUID(), content: 'Doors open', announcement: true },
+  })
+  return res.body.id
+}
+
 /** A multipart/form-data body with one small text file, as a browser's FormData sends it. */
 function multipartText(text: string) {
   const boundary = `----secura${crypto.randomUUID()}`
@@ -424,6 +442,80 @@ const restCases: RestCase[] = [
     name: 'POST end (organizers only)',
     expected: { ...staffOnly, moderator: 403, organizer: undefined },
     request: async () => ({ method: 'POST', path: `/api/events/${eventId}/end` }),
+  ...(['PUT', 'DELETE'] as const).map(
+    (method): RestCase => ({
+      name: `${method} pin (organizers and moderators)`,
+      expected: { ...staffOnly, moderator: 200 },
+      request: async () => ({
+        method,
+        path: `/api/chat/conversations/${lobbyId}/messages/${await lobbyMessage()}/pin`,
+      }),
+    }),
+  ),
+  {
+    name: 'GET pins',
+    expected: hidden(200),
+    request: async () => ({ method: 'GET', path: `/api/chat/conversations/${groupId}/pins` }),
+  },
+  {
+    name: 'PUT pin in the group (members are guests)',
+    expected: hidden(403),
+    request: async () => ({
+      method: 'PUT',
+      path: `/api/chat/conversations/${groupId}/messages/${await ownerMessage()}/pin`,
+    }),
+  },
+  {
+    name: 'POST announcement (organizers)',
+    expected: { ...staffOnly, moderator: 403, organizer: 201 },
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/conversations/${lobbyId}/messages`,
+      body: { clientMessageId: crypto.randomUUID(), content: 'News', announcement: true },
+    }),
+  },
+  {
+    name: 'GET announcements',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 200,
+      nonMember: 200,
+      moderator: 200,
+      organizer: 200,
+      member: 200,
+    },
+    request: async () => ({ method: 'GET', path: '/api/chat/announcements' }),
+  },
+  {
+    name: 'POST dismiss announcement',
+    expected: {
+      none: 401,
+      malformed: 401,
+      expired: 401,
+      revoked: 401,
+      otherEvent: 404,
+      nonMember: 200,
+      moderator: 200,
+      organizer: 200,
+      member: 200,
+    },
+    request: async () => ({
+      method: 'POST',
+      path: `/api/chat/announcements/${await announcement()}/dismiss`,
+    }),
+  },
+  {
+    name: 'PUT event settings (organizers)',
+    expected: { ...staffOnly, moderator: 403 },
+    // A harmless setting: the matrix sends in the lobby as a guest afterwards.
+    request: async () => ({
+      method: 'PUT',
+      path: `/api/events/${eventId}/settings`,
+      body: { moderatorsAnnounce: false },
+    }),
   },
   {
     name: 'POST device link',
@@ -740,6 +832,39 @@ describe('socket authorization matrix', () => {
             expect(await server.counts(), `${caller} ${event} wrote something`).toEqual(before)
         })
       }
+      socket.disconnect()
+    }
+  })
+
+  it('pin events: organizers and moderators are served, guests FORBIDDEN, another event NOT_FOUND; settings are organizers’, dismissals anyone’s', async () => {
+    const want: Record<Exclude<Caller, 'none' | 'malformed' | 'expired' | 'revoked'>, string> = {
+      otherEvent: 'NOT_FOUND',
+      nonMember: 'FORBIDDEN',
+      member: 'FORBIDDEN',
+      moderator: 'ok',
+      organizer: 'ok',
+    }
+    for (const [caller, code] of Object.entries(want) as [Caller, string][]) {
+      const socket = await server.connect({ token: token[caller] })
+      for (const event of ['message:pin', 'message:unpin']) {
+        await report.check('socket event', event, async () => {
+          const messageId = await lobbyMessage()
+          const before = await server.counts()
+          const ack = await emitAck(socket, event, { messageId })
+          expect(ack.ok ? 'ok' : ack.error.code, `${caller} ${event}`).toBe(code)
+          if (code !== 'ok') expect(await server.counts()).toEqual(before)
+        })
+      }
+      // A socket changes the settings of its own event: the other event's organizer changes theirs.
+      await report.check('socket event', 'event:settings', async () => {
+        const ack = await emitAck(socket, 'event:settings', { moderatorsAnnounce: false })
+        const allowed = caller === 'organizer' || caller === 'otherEvent'
+        expect(ack.ok ? 'ok' : ack.error.code, caller).toBe(allowed ? 'ok' : 'FORBIDDEN')
+      })
+      await report.check('socket event', 'announcement:dismiss', async () => {
+        const ack = await emitAck(socket, 'announcement:dismiss', { messageId: await announcement() })
+        expect(ack.ok ? 'ok' : ack.error.code, caller).toBe(caller === 'otherEvent' ? 'NOT_FOUND' : 'ok')
+      })
       socket.disconnect()
     }
   })

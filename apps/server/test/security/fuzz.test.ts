@@ -15,6 +15,11 @@ const WRITES = [
   'message:reaction',
   'conversation:read',
   'conversation:rename',
+  // A guest pins nothing, changes no settings, and there is no announcement to dismiss.
+  'message:pin',
+  'message:unpin',
+  'announcement:dismiss',
+  'event:settings',
 ]
 const RANDOM_ID = '0190a0a0-0000-7000-8000-000000000000'
 /** A socket packet over the size limit closes the connection (engine.io), which is not what is tested here. */
@@ -143,6 +148,16 @@ describe('fuzzing every client event, REST body and the handshake', () => {
     {
       route: 'POST /api/events/:random/end (admin)',
       path: () => `/api/events/${RANDOM_ID}/end`,
+      bearer: () => ADMIN_TOKEN,
+    },
+    {
+      route: 'PUT /api/events/:event/settings (guest)',
+      path: () => `/api/events/${eventId}/settings`,
+      bearer: () => token,
+    },
+    {
+      route: 'PUT /api/events/:random/settings (admin)',
+      path: () => `/api/events/${RANDOM_ID}/settings`,
       bearer: () => ADMIN_TOKEN,
     },
     {

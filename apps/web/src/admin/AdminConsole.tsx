@@ -8,6 +8,7 @@ import { EventList } from './EventList.tsx'
 import { EventStoragePanel } from './EventStoragePanel.tsx'
 import { GuestPanel } from './GuestPanel.tsx'
 import { InvitationPanel } from './InvitationPanel.tsx'
+import { LobbySettingsPanel } from './LobbySettingsPanel.tsx'
 
 /** The operator's view (admin token): every event, and the invitations and guests of the one selected. */
 export function AdminConsole() {
@@ -42,6 +43,7 @@ export function AdminConsole() {
       {selected ? (
         <div className="stack">
           <InvitationPanel event={selected} canDeleteEvent />
+          <LobbySettingsPanel event={selected} />
           <GuestPanel key={selected.id} event={selected} />
           <EventStoragePanel event={selected} />
           <EventEndPanel key={`end-${selected.id}`} event={selected} />

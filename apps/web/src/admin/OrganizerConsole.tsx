@@ -4,6 +4,7 @@ import { useAppStore } from '../store/index.ts'
 import { EventEndPanel } from './EventEndPanel.tsx'
 import { GuestPanel } from './GuestPanel.tsx'
 import { InvitationPanel } from './InvitationPanel.tsx'
+import { LobbySettingsPanel } from './LobbySettingsPanel.tsx'
 
 /** An organizer signed in to their event sees its guests and manages its invitations with their own session. */
 export function OrganizerConsole({ event }: { event: Event }) {
@@ -21,6 +22,7 @@ export function OrganizerConsole({ event }: { event: Event }) {
       <div className="stack">
         <InvitationPanel event={event} />
         <EventEndPanel event={event} />
+        <LobbySettingsPanel event={event} />
       </div>
     </div>
   )

@@ -3,9 +3,11 @@ import type {
   CreateEventResponse,
   CreateInvitationBody,
   CreateInvitationResponse,
+  Event,
   EventList,
   EventResponse,
   EventStorage,
+  EventSettingsBody,
   GuestList,
   Invitation,
   InvitationList,
@@ -74,7 +76,7 @@ export const adminApi = {
       `/api/events/${encodeURIComponent(eventId)}/guests/${encodeURIComponent(userId)}/access`,
       { token },
     ),
-  /** "End now" (protocol §3.3): the admin, or an organizer of the event. */
+  /** "End now" (protocol §3.4): the admin, or an organizer of the event. */
   endEvent: (token: string | null, eventId: string) =>
     request<EventResponse>('POST', `/api/events/${encodeURIComponent(eventId)}/end`, { token }),
   /** An export as a file: the JSON of the lobby and groups, or the lobby's printable transcript. */
@@ -97,6 +99,9 @@ export const adminApi = {
     if (error?.code && error.message) throw new ApiError(error.code as never, response.status, error.message)
     throw new ApiError('NETWORK', response.status, `The export failed (HTTP ${response.status}). Try again.`)
   },
+  /** The lobby's settings (protocol §3.3): the admin, or an organizer of the event. */
+  updateSettings: (token: string | null, eventId: string, body: EventSettingsBody) =>
+    request<Event>('PUT', `/api/events/${encodeURIComponent(eventId)}/settings`, { token, body }),
   moderationLog: (token: string | null, eventId: string) =>
     request<ModerationLog>('GET', `/api/events/${encodeURIComponent(eventId)}/moderation`, { token }),
 }

@@ -2,6 +2,7 @@ import type { Event, User } from '@secura/shared'
 import { useState } from 'react'
 import { useAppStore } from '../store/index.ts'
 import './chat.css'
+import { AnnouncementBanner } from './AnnouncementBanner.tsx'
 import { ChatNotice } from './ChatNotice.tsx'
 import { ConnectionBanner } from './ConnectionBanner.tsx'
 import { ConversationView } from './conversation/ConversationView.tsx'
@@ -25,6 +26,7 @@ export function ChatLayout({ user, event }: { user: User; event: Event }) {
     <div className={activeId ? 'chat chat-open' : 'chat'}>
       <ConnectionBanner />
       <ChatNotice />
+      <AnnouncementBanner lobbyId={lobbyId} />
       <div className="chat-panes">
         <aside className="chat-sidebar" aria-label="Your conversations">
           <SidebarHeader user={user} event={event} />

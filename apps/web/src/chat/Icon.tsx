@@ -17,6 +17,7 @@ const PATHS = {
   flag: 'M5 21V4h11l-2 4 2 4H5',
   clip: 'M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.5 3.5 0 0 1 5 5L10 17.5a2 2 0 0 1-3-3L14.5 7',
   camera: 'M3 8h4l2-3h6l2 3h4v12H3V8zM12 17a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z',
+  pin: 'M9 4h6l-1 6 4 4H6l4-4-1-6zM12 14v7',
 } as const
 
 export type IconName = keyof typeof PATHS

@@ -34,7 +34,8 @@ export function directPartner(conversation: ConversationSummary, meId: string) {
 export function conversationTitle(conversation: ConversationSummary, meId: string): string {
   switch (conversation.kind) {
     case 'event':
-      return conversation.title || 'Lobby'
+      // The event's name is the sidebar's heading: the lobby is called what it is, not the name again.
+      return 'Lobby'
     case 'direct':
       return directPartner(conversation, meId)?.displayName ?? 'Direct message'
     case 'group':

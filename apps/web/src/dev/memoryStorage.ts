@@ -134,6 +134,7 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
 
   let outbox: LocalMessage[] = []
   const loaded: Record<string, number> = {}
+  const dismissed = new Set<string>()
   const listeners = new Set<(s: ChatSnapshot) => void>()
   let snapshot: ChatSnapshot
   const reads: ChatSnapshot['reads'] = {
@@ -170,6 +171,11 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
       presence: { ...presence },
       muted: null,
       uploads: {},
+      announcements: Object.values(all)
+        .flat()
+        .filter((m) => m.announcement && !m.deletedAt && !dismissed.has(m.id))
+        .reverse(),
+      eventSettings: null,
     }
     for (const l of listeners) l(snapshot)
   }
@@ -414,5 +420,24 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
     // The preview has no server: nobody to tell about activity, no other device to sync from.
     reportActivity: () => undefined,
     onNotificationPreferences: () => () => undefined,
+    pin: async (id, pinned) =>
+      change(id, (m) => {
+        m.pinnedAt = pinned ? iso(Date.now()) : undefined
+        m.pinnedBy = pinned ? me.id : undefined
+      }),
+    loadPins: async (id) =>
+      (all[id] ?? []).filter((m) => m.pinnedAt && !m.deletedAt).sort((a, b) => b.seq - a.seq),
+    dismissAnnouncement: async (id) => {
+      dismissed.add(id)
+      publish()
+    },
+    announce: async (conversationId, content) => {
+      const c = conversations.find((x) => x.id === conversationId) as ConversationSummary
+      const message = { ...makeMessage(c, me.id, content, Date.now()), announcement: true as const }
+      all[c.id]?.push(message)
+      loaded[c.id] = (loaded[c.id] ?? 0) + 1
+      publish()
+      return message
+    },
   }
 }

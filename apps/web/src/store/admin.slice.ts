@@ -3,6 +3,7 @@ import type {
   CreateInvitationBody,
   Event,
   EventStorage,
+  EventSettingsBody,
   GuestList,
   Invitation,
   ModerationAction,
@@ -56,6 +57,8 @@ export interface AdminSlice {
   moderationLog: () => Promise<ModerationLog>
   /** A new personal link for an existing guest: same identity, a new session. */
   reissueAccess: (userId: string) => Promise<IssuedCode>
+  /** Changes the lobby's settings of `eventId`; the events list and a signed-in organizer's session follow. */
+  updateEventSettings: (eventId: string, body: EventSettingsBody) => Promise<Event>
   reportQueue: () => Promise<ReportQueue>
   /** What the event's photos and files take in storage (admin token only). */
   eventStorage: (eventId: string) => Promise<EventStorage>
@@ -108,6 +111,16 @@ export const createAdminSlice: StateCreator<AppState, [], [], AdminSlice> = (set
         selectedEventId: null,
         invitations: null,
       })
+    },
+
+    updateEventSettings: async (eventId, body) => {
+      const event = await asActor((token) => adminApi.updateSettings(token, eventId, body))
+      set((s) => ({
+        events: s.events?.map((e) => (e.id === event.id ? { ...e, ...event } : e)) ?? null,
+        ...(s.session.status === 'signed-in' &&
+          s.session.event.id === event.id && { session: { ...s.session, event } }),
+      }))
+      return event
     },
 
     loadEvents: async () => {

@@ -23,6 +23,8 @@ export const EMPTY_SNAPSHOT: ChatSnapshot = {
   presence: {},
   muted: null,
   uploads: {},
+  announcements: [],
+  eventSettings: null,
 }
 
 const NEW_MESSAGE: Composing = { kind: 'new', replyToId: null }

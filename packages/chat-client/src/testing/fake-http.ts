@@ -93,6 +93,14 @@ export class FakeHttp implements ChatHttp {
     const [resource, id, sub, mid, leaf] = parts
     const query = (name: string) => url.searchParams.get(name) ?? undefined
     if (resource === 'sync' && method === 'POST') return s.sync(this.userId, b.cursors)
+    if (resource === 'announcements' && method === 'GET') {
+      const lobby = s.list(this.userId).find((c) => c.kind === 'event')
+      const held = lobby ? s.messagesOf(lobby.id) : []
+      return {
+        announcements: held.filter((m) => m.announcement && !m.deletedAt).reverse(),
+        settings: { announcementOnly: false, moderatorsAnnounce: false },
+      }
+    }
     // Every id is someone here except those starting with "0000": another event's, which the server leaves out.
     if (resource === 'users') {
       const ids = query('ids')?.split(',') ?? []

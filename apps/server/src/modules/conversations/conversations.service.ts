@@ -14,6 +14,8 @@ import { type Viewer, visibleConversation } from '../access.ts'
 import { type DirectoryFilter, findEventUsers } from '../directory.ts'
 import { announceSystemLine, writeSystemLine } from '../messages/system-lines.ts'
 import { withReactions } from '../messages/wire.ts'
+import { MESSAGE_COLUMNS } from '../messages/store.ts'
+import { type MessageRow, withReactions } from '../messages/wire.ts'
 import { muteGuard } from '../moderation/mute.ts'
 import type { Publisher } from '../ports.ts'
 import type { PresenceService } from '../presence/presence.service.ts'
@@ -85,13 +87,19 @@ export function createConversationsService({ prisma, publisher, presence, limits
       )
       const unreadBy = new Map(unread.map((u) => [u.conversationId, Number(u.n)]))
       const mentionedBy = new Map(unread.map((u) => [u.conversationId, Number(u.mentioned)]))
-      const lastRows = await prisma.message.findMany({
-        where: {
-          OR: memberships
-            .filter((m) => m.conversation.lastSeq > 0)
-            .map((m) => ({ conversationId: m.conversationId, seq: m.conversation.lastSeq })),
-        },
-      })
+      // The preview is the last message still there (a deletion at the end would otherwise read "message
+      // deleted"); only a conversation whose messages are all deleted shows its last tombstone. Each side
+      // walks the (conversationId, seq) index backwards, and the second runs only when the first finds none.
+      const lastRows = await prisma.$queryRawUnsafe<MessageRow[]>(
+        `SELECT m.* FROM unnest($1::uuid[]) AS c(id) CROSS JOIN LATERAL (
+           (SELECT ${MESSAGE_COLUMNS} FROM "Message" x WHERE x."conversationId" = c.id AND x."deletedAt" IS NULL
+            ORDER BY x.seq DESC LIMIT 1)
+           UNION ALL
+           (SELECT ${MESSAGE_COLUMNS} FROM "Message" x WHERE x."conversationId" = c.id ORDER BY x.seq DESC LIMIT 1)
+           LIMIT 1
+         ) m`,
+        memberships.filter((m) => m.conversation.lastSeq > 0).map((m) => m.conversationId),
+      )
       const lastMessages = new Map((await withReactions(prisma, lastRows)).map((m) => [m.conversationId, m]))
       const summaries = await Promise.all(
         memberships.map(async (m) => ({

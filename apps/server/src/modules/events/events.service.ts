@@ -2,6 +2,8 @@ import type {
   CreateEventBody,
   CreateEventResponse,
   EventResponse,
+  Event,
+  EventSettingsBody,
   GuestList,
   GuestsQuery,
 } from '@secura/shared'
@@ -12,6 +14,7 @@ import { AppError, forbidden, notFound } from '../../errors.ts'
 import { toConversation } from '../conversations/wire.ts'
 import { findEventUsers } from '../directory.ts'
 import type { Actor } from '../identity/identity.service.ts'
+import type { Moderator } from '../moderation/moderation.service.ts'
 import type { Publisher } from '../ports.ts'
 import type { PresenceService } from '../presence/presence.service.ts'
 import { toEvent } from './wire.ts'
@@ -27,7 +30,7 @@ export interface EventsDeps {
 /** Who may manage an event, for the services of its parts (its invitations, its guest list). */
 export function eventManagers(prisma: PrismaClient) {
   /** The admin, or an organizer of this event. A user of another event learns nothing: NOT_FOUND. */
-  async function assertCanManage(actor: Actor, eventId: string, what = 'manage its invitations') {
+  async function assertCanManage(actor: Moderator, eventId: string, what = 'manage its invitations') {
     const event = await prisma.event.findUnique({ where: { id: eventId } })
     if (!event || (actor.kind === 'user' && actor.user.eventId !== eventId)) throw notFound('Event')
     if (actor.kind === 'user' && actor.user.role !== 'organizer') {
@@ -82,6 +85,26 @@ export function createEventsService(deps: EventsDeps) {
           counts: { online: onlineBy.get(e.id) ?? 0, messagesToday: todayBy.get(e.id) ?? 0 },
         })),
       }
+    },
+
+    /**
+     * Changes the lobby's settings (announcement-only, moderators' announcements): the admin or an organizer.
+     * Every socket of the event hears the new settings, so composers change at once.
+     */
+    async updateSettings(actor: Moderator, eventId: string, settings: EventSettingsBody): Promise<Event> {
+      await assertCanManage(actor, eventId, 'change its settings')
+      const event = await prisma.event.update({
+        where: { id: eventId },
+        data: {
+          ...(settings.announcementOnly !== undefined && { announcementOnly: settings.announcementOnly }),
+          ...(settings.moderatorsAnnounce !== undefined && {
+            moderatorsAnnounce: settings.moderatorsAnnounce,
+          }),
+        },
+      })
+      const wire = toEvent(event)
+      publisher.emit(Room.event(eventId), 'event:updated', wire)
+      return wire
     },
 
     /** Erases the event with everything in it, then disconnects its guests on every instance. */

@@ -10,14 +10,14 @@ import { toEvent } from './wire.ts'
 /** Messages read per round trip: an export of a million messages never holds more than this many at once. */
 export const EXPORT_PAGE = 500
 const FORMAT = 'secura-export/1'
-/** The rule of protocol §3.3, carried in every export so its reader knows what is not in it. */
+/** The rule of protocol §3.4, carried in every export so its reader knows what is not in it. */
 export const EXPORT_RULE =
   'The event lobby and its groups; direct conversations are private to their two members and never exported.'
 
 type Row = MessageRow & { reactionPairs: [string, string][] | null }
 
 /**
- * The organizers' exports (protocol §3.3): JSON of the lobby and the groups, and a printable HTML transcript of
+ * The organizers' exports (protocol §3.4): JSON of the lobby and the groups, and a printable HTML transcript of
  * the lobby. Both are streamed, page by page in seq order (a cursor on seq, never an offset), so an event of
  * any size is exported in bounded memory. Access is checked before the first byte, so a refusal is a clean
  * error, not a broken download.

@@ -9,4 +9,6 @@ export const toEvent = (e: Event): Wire.Event => ({
   startsAt: iso(e.startsAt),
   endsAt: iso(e.endsAt),
   createdAt: e.createdAt.toISOString(),
+  announcementOnly: e.announcementOnly,
+  moderatorsAnnounce: e.moderatorsAnnounce,
 })

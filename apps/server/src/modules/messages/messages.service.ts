@@ -19,6 +19,7 @@ import type { TypingService } from '../presence/typing.service.ts'
 import type { SentNotice } from '../push/push.service.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
 import { type SendAdmission, sendAdmission } from './admission.ts'
+import { assertMayAnnounce } from './announcements.service.ts'
 import { checkMentions, type Mentions } from './mentions.ts'
 import { applyReaction } from './reactions.ts'
 import { revise } from './revise.ts'
@@ -96,6 +97,19 @@ export function createMessagesService(deps: MessagesDeps) {
     }
   }
 
+  /** Why a lobby send wrote nothing, when it is the announcement-only setting: FORBIDDEN, with the reason. */
+  async function assertMayWriteInLobby(viewer: Viewer) {
+    const user = await prisma.user.findUnique({
+      where: { id: viewer.id },
+      select: { role: true, event: { select: { announcementOnly: true } } },
+    })
+    if (user?.role === 'guest' && user.event.announcementOnly) {
+      throw forbidden('The lobby is for announcements only: organizers and moderators write here', {
+        reason: 'announcement-only',
+      })
+    }
+  }
+
   async function findBySender(senderId: string, clientMessageId: string): Promise<Message | null> {
     const row = await prisma.message.findUnique({
       where: { senderId_clientMessageId: { senderId, clientMessageId } },
@@ -134,6 +148,7 @@ export function createMessagesService(deps: MessagesDeps) {
           command.mentions,
           command.mentionsHere,
         )
+        if (command.announcement) await assertMayAnnounce(prisma, viewer, command.conversationId)
         await enforce(sendLimiter, viewer.id, 'messages')
       } catch (error) {
         return replayOr(error)
@@ -150,13 +165,17 @@ export function createMessagesService(deps: MessagesDeps) {
           replyToId: command.replyToId ?? null,
           mentions: mentions.ids,
           mentionsHere: mentions.here,
+          announcement: command.announcement === true,
         }
         // Refused here (UNAVAILABLE) when the instance already has more than it can answer in time.
         // With attachments, its own transaction (they are claimed with the insert); without, the batched path.
         row = await admission.run(() =>
           attachmentIds.length > 0
             ? insertWithAttachments(prisma, viewer, message, attachmentIds)
-            : sends.insert(message),
+            : // Announcements are rare and carry a column the batched statement does not write.
+              message.announcement
+              ? store.insert(viewer, message)
+              : sends.insert(message),
         )
       } catch (error) {
         // A replay of a send with attachments finds them claimed (by the original): answered with it.
@@ -172,7 +191,8 @@ export function createMessagesService(deps: MessagesDeps) {
         const original = await findBySender(viewer.id, command.clientMessageId)
         if (original) return { message: original, created: false }
         await assertNotMuted(viewer.id)
-        await visibleConversation(prisma, viewer, command.conversationId)
+        const { conversation } = await visibleConversation(prisma, viewer, command.conversationId)
+        if (conversation.kind === 'event') await assertMayWriteInLobby(viewer)
         throw validation('replyToId must be a message of the same conversation')
       }
       const message = toMessage(row)
@@ -188,6 +208,7 @@ export function createMessagesService(deps: MessagesDeps) {
         preview: (content || attachmentsPreview(message.attachments)).slice(0, PREVIEW_CHARS),
         ...(message.mentions ? { mentions: message.mentions } : {}),
         ...(message.mentionsHere ? { mentionsHere: true as const } : {}),
+        ...(message.announcement ? { announcement: true as const } : {}),
       }
       // The badge goes to the members' other sockets: one viewing the conversation has just had the whole
       // message, and two packets for one message would double what the busiest path writes.

@@ -5,7 +5,7 @@ import { type PrismaClient, postgresRunnerOf, rawQuery } from '../../db/prisma.t
 import type { Viewer } from '../access.ts'
 import type { MessageRow } from './wire.ts'
 
-export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments, mentions, "mentionsHere", system`
+export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments, mentions, "mentionsHere", system, announcement, "pinnedAt", "pinnedBy"`
 /** The message columns of the row `m`, as the statements that join it select them. */
 export const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
   .map((c) => `m.${c}`)
@@ -21,6 +21,8 @@ export interface NewMessage {
   /** Checked by checkMentions before the write; none when left out. */
   mentions?: string[]
   mentionsHere?: boolean
+  /** A lobby announcement, checked by the caller; never batched (insertMany does not write it). */
+  announcement?: boolean
 }
 
 /**
@@ -35,7 +37,8 @@ export interface SentRow extends MessageRow {
 
 /** A message row with its reactions as [emoji, userId] pairs, oldest first (null when none). */
 export type RowWithReactions = MessageRow & { reactionPairs: [string, string][] | null }
-const REACTIONS = `(SELECT json_agg(json_build_array(r.emoji, r."userId") ORDER BY r."createdAt", r."userId")
+/** The reactions of the row `m` as a column, `reactionPairs`. */
+export const REACTIONS = `(SELECT json_agg(json_build_array(r.emoji, r."userId") ORDER BY r."createdAt", r."userId")
   FROM "Reaction" r WHERE r."messageId" = m.id) AS "reactionPairs"`
 
 // The viewer may see the conversation: a member, and it is in their event (protocol §7).
@@ -43,10 +46,27 @@ const VISIBLE = `EXISTS (SELECT 1 FROM "Member" mb JOIN "Conversation" cv ON cv.
   WHERE mb."conversationId" = $1::uuid AND mb."userId" = $2::uuid AND cv."eventId" = $3::uuid)`
 
 /**
+ * The user is a guest and their event's lobby is announcement-only: checked inside the send statements, so
+ * the hot path takes no extra round trip and a role or setting changed a moment ago holds.
+ */
+const ANNOUNCEMENT_ONLY_GUEST = (eventId: string, userId: string) =>
+  `EXISTS (SELECT 1 FROM "Event" e JOIN "User" u ON u."eventId" = e.id
+     WHERE e.id = ${eventId} AND e."announcementOnly" AND u.id = ${userId} AND u.role = 'guest')`
+
+/**
+ * The user may not write: muted, or their event has ended (the write guard of moderation/mute.ts, which
+ * says why when a send wrote nothing).
+ */
+const SILENCED = (userId: string) =>
+  `EXISTS (SELECT 1 FROM "User" u JOIN "Event" e ON e.id = u."eventId"
+     WHERE u.id = ${userId} AND (u."mutedUntil" > now() OR e."endsAt" <= now()))`
+
+/**
  * One send as one statement: takes the next seq and rev and writes the row, only if the sender is a member
- * of the conversation (in their event) and not muted, and a reply target, if any, is in the same
- * conversation (the mute folded in: a separate query was a second round trip for every send). No row
- * back: nothing was written. A replay fails the insert with a unique violation, which rolls the counters
+ * of the conversation (in their event), may write (not muted, the event not ended), and a reply target, if
+ * any, is in the same conversation (the write guard folded in: a separate query was a second round trip for
+ * every send). No row back: nothing was written (also: a guest writing in an announcement-only lobby). A
+ * replay fails the insert with a unique violation, which rolls the counters
  * back with it: seq has no gaps. $10 is the attachments' wire form (null for none): a send with
  * attachments runs the same statement inside its own transaction (send-attachments.ts).
  */
@@ -54,12 +74,13 @@ export const INSERT_ONE = `WITH c AS (
            UPDATE "Conversation" SET "lastSeq" = "lastSeq" + 1, "lastRev" = "lastRev" + 1, "lastMessageAt" = now()
            WHERE id = $1::uuid AND "eventId" = $3::uuid
              AND EXISTS (SELECT 1 FROM "Member" WHERE "conversationId" = $1::uuid AND "userId" = $2::uuid)
-             AND NOT EXISTS (SELECT 1 FROM "User" WHERE id = $2::uuid AND "mutedUntil" > now())
+             AND NOT ${SILENCED('$2::uuid')}
              AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = $7::uuid AND "conversationId" = $1::uuid))
+             AND (kind <> 'event' OR NOT ${ANNOUNCEMENT_ONLY_GUEST('$3::uuid', '$2::uuid')})
            RETURNING "lastSeq", "lastRev", "lastMessageAt", kind
          ), m AS (
-           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", mentions, "mentionsHere", attachments)
-           SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt", $8::uuid[], $9::boolean, $10::jsonb FROM c
+           INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", mentions, "mentionsHere", attachments, announcement)
+           SELECT $4::uuid, $1::uuid, c."lastSeq", c."lastRev", $2::uuid, $5, $6, $7::uuid, c."lastMessageAt", $8::uuid[], $9::boolean, $10::jsonb, $11::boolean FROM c
            RETURNING ${MESSAGE_COLUMNS}
          )
          SELECT ${M_COLUMNS}, c.kind::text AS kind,
@@ -85,6 +106,7 @@ export function insertParams(
     m.mentions ?? [],
     m.mentionsHere ?? false,
     attachmentsJson,
+    m.announcement ?? false,
   ]
 }
 
@@ -152,9 +174,11 @@ export function createMessageStore(prisma: PrismaClient) {
            SELECT DISTINCT ON (i.uid, i.cmid) i.* FROM input i
            WHERE EXISTS (SELECT 1 FROM "Conversation" WHERE id = i.cid AND "eventId" = i.eid)
              AND EXISTS (SELECT 1 FROM "Member" WHERE "conversationId" = i.cid AND "userId" = i.uid)
-             AND NOT EXISTS (SELECT 1 FROM "User" WHERE id = i.uid AND "mutedUntil" > now())
+             AND NOT ${SILENCED('i.uid')}
              AND (i.reply IS NULL OR EXISTS (SELECT 1 FROM "Message" WHERE id = i.reply AND "conversationId" = i.cid))
              AND NOT EXISTS (SELECT 1 FROM "Message" WHERE "senderId" = i.uid AND "clientMessageId" = i.cmid)
+             AND NOT EXISTS (SELECT 1 FROM "Conversation" WHERE id = i.cid AND kind = 'event'
+               AND ${ANNOUNCEMENT_ONLY_GUEST('i.eid', 'i.uid')})
            ORDER BY i.uid, i.cmid, i.n
          ), numbered AS (
            SELECT v.*, row_number() OVER (PARTITION BY v.cid ORDER BY v.n)::int AS k,

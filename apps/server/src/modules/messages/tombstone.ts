@@ -27,7 +27,7 @@ export async function tombstone(
     })
     if (files.length > 0) await tx.attachment.deleteMany({ where: { messageId: row.id } })
     const deleted = await revise(tx, row.conversationId, row.id, {
-      set: `content = '', attachments = NULL, "deletedAt" = now(), "deletedBy" = $3::uuid`,
+      set: `content = '', attachments = NULL, "deletedAt" = now(), "deletedBy" = $3::uuid, "pinnedAt" = NULL, "pinnedBy" = NULL`,
       params: [deletedBy],
     })
     return { deleted, files }

@@ -21,6 +21,9 @@ export interface MessageRow {
   mentionsHere?: boolean
   /** A system line's structured form (a string from drivers that do not parse JSON); null on a user's message. */
   system?: unknown
+  announcement?: boolean
+  pinnedAt?: Date | null
+  pinnedBy?: string | null
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
@@ -45,6 +48,10 @@ export function toMessage(row: MessageRow, reactions: Wire.ReactionSummary[] = [
     ...(row.mentions && row.mentions.length > 0 ? { mentions: row.mentions } : {}),
     ...(row.mentionsHere ? { mentionsHere: true as const } : {}),
     ...systemOf(row.system),
+    ...(row.announcement ? { announcement: true as const } : {}),
+    ...(row.pinnedAt && row.pinnedBy
+      ? { pinnedAt: new Date(row.pinnedAt).toISOString(), pinnedBy: row.pinnedBy }
+      : {}),
   }
 }
 

@@ -1,7 +1,7 @@
 import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import { AppError } from '../../errors.ts'
 
-/** The refusal of every chat write once the event has ended (protocol §3.3). */
+/** The refusal of every chat write once the event has ended (protocol §3.4). */
 export const eventEnded = (endsAt: Date | string) =>
   new AppError('FORBIDDEN', 'The event has ended', { ended: true, endsAt: new Date(endsAt).toISOString() })
 

@@ -16,8 +16,9 @@ import { AttachButtons } from '../attachments/AttachButtons.tsx'
 import { DraftTray } from '../attachments/DraftTray.tsx'
 import { addToDraft, filesOf } from '../attachments/draft.ts'
 import { Icon } from '../Icon.tsx'
-import type { NameBook } from '../names.ts'
+import { type NameBook, useMe } from '../names.ts'
 import { ComposerContext } from './ComposerContext.tsx'
+import { mayAnnounce, mayWriteInLobby, useEventSettings } from './lobbyRules.ts'
 import { MentionMenu } from './MentionMenu.tsx'
 import { MutedNotice } from './MutedNotice.tsx'
 import { mentionedIn, type PickedMention } from './mentions.ts'
@@ -34,11 +35,19 @@ export function Composer({
   conversationId,
   title,
   names,
+  lobby,
 }: {
   conversationId: string
   title: string
   names: NameBook
+  /** The event lobby: its settings decide who writes and who announces. */
+  lobby: boolean
 }) {
+  const me = useMe()
+  const settings = useEventSettings()
+  const closed = lobby && !mayWriteInLobby(me.role, settings)
+  const canAnnounce = lobby && mayAnnounce(me.role, settings)
+  const [announcing, setAnnouncing] = useState(false)
   const composing = useAppStore((s) => s.composing)
   const setComposing = useAppStore((s) => s.setComposing)
   const setChatNotice = useAppStore((s) => s.setChatNotice)
@@ -118,7 +127,11 @@ export function Composer({
       const client = chatClient()
       if (mode.kind === 'edit') await client.edit(mode.messageId, content)
       else if (mode.kind === 'edit-failed') await client.editFailed(mode.clientMessageId, content)
-      else {
+      else if (canAnnounce && announcing) {
+        picked.current = []
+        setAnnouncing(false)
+        await client.announce(conversationId, content)
+      } else {
         const mentions = mentionedIn(content, picked.current)
         picked.current = []
         const outgoing = files.map(({ blob, name }) => ({ blob, name }))
@@ -155,6 +168,15 @@ export function Composer({
   }
 
   const editing = composing.kind !== 'new'
+  if (closed)
+    return (
+      <div className="composer">
+        <p className="composer-closed" role="status" data-testid="composer-closed">
+          The lobby is for announcements: only organizers and moderators write here. You can still react, and
+          write to anyone in a direct message or a group.
+        </p>
+      </div>
+    )
   return (
     <form className="composer" onSubmit={(e) => void submit(e)}>
       <MutedNotice />
@@ -167,6 +189,17 @@ export function Composer({
       {composing.kind === 'new' && <DraftTray conversationId={conversationId} />}
       {menu.open && composing.kind === 'new' && (
         <MentionMenu id={menuId} options={menu.options} highlighted={menu.highlighted} onPick={pick} />
+      )}
+      {canAnnounce && composing.kind === 'new' && !composing.replyToId && (
+        <label className="composer-announce">
+          <input
+            type="checkbox"
+            data-testid="announce-toggle"
+            checked={announcing}
+            onChange={(e) => setAnnouncing(e.target.checked)}
+          />
+          Send as an announcement (stays at the top of the lobby)
+        </label>
       )}
       <div className="composer-row">
         {composing.kind === 'new' && (
@@ -184,7 +217,7 @@ export function Composer({
           aria-expanded={menu.open && composing.kind === 'new'}
           aria-controls={menu.open ? menuId : undefined}
           aria-activedescendant={menu.open ? `${menuId}-${menu.highlighted}` : undefined}
-          placeholder={editing ? 'Edit your message' : `Message ${title}`}
+          placeholder={editing ? 'Edit your message' : announcing ? 'Announcement' : `Message ${title}`}
           rows={1}
           enterKeyHint="send"
           value={text}

@@ -1,4 +1,5 @@
 import { type DragEvent, useEffect, useRef, useState } from 'react'
+import { describeError } from '../../api/http.ts'
 import { useAppStore } from '../../store/index.ts'
 import { addToDraft, filesOf } from '../attachments/draft.ts'
 import { isWideLayout } from '../layout.ts'
@@ -8,6 +9,7 @@ import { ConversationHeader } from './ConversationHeader.tsx'
 import { MessageTimeline } from './MessageTimeline.tsx'
 import { MissingConversation } from './MissingConversation.tsx'
 import { NewMessageAnnouncer } from './NewMessageAnnouncer.tsx'
+import { PinnedBoard } from './PinnedBoard.tsx'
 import { TypingIndicator } from './TypingIndicator.tsx'
 import { useEventEnded } from './useEventEnded.ts'
 
@@ -17,6 +19,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const names = useNameBook()
   const conversation = useAppStore((s) => s.chat.conversations.find((c) => c.id === conversationId))
   const openConversation = useAppStore((s) => s.openConversation)
+  const setChatNotice = useAppStore((s) => s.setChatNotice)
   const heading = useRef<HTMLHeadingElement>(null)
   const ended = useEventEnded()
   const [dropping, setDropping] = useState(false)
@@ -74,6 +77,13 @@ export function ConversationView({ conversationId }: { conversationId: string })
         meId={me.id}
         onBack={back}
       />
+      <PinnedBoard
+        conversationId={conversation.id}
+        lobby={conversation.kind === 'event'}
+        me={me}
+        names={names}
+        onActionFailed={(error) => setChatNotice(describeError(error))}
+      />
       <MessageTimeline conversation={conversation} me={me} showSenders={conversation.kind !== 'direct'} />
       <TypingIndicator conversationId={conversation.id} names={names} />
       {ended ? (
@@ -81,7 +91,12 @@ export function ConversationView({ conversationId }: { conversationId: string })
           The event has ended. The chat stays here to read; nothing new can be sent.
         </p>
       ) : (
-        <Composer conversationId={conversation.id} title={title} names={names} />
+        <Composer
+          conversationId={conversation.id}
+          title={title}
+          names={names}
+          lobby={conversation.kind === 'event'}
+        />
       )}
       <NewMessageAnnouncer conversationId={conversation.id} meId={me.id} names={names} />
     </section>

@@ -50,7 +50,12 @@ export function MessageItem(props: MessageItemProps) {
     [message.mentions, message.mentionsHere, names, me.id, own],
   )
 
-  const classes = ['message', own ? 'message-own' : 'message-other', continued && 'message-continued']
+  const classes = [
+    'message',
+    own ? 'message-own' : 'message-other',
+    continued && 'message-continued',
+    sent?.announcement && !deleted && 'message-announcement',
+  ]
   return (
     <article
       className={classes.filter(Boolean).join(' ')}
@@ -76,6 +81,12 @@ export function MessageItem(props: MessageItemProps) {
               names={names}
               onJump={original?.state === 'sent' ? () => onJumpTo(original.id) : undefined}
             />
+          )}
+          {!deleted && (sent?.announcement || sent?.pinnedAt) && (
+            <p className="message-marks" data-testid="message-marks">
+              {sent.announcement && <span className="mark mark-announcement">Announcement</span>}
+              {sent.pinnedAt && <span className="mark mark-pinned">Pinned</span>}
+            </p>
           )}
           {deleted ? (
             <p className="message-deleted">
@@ -108,6 +119,8 @@ export function MessageItem(props: MessageItemProps) {
             onReply={() => setComposing({ kind: 'new', replyToId: sent.id })}
             onEdit={() => setComposing({ kind: 'edit', messageId: sent.id, content: sent.content })}
             onDelete={() => run(() => chatClient().remove(sent.id))}
+            pinned={MODERATORS.includes(me.role) ? sent.pinnedAt !== undefined : undefined}
+            onPin={(pinned) => run(() => chatClient().pin(sent.id, pinned))}
             onReport={
               own
                 ? undefined

@@ -132,7 +132,7 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
   }
 
   return (
-    <div className="timeline-frame">
+    <div className={showJump ? 'timeline-frame timeline-frame-lane' : 'timeline-frame'}>
       <section
         ref={scrollRef}
         className="timeline"

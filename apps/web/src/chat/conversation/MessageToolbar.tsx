@@ -13,6 +13,9 @@ interface MessageToolbarProps {
   onDelete: () => void
   /** Someone else's message: report it to the organizers. */
   onReport?: ((reason: string) => void) | undefined
+  /** Whether it is pinned, for organizers and moderators (undefined: no pin button). */
+  pinned?: boolean | undefined
+  onPin?: (pinned: boolean) => void
 }
 
 type Open = 'none' | 'picker' | 'confirm-delete' | 'report'
@@ -26,6 +29,8 @@ export function MessageToolbar({
   onEdit,
   onDelete,
   onReport,
+  pinned,
+  onPin,
 }: MessageToolbarProps) {
   const [open, setOpen] = useState<Open>('none')
   const ref = useRef<HTMLDivElement>(null)
@@ -66,6 +71,19 @@ export function MessageToolbar({
         >
           <Icon name="reply" />
         </button>
+        {pinned !== undefined && onPin && (
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={pinned ? 'Unpin' : 'Pin'}
+            title={pinned ? 'Unpin' : 'Pin to the conversation'}
+            aria-pressed={pinned}
+            data-testid="pin-message"
+            onClick={() => onPin(!pinned)}
+          >
+            <Icon name="pin" />
+          </button>
+        )}
         {canEdit && (
           <button
             type="button"

@@ -3,7 +3,7 @@ import { useAppStore } from '../../store/index.ts'
 
 /**
  * Whether the event has ended: announced live (`event:ended`), or its scheduled `endsAt` has come — a timer
- * switches the app at that moment, without a reload (protocol §3.3).
+ * switches the app at that moment, without a reload (protocol §3.4).
  */
 export function useEventEnded(): boolean {
   const announced = useAppStore((s) => s.chat.eventEndedAt)

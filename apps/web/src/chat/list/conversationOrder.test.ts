@@ -45,3 +45,36 @@ describe('sortByActivity', () => {
     expect(latestMessage(b, [queued])).toMatchObject({ content: 'hi', state: 'pending', deleted: false })
   })
 })
+
+describe('latestMessage', () => {
+  const sent = (seq: number, content: string, deleted = false): LocalMessage => ({
+    state: 'sent',
+    id: `m${seq}`,
+    conversationId: 'a',
+    seq,
+    rev: seq,
+    senderId: 'ana',
+    clientMessageId: `c${seq}`,
+    content: deleted ? '' : content,
+    replyToId: null,
+    timestamp: `2026-03-01T10:0${seq}:00Z`,
+    editedAt: null,
+    deletedAt: deleted ? '2026-03-01T11:00:00Z' : null,
+    deletedBy: deleted ? 'ana' : null,
+    reactions: [],
+  })
+
+  it('previews the last message still there, not a deletion at the end', () => {
+    const a = conversation('a', '2026-03-01T10:02:00Z')
+    const tombstone = sent(2, 'oops', true)
+    const { state: _state, ...wire } = tombstone as LocalMessage & { state: 'sent' }
+    a.lastMessage = wire
+    expect(latestMessage(a, [sent(1, 'see you there'), tombstone])).toMatchObject({
+      content: 'see you there',
+      deleted: false,
+    })
+    // Nothing else loaded: the deletion is all there is to show.
+    expect(latestMessage(a, [])).toMatchObject({ deleted: true })
+    expect(latestMessage(a, [tombstone])).toMatchObject({ deleted: true })
+  })
+})

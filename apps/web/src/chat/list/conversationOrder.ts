@@ -7,15 +7,24 @@ export type Preview = Pick<LocalMessage, 'senderId' | 'content' | 'state' | 'tim
   system?: SystemLine
 }
 
-/** The newest message of a conversation: a loaded (or queued) one if newer than the server's summary. */
+const isTombstone = (m: LocalMessage) => m.state === 'sent' && m.deletedAt !== null
+
+/**
+ * The newest message of a conversation still there, for its preview: a loaded (or queued) one if newer than
+ * the server's summary, or if the summary's is a deletion (the server's own list skips those on reload).
+ */
 export function latestMessage(
   conversation: ConversationSummary,
   loaded: LocalMessage[] | undefined,
 ): Preview | null {
-  const local = loaded?.at(-1)
+  const local = loaded?.findLast((m) => !isTombstone(m)) ?? loaded?.at(-1)
   const summary = conversation.lastMessage
   const pick =
-    local && (!summary || local.state !== 'sent' || local.seq >= summary.seq)
+    local &&
+    (!summary ||
+      local.state !== 'sent' ||
+      local.seq >= summary.seq ||
+      (summary.deletedAt !== null && !isTombstone(local)))
       ? local
       : summary && { ...summary, state: 'sent' as const }
   if (!pick) return null

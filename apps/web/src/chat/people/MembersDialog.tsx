@@ -1,5 +1,5 @@
-import { LIMITS, type Member } from '@secura/shared'
-import { useMemo, useState } from 'react'
+import { LIMITS, type Member, type User } from '@secura/shared'
+import { useEffect, useMemo, useState } from 'react'
 import { Notice } from '../../components/Notice.tsx'
 import { useAction } from '../../hooks/useAction.ts'
 import { chatClient, useAppStore } from '../../store/index.ts'
@@ -12,7 +12,6 @@ import { PersonLabel } from './PersonLabel.tsx'
 export function MembersDialog({ conversationId }: { conversationId: string }) {
   const me = useMe()
   const conversation = useAppStore((s) => s.chat.conversations.find((c) => c.id === conversationId))
-  const directory = useAppStore((s) => s.directory)
   const setChatDialog = useAppStore((s) => s.setChatDialog)
   const [picked, setPicked] = useState<Picked>(new Map())
   const [confirmLeave, setConfirmLeave] = useState(false)
@@ -21,6 +20,7 @@ export function MembersDialog({ conversationId }: { conversationId: string }) {
   const exclude = useMemo(() => new Set(members.map((m) => m.userId)), [members])
   const close = () => setChatDialog(null)
   const iOwn = members.some((m) => m.userId === me.id && m.role === 'owner')
+  const roles = useEventRoles(members.map((m) => m.userId))
 
   const [run, { pending, error }] = useAction(async (change: () => Promise<unknown>) => {
     await change()
@@ -53,7 +53,7 @@ export function MembersDialog({ conversationId }: { conversationId: string }) {
               user={{
                 id: member.userId,
                 displayName: member.displayName,
-                role: directory[member.userId]?.role ?? 'guest',
+                role: member.userId === me.id ? me.role : (roles[member.userId] ?? 'guest'),
               }}
               suffix={[member.userId === me.id && '(you)', member.role === 'owner' && '· owner']
                 .filter(Boolean)
@@ -151,4 +151,34 @@ export function MembersDialog({ conversationId }: { conversationId: string }) {
       </div>
     </Dialog>
   )
+}
+
+/**
+ * The event roles of these users (organizer and moderator carry a badge): what the directory and the names
+ * found by id say, completed from the chat client, which asks the server for those it does not know.
+ */
+function useEventRoles(userIds: string[]): Record<string, User['role']> {
+  const directory = useAppStore((s) => s.directory)
+  const people = useAppStore((s) => s.people)
+  const [found, setFound] = useState<Record<string, User['role']>>({})
+  const key = [...new Set(userIds)].sort().join(',')
+  useEffect(() => {
+    if (!key) return
+    let current = true
+    chatClient()
+      .findUsers(key.split(','))
+      .then(
+        (users) => current && setFound(Object.fromEntries(users.map((u) => [u.id, u.role]))),
+        () => undefined,
+      )
+    return () => {
+      current = false
+    }
+  }, [key])
+  return useMemo(() => {
+    const roles: Record<string, User['role']> = { ...found }
+    for (const u of Object.values(people)) roles[u.id] = u.role
+    for (const u of Object.values(directory)) roles[u.id] = u.role
+    return roles
+  }, [found, people, directory])
 }
