@@ -442,6 +442,7 @@ const restCases: RestCase[] = [
     name: 'POST end (organizers only)',
     expected: { ...staffOnly, moderator: 403, organizer: undefined },
     request: async () => ({ method: 'POST', path: `/api/events/${eventId}/end` }),
+  },
   ...(['PUT', 'DELETE'] as const).map(
     (method): RestCase => ({
       name: `${method} pin (organizers and moderators)`,

@@ -1,8 +1,8 @@
 import type {
   CreateEventBody,
   CreateEventResponse,
-  EventResponse,
   Event,
+  EventResponse,
   EventSettingsBody,
   GuestList,
   GuestsQuery,
