@@ -86,10 +86,15 @@ export interface SentinelSetup {
 
 export async function startSentinel(name = 'secura'): Promise<SentinelSetup> {
   const master = await startRedis()
+  // A sentinel rewrites its configuration file and a replica keeps the copy it syncs from the master:
+  // both in a folder of their own, removed at the end.
+  const dir = mkdtempSync(join(tmpdir(), 'secura-sentinel-'))
   const replicaPort = await freePort()
   const replica = spawn(
     'redis-server',
     ['--bind', '127.0.0.1', '--port', String(replicaPort), '--save', '', '--appendonly', 'no'].concat([
+      '--dir',
+      dir,
       '--replicaof',
       '127.0.0.1',
       String(master.port),
@@ -97,8 +102,6 @@ export async function startSentinel(name = 'secura'): Promise<SentinelSetup> {
     { stdio: 'ignore' },
   )
   const sentinelPort = await freePort()
-  // A sentinel rewrites its configuration file: one of its own, in a folder removed at the end.
-  const dir = mkdtempSync(join(tmpdir(), 'secura-sentinel-'))
   const conf = join(dir, 'sentinel.conf')
   writeFileSync(
     conf,
