@@ -215,6 +215,24 @@ describe('Web Push', () => {
     })
   })
 
+  it('pushes an announcement to every guest of the event, titled as one', async () => {
+    const organizer = await server.join(eventId, 'Olga', 'organizer')
+    const sub = await subscribe(ben, '/ben-announce')
+    const sent = await send(organizer, lobbyId, 'Doors open at nine', { announcement: true })
+    expect(sent.status).toBe(201)
+    await service.until(1)
+    await settled()
+    const toBen = service.received.filter((r) => r.path === '/ben-announce')
+    expect(toBen).toHaveLength(1)
+    expect((toBen[0] as Received).headers.urgency).toBe('normal')
+    expect(JSON.parse(decrypt((toBen[0] as Received).body, sub.ecdh, sub.auth))).toEqual({
+      title: 'Announcement · Test event',
+      body: 'Doors open at nine',
+      url: `/c/${lobbyId}/m/${sent.body.id}`,
+      tag: lobbyId,
+    })
+  })
+
   it('a muted conversation pushes nothing, and the mute reaches the other devices', async () => {
     await subscribe(ben, '/ben-3')
     const conversationId = await direct(ana, ben)

@@ -230,6 +230,7 @@ export function createMessagesService(deps: MessagesDeps) {
         preview: received.preview,
         mentions: message.mentions ?? [],
         mentionsHere: message.mentionsHere === true,
+        announcement: message.announcement === true,
       })
       return { message, created: true }
     },

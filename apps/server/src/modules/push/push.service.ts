@@ -23,6 +23,8 @@ export interface SentNotice {
   preview: string
   mentions: string[]
   mentionsHere: boolean
+  /** A lobby announcement (protocol §3.3): pushed to every guest of the event, like `@here`. */
+  announcement: boolean
 }
 
 export type PushResult = 'delivered' | 'gone' | 'failed' | 'dropped'
@@ -50,7 +52,7 @@ interface Recipient extends PushTarget, StoredQuietHours {
 /**
  * Web Push: subscriptions (one per browser, bound to the session that made it), the guest's preferences
  * (muted conversations, quiet hours) and delivery. What is pushed: a direct message, a message that
- * mentions the guest, and an organizer's `@here` — never the lobby's chatter; not to a muted conversation,
+ * mentions the guest, an organizer's `@here` and an announcement — never the lobby's chatter; not to a muted conversation,
  * not in quiet hours, not to a guest who has the app open and is not away. Delivery runs off the send path
  * in a bounded queue; a 404 or 410 deletes the subscription; other failures are counted and logged, and
  * nothing is retried.
@@ -114,7 +116,8 @@ export function createPushService(deps: PushDeps) {
   }
 
   async function recipients(notice: SentNotice): Promise<Recipient[]> {
-    const everyone = notice.kind === 'direct' || (notice.kind === 'event' && notice.mentionsHere)
+    const everyone =
+      notice.kind === 'direct' || (notice.kind === 'event' && (notice.mentionsHere || notice.announcement))
     if (!everyone && notice.mentions.length === 0) return []
     return prisma.$queryRaw<Recipient[]>`
       SELECT ps.id, ps.endpoint, ps.p256dh, ps.auth, ps."userId",
@@ -137,7 +140,7 @@ export function createPushService(deps: PushDeps) {
     if (!row) return undefined
     const where = notice.kind === 'direct' ? '' : ` · ${notice.kind === 'group' ? row.title : row.eventName}`
     return {
-      title: `${row.sender}${where}`,
+      title: notice.announcement ? `Announcement · ${row.eventName}` : `${row.sender}${where}`,
       body: notice.preview,
       url: `/c/${notice.conversationId}/m/${notice.messageId}`,
       tag: notice.conversationId,
@@ -153,7 +156,8 @@ export function createPushService(deps: PushDeps) {
     if (due.length === 0) return
     const payload = await payloadFor(notice)
     if (!payload) return
-    // A direct message or a mention is for this guest; `@here` is for everyone, and may wait for a radio.
+    // A direct message or a mention is for this guest; `@here` and announcements are for everyone, and may
+    // wait for a radio.
     const personal = notice.kind === 'direct' || notice.mentions.length > 0
     for (const r of due) {
       const urgency =
