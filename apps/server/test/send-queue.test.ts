@@ -75,7 +75,9 @@ const stored = (conversationId: string) =>
     senderId: string
     clientMessageId: string
   }>(
-    'SELECT id, seq, rev, "senderId", "clientMessageId" FROM "Message" WHERE "conversationId" = $1 ORDER BY seq',
+    // Sent messages only: a group starts with the server's "created" line (seq 1).
+    `SELECT id, seq, rev, "senderId", "clientMessageId" FROM "Message"
+     WHERE "conversationId" = $1 AND kind = 'user' ORDER BY seq`,
     [conversationId],
   )
 
@@ -98,8 +100,10 @@ describe('send queue', () => {
     for (const conversationId of [lobbyId, groupId]) {
       const inIt = sends.filter((m) => m.conversationId === conversationId)
       const table = await stored(conversationId)
-      expect(table.map((r) => r.seq)).toEqual(inIt.map((_, i) => i + 1))
-      expect(table.map((r) => r.rev)).toEqual(inIt.map((_, i) => i + 1))
+      // The group's seq 1 and rev 1 are its "created" line.
+      const after = conversationId === groupId ? 1 : 0
+      expect(table.map((r) => r.seq)).toEqual(inIt.map((_, i) => after + i + 1))
+      expect(table.map((r) => r.rev)).toEqual(inIt.map((_, i) => after + i + 1))
       // Stored in the order they came, so every sender's messages are in order too.
       expect(table.map((r) => r.id)).toEqual(inIt.map((m) => m.id))
     }
@@ -125,7 +129,7 @@ describe('send queue', () => {
     const fewRows = await Promise.all(few.map((m) => queue.insert(m)))
     expect(counting.groups).toEqual([5])
     expect(counting.batches).toEqual([])
-    expect(fewRows.map((r) => r?.seq)).toEqual([2, 1, 3, 4, 5])
+    expect(fewRows.map((r) => r?.seq)).toEqual([2, 2, 3, 4, 5]) // the group's seq 1 is its "created" line
     expect(fewRows.map((r) => r?.id)).toEqual(few.map((m) => m.id))
 
     const six = Array.from({ length: 6 }, (_, i) => message(viewers[i % 4]!, lobbyId))
@@ -190,7 +194,8 @@ describe('send queue', () => {
     const answers = await Promise.all([first, ...batch.map((m) => queue.insert(m))])
     // Queued in the same turn of the event loop: one statement for all seven.
     expect(batches).toEqual([batch.length + 1])
-    expect(answers.map((r) => r?.seq)).toEqual([2, undefined, 3, undefined, undefined, 1, 4])
+    // The group's seq 1 is its "created" line.
+    expect(answers.map((r) => r?.seq)).toEqual([2, undefined, 3, undefined, undefined, 2, 4])
 
     expect((await stored(lobbyId)).map((r) => [r.seq, r.clientMessageId])).toEqual([
       [1, 'already-stored'],
