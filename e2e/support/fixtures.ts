@@ -33,14 +33,23 @@ export class Api {
     const headers: Record<string, string> = {}
     if (options.token) headers.authorization = `Bearer ${options.token}`
     if (options.body !== undefined) headers['content-type'] = 'application/json'
-    const res = await fetch(this.baseURL + path, {
-      method,
-      headers,
-      body: options.body === undefined ? null : JSON.stringify(options.body),
-    })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
-    return (text ? JSON.parse(text) : undefined) as T
+    // Setting up sends in bursts: a RATE_LIMITED answer stored nothing, so the same request goes again after
+    // `retryAfterMs`, as the app's outbox does (a bounded number of times).
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(this.baseURL + path, {
+        method,
+        headers,
+        body: options.body === undefined ? null : JSON.stringify(options.body),
+      })
+      const text = await res.text()
+      if (res.status === 429 && attempt < 20) {
+        const retryAfterMs = (JSON.parse(text) as { error?: { retryAfterMs?: number } }).error?.retryAfterMs
+        await new Promise((resolve) => setTimeout(resolve, (retryAfterMs ?? 250) + 10))
+        continue
+      }
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+      return (text ? JSON.parse(text) : undefined) as T
+    }
   }
 
   admin<T>(method: string, path: string, body?: unknown): Promise<T> {

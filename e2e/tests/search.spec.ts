@@ -26,7 +26,7 @@ test('search finds a message and jumps to it, far back in the history, and Back 
   await box.fill('lighthouse rendez')
   const hit = ana.page.getByTestId('search-hit')
   await expect(hit).toHaveCount(1)
-  await expect(hit).toContainText('Search Harbour')
+  await expect(hit).toContainText('Lobby')
   await expect(hit).toContainText('Ben')
   await expect(hit.locator('mark')).toHaveText(['rendezvous', 'lighthouse'])
   // The snippet is text: the page holds no markup from the message.

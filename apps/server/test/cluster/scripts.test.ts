@@ -108,6 +108,10 @@ describe('Lua scripts are Redis Cluster safe', () => {
     expect(await presenceB.connected('cy')).toBe(true)
     await presenceB.restore()
     await presenceA.tick?.()
+    // Away: activity recorded on one instance, the idle sweep on the other, activity again.
+    expect(await presenceA.active('ben', 1000)).toBe(false)
+    expect(await presenceB.idleSince(2000)).toEqual(['ben'])
+    expect(await presenceA.active('ben', 3000)).toBe(true)
 
     expect(await viewersA.enter('room1', 'ana')).toEqual({ changed: true, userCount: 1 })
     expect(await viewersB.enter('room1', 'ana')).toEqual({ changed: false, userCount: 1 })
@@ -131,6 +135,7 @@ describe('Lua scripts are Redis Cluster safe', () => {
 
     const scripts = new Set(sources.map((s) => s.name.replace('secura_', '')))
     expect([...scripts].sort()).toEqual([
+      'active',
       'claimGone',
       'connect',
       'disconnect',
@@ -138,6 +143,7 @@ describe('Lua scripts are Redis Cluster safe', () => {
       'exit',
       'gone',
       'heartbeat',
+      'idle',
       'restore',
       'settle',
       'take',

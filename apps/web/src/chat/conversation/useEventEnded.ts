@@ -18,5 +18,7 @@ export function useEventEnded(): boolean {
     const timer = setTimeout(() => setNow(Date.now()), Math.min(wait + 50, 2 ** 31 - 1))
     return () => clearTimeout(timer)
   }, [endsAt, now])
-  return endsAt !== null && Date.parse(endsAt) <= now
+  // An end announced live is already past when it arrives (the server's clock set it): read the clock now,
+  // not only when the timer last ticked.
+  return endsAt !== null && Date.parse(endsAt) <= Math.max(now, Date.now())
 }
