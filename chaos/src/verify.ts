@@ -126,7 +126,7 @@ export async function verify(
   try {
     rows = (
       await db.query<DbRow>(
-        `SELECT id, "conversationId", seq, "senderId", "clientMessageId", content, "deletedAt" FROM "Message"`,
+        `SELECT id, "conversationId", seq, "senderId", "clientMessageId", content, "deletedAt", kind::text FROM "Message"`,
       )
     ).rows
     heads = (await db.query<{ id: string; lastSeq: number }>(`SELECT id, "lastSeq" FROM "Conversation"`)).rows
@@ -152,13 +152,16 @@ export async function verify(
     }
   }
   const unexpected = rows.filter(
-    (r) => !matched.has(r) && !(r.clientMessageId && ctx.ownedMessages.has(r.clientMessageId)),
+    (r) =>
+      r.kind !== 'system' &&
+      !matched.has(r) &&
+      !(r.clientMessageId && ctx.ownedMessages.has(r.clientMessageId)),
   )
   for (const r of unexpected.slice(0, 5)) note(`unexpected row ${r.id} "${r.content.slice(0, 60)}"`)
   const byKey = new Map<string, DbRow[]>()
   for (const r of rows) {
     const key = keyOf(r.content)
-    if (!key || r.deletedAt) continue
+    if (!key || r.deletedAt || r.kind === 'system') continue
     byKey.set(`${r.conversationId}/${key}`, [...(byKey.get(`${r.conversationId}/${key}`) ?? []), r])
   }
   const doubled = [...byKey.values()].filter((list) => list.length > 1)
@@ -226,6 +229,8 @@ interface DbRow {
   clientMessageId: string
   content: string
   deletedAt: Date | null
+  /** `system` for a line the server wrote (a group's "created"): not sent by a client, but it takes a seq. */
+  kind: string
 }
 
 const keyOf = (content: string) => content.split(' ')[0] ?? ''
