@@ -87,16 +87,17 @@ async function seed(
     for (const { indexname } of indexes.rows) await c.query(`DROP INDEX "${indexname}"`)
     await c.query(
       `INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "createdAt")
-       SELECT gen_random_uuid(), $1::uuid, i, i, ($2::uuid[])[1 + i % array_length($2::uuid[], 1)], 'search-' || i,
+       SELECT gen_random_uuid(), $1::uuid, cv."lastSeq" + i, cv."lastRev" + i, ($2::uuid[])[1 + i % array_length($2::uuid[], 1)], 'search-' || i,
               (SELECT string_agg(($3::text[])[1 + floor(power(random(), 3) * array_length($3::text[], 1))::int], ' ')
                  FROM generate_series(1, $5::int) AS k WHERE k > 0 * i),
               now() - make_interval(secs => $4::int - i)
-       FROM generate_series(1, $4::int) AS i`,
+       -- After what the group already holds (its "created" line).
+       FROM generate_series(1, $4::int) AS i, (SELECT "lastSeq", "lastRev" FROM "Conversation" WHERE id = $1::uuid) cv`,
       [conversationId, senders, words, count, WORDS_PER_MESSAGE],
     )
     for (const { indexdef } of indexes.rows) await c.query(indexdef)
     await c.query(
-      `UPDATE "Conversation" SET "lastSeq" = $2, "lastRev" = $2, "lastMessageAt" = now() WHERE id = $1::uuid`,
+      `UPDATE "Conversation" SET "lastSeq" = "lastSeq" + $2, "lastRev" = "lastRev" + $2, "lastMessageAt" = now() WHERE id = $1::uuid`,
       [conversationId, count],
     )
     await c.query('COMMIT')
