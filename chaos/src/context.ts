@@ -165,7 +165,15 @@ export class ScenarioContext {
     if (!storage) return
     const own = Object.values(storage.getSnapshot().messages)
       .flat()
-      .filter((m) => m.state === 'sent' && m.senderId === client.userId && !m.deletedAt)
+      // Not the sends made outside the chat clients (attachments.ts): a deleted photo would take its file with
+      // it, and their own check expects each one delivered as sent.
+      .filter(
+        (m) =>
+          m.state === 'sent' &&
+          m.senderId === client.userId &&
+          !m.deletedAt &&
+          !(m.clientMessageId && this.ownedMessages.has(m.clientMessageId)),
+      )
     const target = own[Math.floor(Math.random() * own.length)]
     if (target?.state !== 'sent') return
     try {

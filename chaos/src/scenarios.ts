@@ -48,15 +48,9 @@ async function at(ctx: ScenarioContext, start: number, ms: number) {
   if (ctx.stopping) throw new Error('stopped')
 }
 
-/**
- * CHAOS_ATTACHMENTS=1 adds photos and files to the SIGKILL scenario. Off by default until one attachment in
- * twenty-five sent across a SIGKILL is no longer found unclaimed and without files (an open finding).
- */
-const WITH_ATTACHMENTS = process.env.CHAOS_ATTACHMENTS === '1'
-
 const serverKill: Scenario = {
   name: 'server-sigkill',
-  title: `server SIGKILLed mid-stream (twice) and restarted${WITH_ATTACHMENTS ? ', photos and files being sent meanwhile' : ''}`,
+  title: 'server SIGKILLed mid-stream (twice) and restarted, photos and files being sent meanwhile',
   timeLimitMs: 240_000,
   async run(ctx) {
     const { server, clients } = await oneServerWorld(ctx)
@@ -72,7 +66,7 @@ const serverKill: Scenario = {
     ctx.markStart()
     const done = new AbortController()
     const traffic = ctx.traffic(clients, { intervalMs: 250, editEvery: 12, signal: done.signal })
-    const attachments = WITH_ATTACHMENTS ? sender.run(done.signal) : Promise.resolve()
+    const attachments = sender.run(done.signal)
     await sleep(4000)
     for (let kill = 0; kill < 2; kill++) {
       ctx.fault('SIGKILL the server')
@@ -87,7 +81,6 @@ const serverKill: Scenario = {
     done.abort()
     await traffic
     await attachments
-    if (!WITH_ATTACHMENTS) return { restBase: () => server.url }
     ctx.log(`${sender.sent.length} attachments sent: checking them, then the sweep`)
     const checked = await verifyAttachments(ctx.databaseUrl, server, sender, photographer.user.id)
     return { restBase: () => server.url, extra: checked.figures, failures: checked.problems }
