@@ -188,13 +188,35 @@ function createPostgres(connectionString: string, max: number, queryTimeoutMs: n
   }
 }
 
+/**
+ * An empty cluster as PGlite's initdb leaves it, kept after the first in-memory database of the process:
+ * later ones load it instead of running initdb again (seconds each, most of an in-memory start; the test
+ * suites start one per server). Only for `memory://`: a data directory on disk is initialized once anyway.
+ */
+let emptyCluster: Promise<Blob> | undefined
+
+async function openEmbedded(dataDir: string): Promise<PGlite> {
+  if (!dataDir.startsWith('memory://')) return PGlite.create(dataDir)
+  const template = emptyCluster
+  if (template) {
+    const loaded = await template.catch(() => undefined)
+    if (loaded) return PGlite.create(dataDir, { loadDataDir: loaded })
+  }
+  const db = await PGlite.create(dataDir)
+  // Dumped before anything is written: every database made from it starts as empty as this one did.
+  const dump = db.dumpDataDir('none')
+  emptyCluster ??= dump
+  await dump
+  return db
+}
+
 async function createEmbedded(dir: string): Promise<Database> {
   let dataDir = dir
   if (!dir.startsWith('memory://')) {
     mkdirSync(dir, { recursive: true })
     dataDir = join(dir, 'pglite')
   }
-  const db = await PGlite.create(dataDir)
+  const db = await openEmbedded(dataDir)
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) })
   const sql: SqlRunner = {
     kind: 'pglite',
