@@ -3,6 +3,7 @@
 // go straight through pg; on the embedded PGlite through Prisma (see postgresRunnerOf).
 import { type PrismaClient, postgresRunnerOf, rawQuery } from '../../db/prisma.ts'
 import type { Viewer } from '../access.ts'
+import { SILENCED_WHERE } from '../moderation/mute.ts'
 import type { MessageRow } from './wire.ts'
 
 export const MESSAGE_COLUMNS = `id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "replyToId", "createdAt", "editedAt", "deletedAt", "deletedBy", attachments, mentions, "mentionsHere", system, announcement, "pinnedAt", "pinnedBy"`
@@ -58,8 +59,7 @@ const ANNOUNCEMENT_ONLY_GUEST = (eventId: string, userId: string) =>
  * says why when a send wrote nothing).
  */
 const SILENCED = (userId: string) =>
-  `EXISTS (SELECT 1 FROM "User" u JOIN "Event" e ON e.id = u."eventId"
-     WHERE u.id = ${userId} AND (u."mutedUntil" > now() OR e."endsAt" <= now()))`
+  `EXISTS (SELECT 1 FROM "User" u JOIN "Event" e ON e.id = u."eventId" WHERE u.id = ${userId} AND ${SILENCED_WHERE})`
 
 /**
  * One send as one statement: takes the next seq and rev and writes the row, only if the sender is a member

@@ -6,6 +6,12 @@ export const eventEnded = (endsAt: Date | string) =>
   new AppError('FORBIDDEN', 'The event has ended', { ended: true, endsAt: new Date(endsAt).toISOString() })
 
 /**
+ * When a user may not write: muted, or their event ended. Over "User" u joined with its "Event" e; the send
+ * statements fold it in (messages/store.ts), and the guard below reads it to say why.
+ */
+export const SILENCED_WHERE = `(u."mutedUntil" > now() OR e."endsAt" <= now())`
+
+/**
  * The write guard of the chat: sending, reacting, editing, renaming and creating or changing conversations
  * are refused with FORBIDDEN once the user's event has ended (`details.ended`) or while the user is muted
  * (`details` saying until when and why, MutedDetails); nothing is written. One query, read at each write,
@@ -19,7 +25,7 @@ export function muteGuard(prisma: PrismaClient) {
       'moderation.muted',
       `SELECT u."mutedUntil", u."muteReason", e."endsAt", e."endsAt" <= now() AS ended
        FROM "User" u JOIN "Event" e ON e.id = u."eventId"
-       WHERE u.id = $1::uuid AND (u."mutedUntil" > now() OR e."endsAt" <= now())`,
+       WHERE u.id = $1::uuid AND ${SILENCED_WHERE}`,
       [userId],
     )) as {
       mutedUntil: Date | string | null
