@@ -161,13 +161,13 @@ export function markdown(r: RunResult, chartFile: string): string {
       '',
     )
     out.push(
-      '| search | query | matches | server p50 | server p99 | client p50 | client p99 | EXPLAIN |',
-      '|---|---|---|---|---|---|---|---|',
+      '| search | query | matches | server p50 | server p99 | client p50 | client p99 | EXPLAIN | plan |',
+      '|---|---|---|---|---|---|---|---|---|',
     )
     for (const c of q.cases)
       out.push(
         `| ${c.name} | \`${c.query}\` | ${c.matches.toLocaleString('en')} | ${fmt(c.server?.p50, ' ms')} | ${fmt(c.server?.p99, ' ms')} | ` +
-          `${c.client.p50} ms | ${c.client.p99} ms | ${c.explainMs} ms |`,
+          `${c.client.p50} ms | ${c.client.p99} ms | ${c.explainMs} ms | ${c.strategy ?? ''} |`,
       )
     out.push('')
   }

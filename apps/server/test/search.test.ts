@@ -1,5 +1,6 @@
 import type { JoinResponse, SearchHit, SearchResults } from '@secura/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SEARCH_CANDIDATES, SEARCH_MESSAGES } from '../src/modules/search/statement.ts'
 import { ADMIN_TOKEN, chatApi, joinAll, startServer, type TestServer } from './helpers.ts'
 
 /** GET /api/chat/search (protocol §4): full-text search over the messages a guest can see. */
@@ -240,5 +241,67 @@ describe('search', () => {
     const missing = await as(ana).get('/search')
     expect(missing.status).toBe(400)
     expect((await server.api('GET', '/api/chat/search?q=penguin')).status).toBe(401)
+  })
+
+  it('answers alike whichever plan finds the newest matches: all of them through the GIN index, or a walk newest first', async () => {
+    const { eventId, lobbyId, direct, ana } = await setup()
+    const other = await server.createEvent('Elsewhere')
+    const [stranger] = await joinAll(server, other.eventId, 'Stranger')
+    const total = SEARCH_CANDIDATES + 300
+    const db = server.app.db.prisma
+    // Written straight into the database, a second apart: message n holds "tulip" (n % 3) + 1 times, so the
+    // rank and then the time order every result. Every tenth is deleted (its text kept, to test the flag).
+    const bulk = (conversationId: string, senderId: string, from: number, count: number, deleted: boolean) =>
+      db.$executeRawUnsafe(
+        `WITH c AS (
+           UPDATE "Conversation" SET "lastSeq" = "lastSeq" + $3, "lastRev" = "lastRev" + $3
+           WHERE id = $1::uuid RETURNING id, "lastSeq" - $3 AS base
+         )
+         INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "createdAt", "deletedAt")
+         SELECT gen_random_uuid(), c.id, c.base + i, c.base + i, $2::uuid, 'bulk-' || ($4 + i),
+                repeat('tulip ', (($4 + i) % 3) + 1) || 'number ' || ($4 + i),
+                now() - make_interval(secs => 100000 - ($4 + i)),
+                CASE WHEN $5 AND ($4 + i) % 10 = 0 THEN now() END
+         FROM c, generate_series(1, $3) AS i`,
+        conversationId,
+        senderId,
+        count,
+        from,
+        deleted,
+      )
+    await bulk(lobbyId, ana.user.id, 0, total - 100, true)
+    await bulk(direct, ana.user.id, total - 100, 100, true)
+    // Newer still, and never the viewer's: another event's lobby.
+    await bulk(other.lobbyId, stranger.user.id, total, 200, false)
+    await db.$executeRawUnsafe('ANALYZE "Message"')
+
+    const expected = Array.from({ length: total }, (_, i) => i + 1)
+      .filter((n) => n % 10 !== 0)
+      .slice(-SEARCH_CANDIDATES)
+      .sort((a, b) => (b % 3) - (a % 3) || b - a)
+      .map((n) => `number ${n}`)
+    const plans = {
+      gin: ['enable_indexscan', 'enable_seqscan', 'enable_nestloop'],
+      walk: ['enable_bitmapscan', 'enable_seqscan', 'enable_sort'],
+    }
+    const answers: Record<string, string[]> = {}
+    for (const [name, off] of Object.entries(plans)) {
+      const { plan, rows } = await db.$transaction(async (tx) => {
+        for (const setting of off) await tx.$executeRawUnsafe(`SET LOCAL ${setting} = off`)
+        const params = [ana.user.id, eventId, "'tulip'", null, SEARCH_CANDIDATES + 1, 0, SEARCH_CANDIDATES]
+        const explained = await tx.$queryRawUnsafe<Record<string, string>[]>(
+          `EXPLAIN ${SEARCH_MESSAGES}`,
+          ...params,
+        )
+        return {
+          plan: explained.map((r) => Object.values(r)[0]).join('\n'),
+          rows: await tx.$queryRawUnsafe<{ content: string }[]>(SEARCH_MESSAGES, ...params),
+        }
+      })
+      expect(plan, name).toContain(name === 'gin' ? 'Message_searchVector_idx' : 'Message_createdAt_idx')
+      answers[name] = rows.map((r) => r.content.replace(/^(tulip )+/, ''))
+    }
+    expect(answers.gin).toEqual(expected)
+    expect(answers.walk).toEqual(expected)
   })
 })

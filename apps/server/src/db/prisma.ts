@@ -60,13 +60,18 @@ export const postgresRunnerOf = (prisma: PrismaClient): SqlRunner | undefined =>
 // A fixed key for pg_advisory_lock: every instance migrating the same database takes the same lock.
 const MIGRATION_LOCK_KEY = 72_210_553
 
-/** One SQL statement with parameters; `name` makes it a prepared statement on Postgres (see SqlRunner.query). */
-export type Query = <R>(name: string, text: string, params: unknown[]) => Promise<R[]>
+/**
+ * One SQL statement with parameters; `name` makes it a prepared statement on Postgres (see SqlRunner.query).
+ * null plans it afresh for each call's values: for a statement whose best plan depends on them (search, where
+ * a rare word and a word in every third message want different plans), which a prepared statement's generic
+ * plan, made once for any value, would not follow.
+ */
+export type Query = <R>(name: string | null, text: string, params: unknown[]) => Promise<R[]>
 
 /** Plain SQL for the hot paths: through pg on Postgres, through Prisma on the embedded PGlite. */
 export function rawQuery(prisma: PrismaClient): Query {
   const runner = postgresRunnerOf(prisma)
-  if (runner) return (name, text, params) => runner.query(text, params, name)
+  if (runner) return (name, text, params) => runner.query(text, params, name ?? undefined)
   return (_name, text, params) => prisma.$queryRawUnsafe(text, ...params)
 }
 
