@@ -21,7 +21,7 @@ import type { ChatRuntime } from './runtime.ts'
 import type { ChatState } from './state.ts'
 import { hasOlder, newestSeq, oldestSeq } from './timeline.ts'
 import type { ChatSnapshot, ChatStorage, OutgoingFile } from './types.ts'
-import { applyWindowPage, leaveWindow, openWindow } from './window.ts'
+import { applyWindowPage, closeWindow, openWindow } from './window.ts'
 
 /** Messages above a linked one that loadUntil also loads, so it shows in context. */
 const LINK_CONTEXT = 10
@@ -138,7 +138,7 @@ export class ChatEngine implements ChatStorage {
     }
     const loaded =
       'seq' in at ? t?.floorSeq != null && at.seq >= t.floorSeq : t?.byId.has(at.messageId) === true
-    if (loaded) return leaveWindow(rt.model, conversationId)
+    if (loaded) return closeWindow(rt.model, conversationId)
     const query = 'seq' in at ? `aroundSeq=${at.seq}` : `aroundId=${at.messageId}`
     const path = `${chatApi}/conversations/${conversationId}/messages?${query}&limit=${LIMITS.pageDefault}`
     const page = await rt.transport.http.request<MessagePage>('GET', path)
@@ -159,7 +159,7 @@ export class ChatEngine implements ChatStorage {
 
   leaveWindow(conversationId: string): void {
     this.windowOpens.set(conversationId, (this.windowOpens.get(conversationId) ?? 0) + 1)
-    void this.runtime.then((rt) => leaveWindow(rt.model, conversationId))
+    void this.runtime.then((rt) => closeWindow(rt.model, conversationId))
   }
 
   async loadOlder(conversationId: string): Promise<void> {

@@ -66,7 +66,7 @@ export function extendWindow(
 }
 
 /** The window holds these seqs without a hole up to `floorSeq - 1` of the tail: it can join it. */
-export function reachesTail(w: HistoryWindowState, tail: Timeline | undefined): tail is Timeline {
+export function reachesTail(w: HistoryWindowState, tail: Timeline | undefined): boolean {
   if (!tail || tail.rev === null || tail.floorSeq === null) return false
   return newestSeq(w.timeline) >= tail.floorSeq - 1
 }
@@ -114,7 +114,7 @@ export function applyWindowPage(
 }
 
 /** Back to the live tail: the window is dropped. */
-export function leaveWindow(model: ChatModel, conversationId: string) {
+export function closeWindow(model: ChatModel, conversationId: string) {
   if (model.state.windows.delete(conversationId)) model.state.changedMessages(conversationId)
 }
 

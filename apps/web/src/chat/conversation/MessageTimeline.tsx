@@ -115,8 +115,13 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
       )
     },
   })
-  // The end of a window is not the latest: reading there marks nothing read.
-  const atEnd = useCallback(() => !windowed.current && virtualizer.isAtEnd(END_THRESHOLD), [virtualizer])
+  // The end of a window is not the latest, nor is the end shown while a link is being followed: reading
+  // there marks nothing read.
+  const followingLink = useRef(() => false)
+  const atEnd = useCallback(
+    () => !windowed.current && !followingLink.current() && virtualizer.isAtEnd(END_THRESHOLD),
+    [virtualizer],
+  )
 
   useLayoutEffect(() => virtualizer.scrollToEnd(), [virtualizer])
   const history = useOlderHistory(conversation.id, hasOlder, () => scrollRef.current)
@@ -161,7 +166,8 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
     )
   }
   const onActionFailed = (error: unknown) => setChatNotice(describeError(error))
-  const linkedId = useLinkedMessage(conversation.id, rows, jumpTo)
+  const { linkedId, following } = useLinkedMessage(conversation.id, rows, jumpTo)
+  followingLink.current = following
   const items = virtualizer.getVirtualItems()
   const jumpToUnread = () => {
     setUnreadJump('done')
