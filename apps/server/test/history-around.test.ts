@@ -103,7 +103,6 @@ describe('history around a message and forward from one', () => {
     }
     for (const query of [
       '?aroundSeq=-1',
-      '?aroundSeq=1.5',
       '?aroundSeq=x',
       '?aroundSeq=2147483648',
       '?afterSeq=-3',
