@@ -41,11 +41,7 @@ describe('history around a message and forward from one', () => {
     expect(await page('?aroundSeq=500&limit=5')).toEqual([[18, 19, 20], true, false])
     expect(await page('?aroundSeq=0&limit=5')).toEqual([[1, 2], false, true])
     // The default page: 50 → 24 before, the message, 25 after.
-    expect(await page('?aroundSeq=10')).toEqual([
-      Array.from({ length: 20 }, (_, i) => i + 1),
-      false,
-      false,
-    ])
+    expect(await page('?aroundSeq=10')).toEqual([Array.from({ length: 20 }, (_, i) => i + 1), false, false])
   })
 
   it('?aroundId= opens at a message by its id; one not in the conversation is NOT_FOUND', async () => {
@@ -97,7 +93,12 @@ describe('history around a message and forward from one', () => {
 
   it('a non-member gets NOT_FOUND, as for history; bad values and combinations are VALIDATION', async () => {
     const { direct, b, c } = await conversationWith(3)
-    for (const query of ['?aroundSeq=2', '?afterSeq=0', `?aroundId=${crypto.randomUUID()}`, '?aroundSeq=900']) {
+    for (const query of [
+      '?aroundSeq=2',
+      '?afterSeq=0',
+      `?aroundId=${crypto.randomUUID()}`,
+      '?aroundSeq=900',
+    ]) {
       const res = await as(c).get(`/conversations/${direct}/messages${query}`)
       expect([res.status, res.body.error.code], query).toEqual([404, 'NOT_FOUND'])
     }

@@ -150,7 +150,8 @@ export default async function chatRoutes(app: RoutesApp) {
       if (sinceRev !== undefined) return messages.changes(me(request), id, sinceRev, limit)
       if (afterSeq !== undefined) return messages.historyAfter(me(request), id, afterSeq, limit)
       if (aroundSeq !== undefined) return messages.historyAround(me(request), id, { seq: aroundSeq }, limit)
-      if (aroundId !== undefined) return messages.historyAround(me(request), id, { messageId: aroundId }, limit)
+      if (aroundId !== undefined)
+        return messages.historyAround(me(request), id, { messageId: aroundId }, limit)
       return messages.history(me(request), id, beforeSeq, limit)
     },
   )

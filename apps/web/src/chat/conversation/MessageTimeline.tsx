@@ -117,7 +117,7 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
   })
   // The end of a window is not the latest, nor is the end shown while a link is being followed: reading
   // there marks nothing read.
-  const followingLink = useRef(() => false)
+  const followingLink = useRef<() => boolean>(() => false)
   const atEnd = useCallback(
     () => !windowed.current && !followingLink.current() && virtualizer.isAtEnd(END_THRESHOLD),
     [virtualizer],
