@@ -19,8 +19,9 @@ import { findUsers, rememberUsers } from './people.ts'
 import { isRetryable } from './retry.ts'
 import type { ChatRuntime } from './runtime.ts'
 import type { ChatState } from './state.ts'
-import { hasOlder, oldestSeq } from './timeline.ts'
+import { hasOlder, newestSeq, oldestSeq } from './timeline.ts'
 import type { ChatSnapshot, ChatStorage, OutgoingFile } from './types.ts'
+import { applyWindowPage, closeWindow, openWindow } from './window.ts'
 
 /** Messages above a linked one that loadUntil also loads, so it shows in context. */
 const LINK_CONTEXT = 10
@@ -36,6 +37,8 @@ export class ChatEngine implements ChatStorage {
   private readonly typingSentAt = new Map<string, number>()
   private activitySentAt = 0
   private readonly unsentReads = new Map<string, number>()
+  /** Per conversation, how many times a window was opened or left: a page that comes late is dropped. */
+  private readonly windowOpens = new Map<string, number>()
   private presenceIds: string[] = []
   private booting: Promise<ChatRuntime> | undefined
   private stopped = false
@@ -119,11 +122,54 @@ export class ChatEngine implements ChatStorage {
 
   closeConversation(conversationId: string): void {
     this.setTyping(conversationId, false)
+    this.leaveWindow(conversationId)
     void this.runtime.then((rt) => rt.sync.closeConversation(conversationId))
+  }
+
+  async openAround(conversationId: string, at: { seq: number } | { messageId: string }): Promise<void> {
+    const rt = await this.runtime
+    const { state } = rt.model
+    const opening = (this.windowOpens.get(conversationId) ?? 0) + 1
+    this.windowOpens.set(conversationId, opening)
+    let t = state.timelines.get(conversationId)
+    if (!t || t.rev === null) {
+      await rt.sync.openConversation(conversationId)
+      t = state.timelines.get(conversationId)
+    }
+    const loaded =
+      'seq' in at ? t?.floorSeq != null && at.seq >= t.floorSeq : t?.byId.has(at.messageId) === true
+    if (loaded) return closeWindow(rt.model, conversationId)
+    const query = 'seq' in at ? `aroundSeq=${at.seq}` : `aroundId=${at.messageId}`
+    const path = `${chatApi}/conversations/${conversationId}/messages?${query}&limit=${LIMITS.pageDefault}`
+    const page = await rt.transport.http.request<MessagePage>('GET', path)
+    // Opened again, or left, while the page was on its way: that one counts.
+    if (this.windowOpens.get(conversationId) !== opening) return
+    const target = 'seq' in at ? at.seq : (page.messages.find((m) => m.id === at.messageId)?.seq ?? 0)
+    openWindow(rt.model, conversationId, page, target)
+  }
+
+  async loadNewer(conversationId: string): Promise<void> {
+    const rt = await this.runtime
+    const w = rt.model.state.windows.get(conversationId)
+    if (!w?.hasNewer) return
+    const after = newestSeq(w.timeline)
+    const path = `${chatApi}/conversations/${conversationId}/messages?afterSeq=${after}&limit=${LIMITS.pageDefault}`
+    applyWindowPage(rt.model, w, await rt.transport.http.request<MessagePage>('GET', path), 'newer')
+  }
+
+  leaveWindow(conversationId: string): void {
+    this.windowOpens.set(conversationId, (this.windowOpens.get(conversationId) ?? 0) + 1)
+    void this.runtime.then((rt) => closeWindow(rt.model, conversationId))
   }
 
   async loadOlder(conversationId: string): Promise<void> {
     const rt = await this.runtime
+    const w = rt.model.state.windows.get(conversationId)
+    if (w) {
+      if (!hasOlder(w.timeline)) return
+      const path = `${chatApi}/conversations/${conversationId}/messages?beforeSeq=${oldestSeq(w.timeline)}&limit=${LIMITS.pageDefault}`
+      return applyWindowPage(rt.model, w, await rt.transport.http.request<MessagePage>('GET', path), 'older')
+    }
     const t = rt.model.state.timelines.get(conversationId)
     if (!t || t.rev === null) return rt.sync.openConversation(conversationId)
     if (!hasOlder(t)) return

@@ -32,6 +32,7 @@ import {
   type Timeline,
   upsertMessage,
 } from './timeline.ts'
+import { patchInWindow, upsertInWindow } from './window.ts'
 
 export interface Gaps {
   /** A message:new skipped seqs, or a change came for a message not held: fetch at once. */
@@ -82,6 +83,8 @@ export class ChatModel {
         changed.push(held)
         this.summaryWith(conversationId, (s) => withMessage(s, held, this.meId))
       }
+      const w = this.state.windows.get(conversationId)
+      if (w && upsertInWindow(w, m, this.meId)) this.state.changedMessages(conversationId)
       if (live) gaps.rev = noteRev(t, m.rev) || gaps.rev
       // Their message ends their typing (the server stops it too; this is quicker).
       if (live && isNew) this.clearTyping(conversationId, m.senderId)
@@ -196,6 +199,7 @@ export class ChatModel {
   removeConversation(conversationId: string): void {
     this.state.summaries.delete(conversationId)
     this.state.timelines.delete(conversationId)
+    this.state.windows.delete(conversationId)
     this.state.reads.delete(conversationId)
     this.state.typing.delete(conversationId)
     this.cache.removeConversation(conversationId)
@@ -259,9 +263,18 @@ export class ChatModel {
     patch: Parameters<typeof patchMessage>[3],
   ): Gaps {
     const t = this.timeline(conversationId)
+    const w = this.state.windows.get(conversationId)
+    if (!t.byId.has(messageId) && w?.timeline.byId.has(messageId)) {
+      // Shown in an opened window, below the tail: the tail would only drop it, so its rev counts as seen.
+      if (patchInWindow(w, messageId, rev, patch)) this.state.changedMessages(conversationId)
+      const gap = noteRev(t, rev)
+      if (t.rev !== null) this.cache.putMeta(t)
+      return { seq: false, rev: gap }
+    }
     // A change to a message not held (its message:new was lost, or it is not loaded yet) cannot be applied.
     // Its rev must not count as seen: the cursor would pass it and no sync would bring the change. Fetch.
     if (!t.byId.has(messageId)) return { seq: t.rev !== null && rev > t.rev, rev: false }
+    if (w && patchInWindow(w, messageId, rev, patch)) this.state.changedMessages(conversationId)
     if (patchMessage(t, messageId, rev, patch)) {
       const message = t.byId.get(messageId)!
       this.summaryWith(conversationId, (s) => withMessage(s, message, this.meId))

@@ -8,7 +8,8 @@ import {
 import type { OutboxEntry } from './db.ts'
 import { byActivity } from './summaries.ts'
 import { hasOlder, type Timeline } from './timeline.ts'
-import type { ChatSnapshot, ConnectionState, LocalMessage, Muted } from './types.ts'
+import type { ChatSnapshot, ConnectionState, HistoryWindow, LocalMessage, Muted } from './types.ts'
+import type { HistoryWindowState } from './window.ts'
 
 type Status = UserStatusEvent['status']
 
@@ -21,6 +22,8 @@ export class ChatState {
   connection: ConnectionState = 'connecting'
   readonly summaries = new Map<string, ConversationSummary>()
   readonly timelines = new Map<string, Timeline>()
+  /** History opened at a message far behind the tail, per conversation, while it is shown (window.ts). */
+  readonly windows = new Map<string, HistoryWindowState>()
   /** conversation → user → when the indicator expires (a local backstop to the server's own stop). */
   readonly typing = new Map<string, Map<string, number>>()
   readonly reads = new Map<string, Record<string, number>>()
@@ -42,6 +45,7 @@ export class ChatState {
     conversations: [],
     messages: {},
     hasOlder: {},
+    windows: {},
     typing: {},
     reads: {},
     presence: {},
@@ -158,6 +162,7 @@ export class ChatState {
       conversations: d.conversations ? [...this.summaries.values()].sort(byActivity) : prev.conversations,
       messages,
       hasOlder: d.messages.size > 0 ? this.buildHasOlder() : prev.hasOlder,
+      windows: d.messages.size > 0 ? this.buildWindows(prev.windows, d.messages) : prev.windows,
       typing: d.typing ? this.buildTyping() : prev.typing,
       reads: d.reads ? Object.fromEntries(this.reads) : prev.reads,
       presence: d.presence ? { ...this.presence } : prev.presence,
@@ -203,6 +208,27 @@ export class ChatState {
       list.push(local)
     }
     return list
+  }
+
+  private buildWindows(prev: ChatSnapshot['windows'], changed: Set<string>) {
+    let next = prev
+    for (const id of changed) {
+      const w = this.windows.get(id)
+      if (!w && !(id in next)) continue
+      if (next === prev) next = { ...prev }
+      if (w) next[id] = this.windowView(w)
+      else delete next[id]
+    }
+    return next
+  }
+
+  private windowView(w: HistoryWindowState): HistoryWindow {
+    const messages: LocalMessage[] = w.timeline.messages.map((m) => {
+      const local = this.sent.get(m) ?? { ...m, state: 'sent' as const }
+      this.sent.set(m, local)
+      return local
+    })
+    return { messages, hasOlder: hasOlder(w.timeline), hasNewer: w.hasNewer, targetSeq: w.targetSeq }
   }
 
   private buildHasOlder() {

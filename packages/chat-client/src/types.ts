@@ -67,6 +67,11 @@ export interface ChatSnapshot {
   messages: Record<string, LocalMessage[]>
   /** Per conversation: whether older history exists beyond what is loaded. */
   hasOlder: Record<string, boolean>
+  /**
+   * Per conversation, while one is open (openAround): history opened at a message far behind the latest,
+   * to show instead of `messages` until it reaches them (it then joins them and is gone) or is left.
+   */
+  windows: Record<string, HistoryWindow>
   /** Per conversation: ids of users typing now (never the current user). */
   typing: Record<string, string[]>
   /** Per conversation: each member's read mark (read receipts). */
@@ -84,6 +89,17 @@ export interface ChatSnapshot {
   eventSettings: EventSettings | null
 }
 
+/** History opened at a message: consecutive stored messages by seq, none of the outbox. */
+export interface HistoryWindow {
+  messages: LocalMessage[]
+  /** Older messages exist before the first one (loadOlder pages them into the window). */
+  hasOlder: boolean
+  /** Newer messages exist after the last one (loadNewer pages them in). */
+  hasNewer: boolean
+  /** The seq of the message it was opened at. */
+  targetSeq: number
+}
+
 export interface Muted {
   until: string
   reason: string | null
@@ -99,8 +115,19 @@ export interface ChatStorage {
   /** Subscribes to the conversation's live events and loads its latest page (cache first). */
   openConversation(conversationId: string): Promise<void>
   closeConversation(conversationId: string): void
-  /** Loads the page before the oldest loaded message. */
+  /** Loads the page before the oldest loaded message (of the window, while one is open). */
   loadOlder(conversationId: string): Promise<void>
+  /**
+   * Opens the conversation's history at a message (by seq, or by id when the seq is not known) with about
+   * half a page on each side, in one request: the window of the snapshot (`windows`). A message already
+   * among the loaded ones, or one whose window reaches them, needs none: it is then among `messages`.
+   * Opening the conversation again (after closing it) shows the latest again.
+   */
+  openAround(conversationId: string, at: { seq: number } | { messageId: string }): Promise<void>
+  /** Loads the page after the window's newest message; the window joins the latest once it reaches it. */
+  loadNewer(conversationId: string): Promise<void>
+  /** Leaves the window ("Jump to latest"): the latest messages show again. */
+  leaveWindow(conversationId: string): void
   /**
    * Loads history back to message `seq` (and a few before it), in pages of the largest size, so a linked
    * message (a search result) can be shown; refuses one more than 10,000 messages back.

@@ -266,11 +266,22 @@ describe('rest schemas', () => {
       ],
     },
     HistoryQuery: {
-      valid: [{}, { beforeSeq: 100, limit: LIMITS.pageMax }, { sinceRev: 0 }, { limit: 1 }],
+      valid: [
+        {},
+        { beforeSeq: 100, limit: LIMITS.pageMax },
+        { sinceRev: 0 },
+        { limit: 1 },
+        { afterSeq: 0, limit: 20 },
+        { aroundSeq: 1 },
+        { aroundId: ids.message, limit: 50 },
+      ],
       invalid: [
         ['limit 0', { limit: 0 }],
         ['limit over the page size', { limit: LIMITS.pageMax + 1 }],
         ['negative beforeSeq', { beforeSeq: -1 }],
+        ['fractional afterSeq', { afterSeq: 2.5 }],
+        ['aroundSeq over the int range', { aroundSeq: 2_147_483_648 }],
+        ['non-uuid aroundId', { aroundId: 'm1' }],
         ['fractional sinceRev', { sinceRev: 1.5 }],
         ['non-numeric limit', { limit: 'ten' }],
       ],
@@ -279,10 +290,12 @@ describe('rest schemas', () => {
       valid: [
         { messages: [], hasMore: false },
         { messages: [message], hasMore: true },
+        { messages: [message], hasMore: false, hasNewer: true },
       ],
       invalid: [
         ['missing hasMore', { messages: [] }],
         ['string hasMore', { messages: [], hasMore: 'no' }],
+        ['string hasNewer', { messages: [], hasMore: false, hasNewer: 'yes' }],
         ['invalid message', { messages: [{ ...message, rev: -1 }], hasMore: false }],
       ],
     },

@@ -200,14 +200,29 @@ export const SendMessageBody = Type.Union([
 ])
 export type SendMessageBody = Static<typeof SendMessageBody>
 
-/** `?beforeSeq=&limit=` pages history newest first; `?sinceRev=` returns every message changed after that rev. */
+/**
+ * One of: `?beforeSeq=` pages history newest first; `?afterSeq=` pages forward; `?aroundSeq=` / `?aroundId=`
+ * open history at a message, with messages on both sides; `?sinceRev=` returns every message changed after
+ * that rev. None: the latest page.
+ */
 export const HistoryQuery = Type.Object({
   beforeSeq: Type.Optional(Seq),
+  afterSeq: Type.Optional(Seq),
+  aroundSeq: Type.Optional(Seq),
+  aroundId: Type.Optional(Id),
   sinceRev: Type.Optional(Rev),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageMax })),
 })
 export type HistoryQuery = Static<typeof HistoryQuery>
-export const MessagePage = Type.Object({ messages: Type.Array(Message), hasMore: Type.Boolean() })
+/**
+ * `hasMore`: there is more in the direction paged (older for history and around, newer for afterSeq, later
+ * revs for sinceRev). `hasNewer`, on afterSeq and around pages: messages after the last one exist.
+ */
+export const MessagePage = Type.Object({
+  messages: Type.Array(Message),
+  hasMore: Type.Boolean(),
+  hasNewer: Type.Optional(Type.Boolean()),
+})
 export type MessagePage = Static<typeof MessagePage>
 
 export const EditMessageBody = Type.Object({ content: Content })

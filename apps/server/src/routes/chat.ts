@@ -142,12 +142,17 @@ export default async function chatRoutes(app: RoutesApp) {
       },
     },
     (request) => {
-      const { beforeSeq, sinceRev, limit } = request.query
-      if (beforeSeq !== undefined && sinceRev !== undefined)
-        throw validation('Use beforeSeq or sinceRev, not both')
-      return sinceRev !== undefined
-        ? messages.changes(me(request), request.params.id, sinceRev, limit)
-        : messages.history(me(request), request.params.id, beforeSeq, limit)
+      const { beforeSeq, afterSeq, aroundSeq, aroundId, sinceRev, limit } = request.query
+      const given = [beforeSeq, afterSeq, aroundSeq, aroundId, sinceRev].filter((v) => v !== undefined)
+      if (given.length > 1)
+        throw validation('Use one of beforeSeq, afterSeq, aroundSeq, aroundId and sinceRev, not several')
+      const id = request.params.id
+      if (sinceRev !== undefined) return messages.changes(me(request), id, sinceRev, limit)
+      if (afterSeq !== undefined) return messages.historyAfter(me(request), id, afterSeq, limit)
+      if (aroundSeq !== undefined) return messages.historyAround(me(request), id, { seq: aroundSeq }, limit)
+      if (aroundId !== undefined)
+        return messages.historyAround(me(request), id, { messageId: aroundId }, limit)
+      return messages.history(me(request), id, beforeSeq, limit)
     },
   )
 

@@ -220,6 +220,24 @@ const restCases: RestCase[] = [
     request: async () => ({ method: 'GET', path: `/api/chat/conversations/${groupId}/messages?sinceRev=0` }),
   },
   {
+    name: 'GET history around a seq',
+    expected: hidden(200),
+    request: async () => ({ method: 'GET', path: `/api/chat/conversations/${groupId}/messages?aroundSeq=1` }),
+  },
+  {
+    name: 'GET history around a message',
+    expected: hidden(200),
+    request: async () => ({
+      method: 'GET',
+      path: `/api/chat/conversations/${groupId}/messages?aroundId=${await ownerMessage()}`,
+    }),
+  },
+  {
+    name: 'GET history forward',
+    expected: hidden(200),
+    request: async () => ({ method: 'GET', path: `/api/chat/conversations/${groupId}/messages?afterSeq=0` }),
+  },
+  {
     name: 'GET search (in the group)',
     expected: hidden(200),
     request: async () => ({ method: 'GET', path: `/api/chat/search?q=private&conversationId=${groupId}` }),

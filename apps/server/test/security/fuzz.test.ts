@@ -202,6 +202,15 @@ describe('fuzzing every client event, REST body and the handshake', () => {
       (q) => encodeQuery(q).replace(/%26/g, '&').replace(/%3D/g, '='),
       () => token,
     ],
+    // The values of the paging parameters, and what may follow them.
+    ...['aroundSeq', 'afterSeq', 'aroundId'].map(
+      (name): [string, () => string, (q: string) => string, () => string] => [
+        `GET /api/chat/conversations/:lobby/messages?${name}=…`,
+        () => `/api/chat/conversations/${lobbyId}/messages?${name}=`,
+        (q) => encodeQuery(q).replace(/%26/g, '&').replace(/%3D/g, '='),
+        () => token,
+      ],
+    ),
     ['GET /api/chat/users?q=…', () => '/api/chat/users?q=', encodeQuery, () => token],
     // Search words reach Postgres' tsquery parser: none of them may come back as a 500.
     ['GET /api/chat/search?q=…', () => '/api/chat/search?q=', encodeQuery, () => token],

@@ -166,6 +166,7 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
       conversations: conversations.map((c) => ({ ...c })),
       messages,
       hasOlder,
+      windows: {},
       typing: { ...typing },
       reads: { ...reads },
       presence: { ...presence },
@@ -236,6 +237,13 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
   }
   publish()
 
+  function loadBackTo(id: string, reached: (m: Message) => boolean) {
+    const stored = all[id] ?? []
+    const index = stored.findIndex(reached)
+    loaded[id] = Math.max(loaded[id] ?? 0, index < 0 ? 0 : stored.length - index + 10)
+    publish()
+  }
+
   return {
     start: async () => publish(),
     stop: () => listeners.clear(),
@@ -256,12 +264,12 @@ export function createMemoryStorage(me: { id: string; eventId: string; displayNa
       loaded[id] = (loaded[id] ?? 0) + PAGE
       publish()
     },
-    loadUntil: async (id, seq) => {
-      const stored = all[id] ?? []
-      const index = stored.findIndex((m) => m.seq >= seq)
-      loaded[id] = Math.max(loaded[id] ?? 0, index < 0 ? 0 : stored.length - index + 10)
-      publish()
-    },
+    loadUntil: async (id, seq) => loadBackTo(id, (m) => m.seq >= seq),
+    // The demo has no windows: it loads back to the message, which is cheap in memory.
+    openAround: async (id, at) =>
+      loadBackTo(id, (m) => ('seq' in at ? m.seq >= at.seq : m.id === at.messageId)),
+    loadNewer: async () => undefined,
+    leaveWindow: () => undefined,
     // A word match over the demo's messages, newest first, with the matching words marked.
     searchMessages: async (q) => {
       const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []

@@ -18,6 +18,7 @@ export const EMPTY_SNAPSHOT: ChatSnapshot = {
   conversations: [],
   messages: {},
   hasOlder: {},
+  windows: {},
   typing: {},
   reads: {},
   presence: {},

@@ -16,6 +16,8 @@ export class FakeHttp implements ChatHttp {
   private readonly failures: { method: HttpMethod; path: RegExp; failure: Failure }[] = []
   /** Every request fails as if the network were down. */
   down = false
+  /** How long each answer takes (ms): a slow network. */
+  delayMs = 0
   /** Uploads wait for this (when set) after reporting half their bytes sent: a slow upload. */
   uploadGate: Promise<void> | undefined
   /** The next this many uploads are stored, but their answer is lost (NETWORK). */
@@ -37,7 +39,7 @@ export class FakeHttp implements ChatHttp {
 
   async request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
     this.calls.push({ method, path, body, at: Date.now() })
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs))
     if (this.down) throw new ApiError('NETWORK', 0, 'Cannot reach the server')
     const index = this.failures.findIndex((f) => f.method === method && f.path.test(path))
     if (index >= 0) {
@@ -123,6 +125,12 @@ export class FakeHttp implements ChatHttp {
       const sinceRev = query('sinceRev')
       const beforeSeq = query('beforeSeq')
       const limit = Number(query('limit') ?? 50)
+      const afterSeq = query('afterSeq')
+      const aroundSeq = query('aroundSeq')
+      const aroundId = query('aroundId')
+      if (afterSeq !== undefined) return s.after(id!, Number(afterSeq), limit)
+      if (aroundSeq !== undefined) return s.around(id!, { seq: Number(aroundSeq) }, limit)
+      if (aroundId !== undefined) return s.around(id!, { messageId: aroundId }, limit)
       return sinceRev !== undefined
         ? s.changes(id!, Number(sinceRev), limit)
         : s.history(id!, beforeSeq === undefined ? undefined : Number(beforeSeq), limit)

@@ -191,6 +191,27 @@ export class FakeServer {
     return { messages: older.slice(-limit), hasMore: older.length > limit }
   }
 
+  after(conversationId: string, afterSeq: number, limit = 50): MessagePage {
+    const newer = this.messagesOf(conversationId).filter((m) => m.seq > afterSeq)
+    const hasNewer = newer.length > limit
+    return { messages: newer.slice(0, limit), hasMore: hasNewer, hasNewer }
+  }
+
+  /** As the server: ⌊(limit − 1)/2⌋ before the point, the rest after; a message id not here is NOT_FOUND. */
+  around(conversationId: string, at: { seq: number } | { messageId: string }, limit = 50): MessagePage {
+    const all = this.messagesOf(conversationId)
+    const point = 'seq' in at ? at.seq : all.find((m) => m.id === at.messageId)?.seq
+    if (point === undefined) throw new ApiError('NOT_FOUND', 404, 'Message not found')
+    const before = Math.floor((limit - 1) / 2)
+    const upTo = all.filter((m) => m.seq <= point)
+    const later = all.filter((m) => m.seq > point)
+    return {
+      messages: [...upTo.slice(-(before + 1)), ...later.slice(0, limit - 1 - before)],
+      hasMore: upTo.length > before + 1,
+      hasNewer: later.length > limit - 1 - before,
+    }
+  }
+
   sync(userId: string, cursors: { conversationId: string; rev: number }[], limit = 100): SyncResponse {
     this.log.push('sync')
     const changes = cursors.flatMap(({ conversationId, rev }) => {

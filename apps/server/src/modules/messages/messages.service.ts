@@ -251,6 +251,48 @@ export function createMessagesService(deps: MessagesDeps) {
       return { messages: page.map(withPairs), hasMore }
     },
 
+    /** Paging forward: the `limit` messages after `afterSeq`, in seq order; `hasMore` = `hasNewer`. */
+    async historyAfter(
+      viewer: Viewer,
+      conversationId: string,
+      afterSeq: number,
+      limit = limits.pageDefault,
+    ): Promise<MessagePage> {
+      const take = Math.min(limit, limits.pageMax)
+      const rows = await store.pageAfter(viewer, conversationId, afterSeq, take + 1)
+      if (rows.length === 0) await visibleConversation(prisma, viewer, conversationId)
+      const hasNewer = rows.length > take
+      return { messages: rows.slice(0, take).map(withPairs), hasMore: hasNewer, hasNewer }
+    },
+
+    /**
+     * History opened at a message (a search hit, a link): the message at `at` (a seq — past the end, the
+     * latest before it — or a message id), about half of `limit` before it and the rest after, in seq
+     * order. `hasMore`: older ones exist; `hasNewer`: newer ones do.
+     */
+    async historyAround(
+      viewer: Viewer,
+      conversationId: string,
+      at: { seq: number } | { messageId: string },
+      limit = limits.pageDefault,
+    ): Promise<MessagePage> {
+      const take = Math.min(limit, limits.pageMax)
+      const before = Math.floor((take - 1) / 2)
+      const after = take - 1 - before
+      // One more on each side than shown tells whether there is more beyond it.
+      const rows = await store.pageAround(viewer, conversationId, at, before + 2, after + 1)
+      if (rows.length === 0) await visibleConversation(prisma, viewer, conversationId)
+      const point = 'seq' in at ? at.seq : rows.find((r) => r.id === at.messageId)?.seq
+      if (point === undefined) throw notFound('Message')
+      const upTo = rows.filter((r) => r.seq <= point)
+      const later = rows.filter((r) => r.seq > point)
+      return {
+        messages: [...upTo.slice(0, before + 1).reverse(), ...later.slice(0, after)].map(withPairs),
+        hasMore: upTo.length > before + 1,
+        hasNewer: later.length > after,
+      }
+    },
+
     /** Every message changed after `sinceRev` (new, edited, deleted, reacted), in rev order. */
     async changes(
       viewer: Viewer,

@@ -233,6 +233,54 @@ export function createMessageStore(prisma: PrismaClient) {
       )
     },
 
+    /** Oldest first, with reactions: the `limit` messages after `afterSeq`; empty when the viewer may not see them. */
+    pageAfter(viewer: Viewer, conversationId: string, afterSeq: number, limit: number) {
+      return query<RowWithReactions>(
+        'message.page-after',
+        `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m
+         WHERE m."conversationId" = $1::uuid AND m.seq > $4::int AND ${VISIBLE}
+         ORDER BY m.seq ASC LIMIT $5::int`,
+        [conversationId, viewer.id, viewer.eventId, afterSeq, limit],
+      )
+    },
+
+    /**
+     * Both sides of a point in one statement: up to `upTo` messages at or before it (newest first), then up
+     * to `after` messages after it (oldest first), with reactions. The point is a seq, or the seq of the
+     * message `at.messageId` in this conversation (none: no rows). Empty when the viewer may not see them.
+     */
+    pageAround(
+      viewer: Viewer,
+      conversationId: string,
+      at: { seq: number } | { messageId: string },
+      upTo: number,
+      after: number,
+    ) {
+      const side = (where: string, order: 'ASC' | 'DESC', limit: string) =>
+        `(SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m, point
+          WHERE m."conversationId" = $1::uuid AND ${where} AND ${VISIBLE}
+          ORDER BY m.seq ${order} LIMIT ${limit})`
+      return query<RowWithReactions>(
+        'message.page-around',
+        `WITH point AS (
+           SELECT CASE WHEN $6::uuid IS NULL THEN $4::int
+             ELSE (SELECT seq FROM "Message" WHERE id = $6::uuid AND "conversationId" = $1::uuid) END AS seq
+         )
+         ${side('m.seq <= point.seq', 'DESC', '$5::int')}
+         UNION ALL
+         ${side('m.seq > point.seq', 'ASC', '$7::int')}`,
+        [
+          conversationId,
+          viewer.id,
+          viewer.eventId,
+          'seq' in at ? at.seq : null,
+          upTo,
+          'messageId' in at ? at.messageId : null,
+          after,
+        ],
+      )
+    },
+
     /** Changed after `sinceRev`, by rev; empty when the viewer may not see them. */
     changedSince(viewer: Viewer, conversationId: string, sinceRev: number, limit: number) {
       return query<RowWithReactions>(

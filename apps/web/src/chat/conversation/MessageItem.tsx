@@ -17,6 +17,8 @@ import { ReplyQuote } from './ReplyQuote.tsx'
 interface MessageItemProps {
   message: LocalMessage
   continued: boolean
+  /** Opened by a link or a search hit: marked out until another is opened. */
+  linked?: boolean
   /** False where the sender goes without saying (a direct conversation); screen readers still hear it. */
   showSender: boolean
   seenBy: string[] | null
@@ -32,7 +34,8 @@ const MODERATORS: User['role'][] = ['moderator', 'organizer']
 
 /** One message: who and when, the quoted reply, the text (as text), reactions, and what I may do with it. */
 export function MessageItem(props: MessageItemProps) {
-  const { message, continued, showSender, seenBy, me, names, original, onJumpTo, onActionFailed } = props
+  const { message, continued, linked, showSender, seenBy, me, names, original, onJumpTo, onActionFailed } =
+    props
   const setComposing = useAppStore((s) => s.setComposing)
   const setChatNotice = useAppStore((s) => s.setChatNotice)
   const own = message.senderId === me.id
@@ -54,6 +57,7 @@ export function MessageItem(props: MessageItemProps) {
     'message',
     own ? 'message-own' : 'message-other',
     continued && 'message-continued',
+    linked && 'message-linked',
     sent?.announcement && !deleted && 'message-announcement',
   ]
   return (
@@ -63,6 +67,7 @@ export function MessageItem(props: MessageItemProps) {
       data-state={message.state}
       data-message-id={sent?.id}
       data-sender-id={message.senderId}
+      data-linked={linked ? 'true' : undefined}
       tabIndex={-1}
     >
       <p className={continued || own || !showSender ? 'sr-only' : 'message-sender'}>

@@ -3,7 +3,7 @@ import type { ConversationSummary, User } from '@secura/shared'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { describeError } from '../../api/http.ts'
-import { useAppStore } from '../../store/index.ts'
+import { chatClient, useAppStore } from '../../store/index.ts'
 import { Icon } from '../Icon.tsx'
 import { useNameBook, useNamesFor } from '../names.ts'
 import { dayLabel } from '../time.ts'
@@ -12,6 +12,7 @@ import { TimelineRowView } from './TimelineRowView.tsx'
 import { buildTimeline, type TimelineRow } from './timelineRows.ts'
 import { useLinkedMessage } from './useLinkedMessage.ts'
 import { useMarkRead } from './useMarkRead.ts'
+import { useNewerHistory } from './useNewerHistory.ts'
 import { useOlderHistory } from './useOlderHistory.ts'
 
 const NO_MESSAGES: LocalMessage[] = []
@@ -29,11 +30,16 @@ interface MessageTimelineProps {
 
 /**
  * The messages of one conversation, virtualized: only the rows near the view are in the DOM, so a long
- * history stays smooth. Older pages are prepended without moving what the reader is looking at.
+ * history stays smooth. Older pages are prepended without moving what the reader is looking at. A message
+ * opened far back (a search hit, a link) shows in its window instead of the latest messages: newer pages
+ * come as the reader scrolls down, until the window reaches the latest and joins them.
  */
 export function MessageTimeline({ conversation, me, showSenders }: MessageTimelineProps) {
-  const messages = useAppStore((s) => s.chat.messages[conversation.id]) ?? NO_MESSAGES
-  const hasOlder = useAppStore((s) => s.chat.hasOlder[conversation.id] ?? false)
+  const latest = useAppStore((s) => s.chat.messages[conversation.id]) ?? NO_MESSAGES
+  const hasOlderThanLatest = useAppStore((s) => s.chat.hasOlder[conversation.id] ?? false)
+  const historyWindow = useAppStore((s) => s.chat.windows[conversation.id])
+  const messages = historyWindow?.messages ?? latest
+  const hasOlder = historyWindow ? historyWindow.hasOlder : hasOlderThanLatest
   const reads = useAppStore((s) => s.chat.reads[conversation.id])
   const setChatNotice = useAppStore((s) => s.setChatNotice)
   const names = useNameBook()
@@ -77,6 +83,12 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
 
   const scrollRef = useRef<HTMLDivElement>(null)
   const [showJump, setShowJump] = useState(false)
+  // Since a window was shown, until the reader is at the latest again: the view does not jump to the
+  // latest by itself when the window joins them (the reader is reading where the window was).
+  const awayFromLatest = useRef(false)
+  if (historyWindow) awayFromLatest.current = true
+  const windowed = useRef(false)
+  windowed.current = historyWindow !== undefined
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -84,12 +96,14 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
     paddingStart: hasOlder ? 0 : HISTORY_ROOM,
     getItemKey: (index) => rows[index]?.key ?? index,
     anchorTo: 'end',
-    followOnAppend: true,
+    followOnAppend: !historyWindow && !awayFromLatest.current,
     scrollEndThreshold: END_THRESHOLD,
     overscan: 8,
     directDomUpdates: true,
     onChange: (instance) => {
-      setShowJump(!instance.isAtEnd(END_THRESHOLD))
+      const atLatest = instance.isAtEnd(END_THRESHOLD)
+      if (atLatest && !windowed.current) awayFromLatest.current = false
+      setShowJump(!atLatest)
       // The rows on screen (without the overscan); the virtualizer updates the DOM itself, so this is the
       // one place that hears every scroll.
       const first = firstUnreadNow.current
@@ -101,18 +115,46 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
       )
     },
   })
-  const atEnd = useCallback(() => virtualizer.isAtEnd(END_THRESHOLD), [virtualizer])
+  // The end of a window is not the latest, nor is the end shown while a link is being followed: reading
+  // there marks nothing read.
+  const followingLink = useRef<() => boolean>(() => false)
+  const atEnd = useCallback(
+    () => !windowed.current && !followingLink.current() && virtualizer.isAtEnd(END_THRESHOLD),
+    [virtualizer],
+  )
 
   useLayoutEffect(() => virtualizer.scrollToEnd(), [virtualizer])
   const history = useOlderHistory(conversation.id, hasOlder, () => scrollRef.current)
   const markReadIfSeen = useMarkRead(conversation, messages, atEnd)
   useFollowOwnSends(rows.at(-1), me.id, () => virtualizer.scrollToEnd())
+  const checkNewer = useNewerHistory(
+    conversation.id,
+    historyWindow?.hasNewer ?? false,
+    () => scrollRef.current,
+  )
   useEffect(() => history.check(), [history.check])
+  // A new page may still leave the view near the bottom: check again once its rows are in.
+  useEffect(() => checkNewer(), [checkNewer, rows])
 
   const onScroll = () => {
     history.check()
+    checkNewer()
     markReadIfSeen()
   }
+
+  // "Jump to latest" from a window: the latest messages replace it, then the view goes to their end.
+  const toLatest = useRef(false)
+  const jumpToLatest = () => {
+    if (!historyWindow) return virtualizer.scrollToEnd()
+    toLatest.current = true
+    awayFromLatest.current = false
+    chatClient().leaveWindow(conversation.id)
+  }
+  useLayoutEffect(() => {
+    if (historyWindow || !toLatest.current) return
+    toLatest.current = false
+    virtualizer.scrollToEnd()
+  }, [historyWindow, virtualizer])
 
   const jumpTo = (messageId: string) => {
     const index = rows.findIndex((r) => r.message.state === 'sent' && r.message.id === messageId)
@@ -124,7 +166,8 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
     )
   }
   const onActionFailed = (error: unknown) => setChatNotice(describeError(error))
-  useLinkedMessage(conversation.id, rows, hasOlder, jumpTo)
+  const { linkedId, following } = useLinkedMessage(conversation.id, rows, jumpTo)
+  followingLink.current = following
   const items = virtualizer.getVirtualItems()
   const jumpToUnread = () => {
     setUnreadJump('done')
@@ -132,7 +175,7 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
   }
 
   return (
-    <div className={showJump ? 'timeline-frame timeline-frame-lane' : 'timeline-frame'}>
+    <div className={showJump || historyWindow ? 'timeline-frame timeline-frame-lane' : 'timeline-frame'}>
       <section
         ref={scrollRef}
         className="timeline"
@@ -157,6 +200,7 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
                 <TimelineRowView
                   row={row}
                   firstUnread={item.index === firstUnread}
+                  linked={row.message.state === 'sent' && row.message.id === linkedId}
                   me={me}
                   names={names}
                   messagesById={messagesById}
@@ -175,14 +219,9 @@ export function MessageTimeline({ conversation, me, showSenders }: MessageTimeli
           <Icon name="up" /> First unread
         </button>
       )}
-      {showJump && (
-        <button
-          type="button"
-          className="jump-latest"
-          onClick={() => virtualizer.scrollToEnd()}
-          data-testid="jump-latest"
-        >
-          <Icon name="down" /> Latest
+      {(showJump || historyWindow) && (
+        <button type="button" className="jump-latest" onClick={jumpToLatest} data-testid="jump-latest">
+          <Icon name="down" /> {historyWindow ? 'Jump to latest' : 'Latest'}
         </button>
       )}
     </div>

@@ -9,6 +9,8 @@ interface TimelineRowViewProps {
   row: TimelineRow
   /** The first message unread when the conversation was opened: the "New messages" line goes above it. */
   firstUnread: boolean
+  /** The message a link or a search hit opened: marked out. */
+  linked: boolean
   me: User
   names: NameBook
   messagesById: Map<string, LocalMessage>
@@ -20,6 +22,7 @@ interface TimelineRowViewProps {
 export function TimelineRowView({
   row,
   firstUnread,
+  linked,
   me,
   names,
   messagesById,
@@ -43,6 +46,7 @@ export function TimelineRowView({
         <MessageItem
           message={message}
           continued={row.continued}
+          linked={linked}
           showSender={showSender}
           seenBy={row.seenBy}
           me={me}

@@ -1,31 +1,34 @@
-import { useEffect, useRef } from 'react'
+import { useCallback, useEffect, useRef } from 'react'
+import { describeError } from '../../api/http.ts'
 import { useRoute } from '../../router.ts'
-import { chatClient } from '../../store/index.ts'
+import { chatClient, useAppStore } from '../../store/index.ts'
 import { linkTargetSeq } from '../search/linkTargets.ts'
 import type { TimelineRow } from './timelineRows.ts'
 
-/** How far back a linked message is looked for, in history pages. */
-const MAX_PAGES = 20
-
 /**
- * `/c/:id/m/:messageId`: brings the linked message into view once it is loaded, loading older pages until
- * it is (bounded); a message opened from search, whose seq is known, has its history loaded back to it in
- * one go. Each link is followed once; scrolling afterwards is the reader's.
+ * `/c/:id/m/:messageId`: brings the linked message into view, centred. One not among the loaded messages is
+ * opened where it is (the chat client's window: one page around it, by its seq when search told it, else by
+ * its id), not by loading all the history after it. Each link is followed once; scrolling afterwards is the
+ * reader's. The conversation opened without a link shows the latest. Returns the linked message's id, and
+ * whether it is still being brought into view (the view is not yet where the reader is going: nothing there
+ * counts as read).
  */
 export function useLinkedMessage(
   conversationId: string,
   rows: TimelineRow[],
-  hasOlder: boolean,
   jumpTo: (messageId: string) => void,
-): void {
+): { linkedId: string | undefined; following: () => boolean } {
   const route = useRoute()
+  const setChatNotice = useAppStore((s) => s.setChatNotice)
   const target =
     route.name === 'home' && route.conversationId === conversationId ? route.messageId : undefined
   const done = useRef<string | null>(null)
-  const pages = useRef(0)
-  const loading = useRef(false)
-  /** The link whose history was loaded back to its known seq. */
-  const loadedTo = useRef<string | null>(null)
+  const requested = useRef<string | null>(null)
+
+  useEffect(() => {
+    if (!target) chatClient().leaveWindow(conversationId)
+  }, [target, conversationId])
+
   useEffect(() => {
     if (!target || done.current === target) return
     if (rows.some((r) => r.message.state === 'sent' && r.message.id === target)) {
@@ -34,23 +37,17 @@ export function useLinkedMessage(
       requestAnimationFrame(() => jumpTo(target))
       return
     }
-    if (!hasOlder || loading.current) return
+    if (requested.current === target) return
+    requested.current = target
     const seq = linkTargetSeq(target)
-    let load: Promise<void>
-    if (seq !== undefined && loadedTo.current !== target) {
-      loadedTo.current = target
-      load = chatClient().loadUntil(conversationId, seq)
-    } else {
-      // Paging, as for any link (also when loading back to a known seq failed).
-      if (pages.current >= MAX_PAGES) return
-      pages.current++
-      load = chatClient().loadOlder(conversationId)
-    }
-    loading.current = true
-    load
-      .catch(() => undefined)
-      .finally(() => {
-        loading.current = false
+    chatClient()
+      .openAround(conversationId, seq !== undefined ? { seq } : { messageId: target })
+      .catch((error: unknown) => {
+        done.current = target
+        setChatNotice(describeError(error))
       })
-  }, [target, rows, hasOlder, conversationId, jumpTo])
+  }, [target, rows, conversationId, jumpTo, setChatNotice])
+
+  const following = useCallback(() => target !== undefined && done.current !== target, [target])
+  return { linkedId: target, following }
 }
