@@ -150,6 +150,7 @@ export default fp(
       tempDir: join(filesDir, 'incoming'),
       limits,
       uploadLimiter,
+      imageRenders: app.config.imageRenders,
     })
     const sweep = setInterval(() => void sweepUploads(), app.config.uploadSweepMs)
     // Subscriptions whose session is gone: each hour, on every instance (each row is deleted once).

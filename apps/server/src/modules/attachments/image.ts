@@ -1,9 +1,8 @@
 // Images are decoded and written anew: what was in the original besides pixels (EXIF, GPS, comments, a
 // payload appended after the image) does not survive, and the orientation is applied to the pixels.
-import { availableParallelism } from 'node:os'
 import { encode } from 'blurhash'
 import sharp, { type Metadata } from 'sharp'
-import { validation } from '../../errors.ts'
+import { AppError, validation } from '../../errors.ts'
 
 export interface RenderedImage {
   width: number
@@ -20,33 +19,71 @@ sharp.cache(false)
 sharp.concurrency(1)
 
 /**
- * Images decoded at once, per process: fifty guests sending photos together queue here instead of decoding
- * fifty 12-megapixel images side by side (each pipeline holds its pixels), which keeps memory flat.
+ * Renders one photo at a time (or `concurrent`): fifty guests sending photos together queue here instead of
+ * decoding fifty images side by side (each pipeline holds its pixels and its encoder's buffers), which keeps
+ * memory flat. A render whose request is gone (`signal`) leaves the queue without decoding anything.
  */
-const slots = { free: Math.max(1, availableParallelism()), waiting: [] as (() => void)[] }
-async function inSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (slots.free > 0) slots.free--
-  else await new Promise<void>((resolve) => slots.waiting.push(resolve))
-  try {
-    return await work()
-  } finally {
-    const next = slots.waiting.shift()
-    if (next) next()
-    else slots.free++
+export function createImageRenderer(concurrent: number) {
+  let free = concurrent
+  const waiting: { start: () => void; signal: AbortSignal | undefined }[] = []
+  const next = () => {
+    for (let turn = waiting.shift(); turn; turn = waiting.shift()) {
+      if (turn.signal?.aborted) continue
+      return turn.start()
+    }
+    free++
+  }
+  const slot = (signal: AbortSignal | undefined) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(uploadCancelled())
+      if (free > 0) {
+        free--
+        return resolve()
+      }
+      const turn = {
+        signal,
+        start: () => {
+          signal?.removeEventListener('abort', leave)
+          resolve()
+        },
+      }
+      const leave = () => {
+        const at = waiting.indexOf(turn)
+        if (at >= 0) waiting.splice(at, 1)
+        reject(uploadCancelled())
+      }
+      signal?.addEventListener('abort', leave, { once: true })
+      waiting.push(turn)
+    })
+
+  return {
+    /** Writes the display size and the thumbnail (WebP) of the image at `path`; refuses bombs before decoding. */
+    async render(
+      path: string,
+      out: { display: string; thumb: string },
+      options: { name: string; maxPixels: number; signal?: AbortSignal | undefined },
+    ): Promise<RenderedImage> {
+      await slot(options.signal)
+      try {
+        return await render(path, out, options)
+      } finally {
+        next()
+      }
+    },
+    /** Renders waiting for their turn (metrics, tests). */
+    get queued() {
+      return waiting.length
+    },
   }
 }
+export type ImageRenderer = ReturnType<typeof createImageRenderer>
+
+/** The client went away before its answer (mid-body, or while its photo waited): nobody will read it. */
+export const uploadCancelled = () =>
+  new AppError('UNAVAILABLE', 'The upload was cancelled: the client went away before its answer')
 
 const DISPLAY_PX = 2048
 const THUMB_PX = 320
-
-/** Writes the display size and the thumbnail (WebP) of the image at `path`; refuses bombs before decoding. */
-export function renderImage(
-  path: string,
-  out: { display: string; thumb: string },
-  options: { name: string; maxPixels: number },
-): Promise<RenderedImage> {
-  return inSlot(() => render(path, out, options))
-}
 
 async function render(
   path: string,
