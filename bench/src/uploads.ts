@@ -1,7 +1,8 @@
 // `pnpm --filter @secura/bench bench:uploads [clients] [megabytes]`: that many guests upload a photo of
 // about that size at once to a fresh server (embedded database, files on disk); prints the throughput, each
-// upload's time, and the server's RSS before, at its peak and after. Uploads are streamed to disk and
-// images decoded a few at a time, so memory must stay flat however many arrive together.
+// upload's time, and the server's RSS before, at its peak and after, and its image decoder's (a process of its
+// own). Uploads are streamed to disk and images decoded one at a time, so memory must stay flat however many
+// arrive together.
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -35,6 +36,17 @@ async function photo(): Promise<Buffer> {
 async function rssKb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
+}
+
+/** The server's image decoder (a child process it starts with the first photo and ends when idle): its RSS. */
+async function decoderRssKb(serverPid: number): Promise<number> {
+  const children = await readFile(`/proc/${serverPid}/task/${serverPid}/children`, 'utf8').catch(() => '')
+  let total = 0
+  for (const pid of children.split(' ').filter(Boolean).map(Number)) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (cmdline.includes('render-process')) total += await rssKb(pid)
+  }
+  return total
 }
 
 async function api(path: string, body: unknown, token?: string) {
@@ -86,8 +98,14 @@ try {
   const pid = server.pid!
   const before = await rssKb(pid)
   let peak = before
+  // The server and its decoder sampled together: their sum's peak is what the machine had to hold.
+  let decoderPeak = 0
+  let totalPeak = before
   const sampler = setInterval(async () => {
-    peak = Math.max(peak, await rssKb(pid))
+    const [server, decoder] = await Promise.all([rssKb(pid), decoderRssKb(pid)])
+    peak = Math.max(peak, server)
+    decoderPeak = Math.max(decoderPeak, decoder)
+    totalPeak = Math.max(totalPeak, server + decoder)
   }, 50)
   const started = performance.now()
   const times = await Promise.all(
@@ -117,6 +135,8 @@ try {
         `${((clients * bytes.length) / (1024 * 1024) / seconds).toFixed(1)} MB/s`,
       `upload time p50 ${(times[Math.floor(times.length / 2)]! / 1000).toFixed(1)} s, max ${(times.at(-1)! / 1000).toFixed(1)} s`,
       `server RSS before ${mb(before)}, peak ${mb(peak)}, after ${mb(after)}`,
+      `image decoder process RSS peak ${mb(decoderPeak)}, after ${mb(await decoderRssKb(pid))}; ` +
+        `server + decoder peak ${mb(totalPeak)}`,
     ].join('\n'),
   )
 } finally {

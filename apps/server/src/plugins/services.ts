@@ -223,6 +223,7 @@ export default fp(
     })
     app.addHook('onClose', async () => {
       clearInterval(sweep)
+      attachments.close()
       clearInterval(pushSweep)
       s3Client?.destroy()
       if (!app.config.filesDir) await rm(filesDir, { recursive: true, force: true })

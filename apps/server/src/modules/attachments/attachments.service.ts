@@ -81,7 +81,7 @@ const cleanName = (raw: string) =>
 
 export function createAttachmentsService(deps: AttachmentsDeps) {
   const { prisma, storage, tempDir, limits, uploadLimiter } = deps
-  const images = createImageRenderer(deps.imageRenders)
+  const images = createImageRenderer({ concurrent: deps.imageRenders })
   const assertNotEnded = muteGuard(prisma)
 
   async function usedBytes(userId: string): Promise<number> {
@@ -395,6 +395,9 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
 
     /** This instance's temp files older than `graceMs` only (the rest of the sweep runs where the lease is). */
     sweepIncoming,
+
+    /** Ends the image decoder's process (server shutdown). */
+    close: () => images.close(),
   }
 }
 
