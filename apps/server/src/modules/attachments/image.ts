@@ -115,11 +115,11 @@ export function createImageRenderer({
       else if (reply.refused) job.reject(validation(reply.message, reply.details))
       else job.reject(decoderFailed(job.request.name, reply.message))
     })
-    const lost = () => {
+    const lost = (crashed: boolean) => {
       if (decoder === child) decoder = undefined
-      // Its jobs not answered: with one, that image took the decoder down; with several, any of them did.
+      // Its jobs not answered: with one, that image took the running decoder down; with several, any of them.
       const jobs = [...running.entries()].filter(([, job]) => job.decoder === child)
-      const blamed = jobs.length === 1 && !sentAway.has(child)
+      const blamed = crashed && jobs.length === 1 && !sentAway.has(child) && !unready.has(child)
       for (const [id, job] of jobs) {
         finish(id)
         job.reject(
@@ -129,8 +129,9 @@ export function createImageRenderer({
         )
       }
     }
-    child.on('exit', lost)
-    child.on('error', lost)
+    child.on('exit', () => lost(true))
+    // Not started, or its channel broken: no image's fault.
+    child.on('error', () => lost(false))
     return child
   }
 
@@ -138,8 +139,9 @@ export function createImageRenderer({
     clearTimeout(running.get(id)?.timer)
     running.delete(id)
     if (running.size > 0 || closed) return
-    // Idle: the IPC channel no longer keeps the server alive, and the decoder goes after a while.
+    // Idle: the decoder no longer keeps the server's process alive, and goes after a while.
     decoder?.channel?.unref()
+    decoder?.unref()
     clearTimeout(idle)
     idle = setTimeout(() => endDecoder('disconnect'), idleMs).unref()
   }
@@ -158,6 +160,7 @@ export function createImageRenderer({
     clearTimeout(idle)
     if (!decoder?.connected) decoder = startDecoder()
     const child = decoder
+    child.ref()
     child.channel?.ref()
     const id = ++lastId
     job.decoder = child
