@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chatApi, joinAll, startServer, type TestServer } from '../helpers.ts'
 import { png, upload } from './fixtures.ts'
@@ -151,6 +152,28 @@ describe('uploads with an Idempotency-Key', () => {
     expect([elsewhere.status, elsewhere.body.error.code]).toEqual([409, 'CONFLICT'])
     expect(await rowsOf(ana.user.id)).toHaveLength(1)
     expect(await incoming()).toEqual([])
+  })
+  it('any key a client may send: 201 or 200 when well formed, VALIDATION otherwise, never a 500', async () => {
+    const { eventId, lobbyId } = await server.createEvent()
+    const [ana] = await joinAll(server, eventId, 'Ana')
+    const printable = fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c))
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: printable, minLength: 1, maxLength: 80 }), async (key) => {
+        const res = await upload(
+          server,
+          ana.token,
+          lobbyId,
+          Buffer.from('k\n'),
+          'k.txt',
+          'text/plain',
+          keyed(key),
+        )
+        const wellFormed = /^[A-Za-z0-9_.:-]{1,64}$/.test(key)
+        if (wellFormed) expect([200, 201]).toContain(res.status)
+        else expect([res.status, res.body.error?.code]).toEqual([400, 'VALIDATION'])
+      }),
+      { numRuns: 40, seed: 18 },
+    )
   })
 })
 

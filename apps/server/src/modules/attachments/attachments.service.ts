@@ -274,9 +274,13 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
             uploadKey: source.key ?? null,
           }
         }
-        // A cheap early refusal; the binding check is made with the insert, under the uploader's lock.
-        if ((await usedBytes(viewer.id)) + row.storedBytes > limits.uploadQuotaBytes)
+        // A cheap early refusal; the binding check is made with the insert, under the uploader's lock. A repeat
+        // that ran beside the first is answered with it, whatever the quota (the first copy counts in it).
+        if ((await usedBytes(viewer.id)) + row.storedBytes > limits.uploadQuotaBytes) {
+          const first = await earlierUpload(viewer.id, source.key, conversationId)
+          if (first) return { attachment: toAttachment(first), created: false }
           throw quotaUsed(limits.uploadQuotaBytes)
+        }
         if (kind === 'image') {
           stored.push(`${storageKey}/display`)
           await storage.put(`${storageKey}/display`, temp.display, 'image/webp')
