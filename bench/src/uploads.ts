@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
+import { memoryAfterGc } from './inspector.ts'
 
 const clients = Number(process.argv[2] ?? 50)
 const megabytes = Number(process.argv[3] ?? 5)
@@ -60,7 +61,7 @@ async function api(path: string, body: unknown, token?: string) {
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'secura-bench-uploads-'))
-const server = spawn('node', ['--import', 'tsx', 'src/server.ts'], {
+const server = spawn('node', ['--inspect=127.0.0.1:0', '--import', 'tsx', 'src/server.ts'], {
   cwd: join(root, 'apps/server'),
   env: {
     ...process.env,
@@ -73,7 +74,17 @@ const server = spawn('node', ['--import', 'tsx', 'src/server.ts'], {
     LIMIT_JOINS_PER_MIN: '100000',
     LIMIT_UPLOAD_BYTES: String((megabytes + 2) * 1024 * 1024),
   },
-  stdio: ['ignore', 'inherit', 'inherit'],
+  stdio: ['ignore', 'inherit', 'pipe'],
+})
+/** The server's inspector, from the "Debugger listening on ws://…" line it prints (its stderr is passed on). */
+const inspector = new Promise<string>((resolve) => {
+  let seen = ''
+  server.stderr!.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk)
+    seen += chunk.toString('utf8')
+    const m = /Debugger listening on (ws:\/\/\S+)/.exec(seen)
+    if (m) resolve(m[1]!)
+  })
 })
 try {
   for (let i = 0; ; i++) {
@@ -96,6 +107,9 @@ try {
     tokens.push((await api('/api/auth/join', { code, displayName: `Guest ${i}` })).token)
   }
   const pid = server.pid!
+  // Creating the guests leaves garbage V8 collects when it gets round to it (hundreds of MB either way): a
+  // full collection first (over the inspector), so that "before" and "peak" compare like with like.
+  await memoryAfterGc(await inspector)
   const before = await rssKb(pid)
   let peak = before
   // The server and its decoder sampled together: their sum's peak is what the machine had to hold.
@@ -127,6 +141,7 @@ try {
   clearInterval(sampler)
   await new Promise((r) => setTimeout(r, 500))
   const after = await rssKb(pid)
+  const afterGc = (await memoryAfterGc(await inspector)).rss / 1024
   times.sort((a, b) => a - b)
   const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`
   console.log(
@@ -134,7 +149,7 @@ try {
       `${clients} uploads of ${(bytes.length / (1024 * 1024)).toFixed(1)} MB at once: ${seconds.toFixed(1)} s, ` +
         `${((clients * bytes.length) / (1024 * 1024) / seconds).toFixed(1)} MB/s`,
       `upload time p50 ${(times[Math.floor(times.length / 2)]! / 1000).toFixed(1)} s, max ${(times.at(-1)! / 1000).toFixed(1)} s`,
-      `server RSS before ${mb(before)}, peak ${mb(peak)}, after ${mb(after)}`,
+      `server RSS before ${mb(before)} (after a full GC), peak ${mb(peak)}, after ${mb(after)} (${mb(afterGc)} after a full GC)`,
       `image decoder process RSS peak ${mb(decoderPeak)}, after ${mb(await decoderRssKb(pid))}; ` +
         `server + decoder peak ${mb(totalPeak)}`,
     ].join('\n'),
