@@ -221,9 +221,11 @@ export default fp(
       search: createSearchService({ prisma, limits }),
       push,
     })
+    // Before the requests in flight are waited for: an upload waiting for the image decoder is answered
+    // UNAVAILABLE at once (the client sends it again, to another instance, with its key), not decoded first.
+    app.addHook('preClose', async () => attachments.close())
     app.addHook('onClose', async () => {
       clearInterval(sweep)
-      attachments.close()
       clearInterval(pushSweep)
       s3Client?.destroy()
       if (!app.config.filesDir) await rm(filesDir, { recursive: true, force: true })

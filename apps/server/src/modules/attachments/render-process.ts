@@ -34,7 +34,11 @@ process.on('message', (job: RenderJob) => {
       ),
   )
 })
-const reply = (message: RenderReply) => process.send?.(message)
+// The server may be gone by the time an answer is ready (SIGKILLed, or it sent this process away): the answer
+// is then dropped, never an unhandled error.
+const reply = (message: RenderReply | 'ready') => {
+  if (process.connected) process.send?.(message, () => {})
+}
 // The server is gone (or sent it away when idle): nothing more will come.
 process.on('disconnect', () => process.exit(0))
-process.send?.('ready')
+reply('ready')
