@@ -9,9 +9,9 @@ COPY . .
 RUN bash scripts/release.sh /release
 
 FROM node:22-bookworm-slim AS runtime
-# MALLOC_ARENA_MAX: glibc gives each thread that decodes photos (libvips, libuv's pool) an arena of its own
-# and keeps what they free; two arenas keep the server's memory flat under a burst of uploads
-# (docs/performance.md, uploads).
+# MALLOC_ARENA_MAX: glibc gives each thread an arena of its own and keeps what it frees. The image decoder
+# (a process the server forks) sets two for itself however the server was started; here it holds for the
+# server's own threads too (docs/performance.md, uploads).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

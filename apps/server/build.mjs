@@ -14,6 +14,8 @@ await build({
     admin: 'src/cli/admin.ts',
     migrate: 'src/cli/migrate.ts',
     verify: 'src/cli/verify.ts',
+    // The image decoder's own process (modules/attachments/image.ts forks it beside server.js).
+    'render-process': 'src/modules/attachments/render-process.ts',
   },
   outdir,
   bundle: true,

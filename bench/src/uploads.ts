@@ -1,13 +1,15 @@
 // `pnpm --filter @secura/bench bench:uploads [clients] [megabytes]`: that many guests upload a photo of
 // about that size at once to a fresh server (embedded database, files on disk); prints the throughput, each
-// upload's time, and the server's RSS before, at its peak and after. Uploads are streamed to disk and
-// images decoded a few at a time, so memory must stay flat however many arrive together.
+// upload's time, and the server's RSS before, at its peak and after, and its image decoder's (a process of its
+// own). Uploads are streamed to disk and images decoded one at a time, so memory must stay flat however many
+// arrive together.
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
+import { memoryAfterGc } from './inspector.ts'
 
 const clients = Number(process.argv[2] ?? 50)
 const megabytes = Number(process.argv[3] ?? 5)
@@ -37,6 +39,17 @@ async function rssKb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
 }
 
+/** The server's image decoder (a child process it starts with the first photo and ends when idle): its RSS. */
+async function decoderRssKb(serverPid: number): Promise<number> {
+  const children = await readFile(`/proc/${serverPid}/task/${serverPid}/children`, 'utf8').catch(() => '')
+  let total = 0
+  for (const pid of children.split(' ').filter(Boolean).map(Number)) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (cmdline.includes('render-process')) total += await rssKb(pid)
+  }
+  return total
+}
+
 async function api(path: string, body: unknown, token?: string) {
   const res = await fetch(url + path, {
     method: 'POST',
@@ -48,7 +61,7 @@ async function api(path: string, body: unknown, token?: string) {
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'secura-bench-uploads-'))
-const server = spawn('node', ['--import', 'tsx', 'src/server.ts'], {
+const server = spawn('node', ['--inspect=127.0.0.1:0', '--import', 'tsx', 'src/server.ts'], {
   cwd: join(root, 'apps/server'),
   env: {
     ...process.env,
@@ -61,7 +74,17 @@ const server = spawn('node', ['--import', 'tsx', 'src/server.ts'], {
     LIMIT_JOINS_PER_MIN: '100000',
     LIMIT_UPLOAD_BYTES: String((megabytes + 2) * 1024 * 1024),
   },
-  stdio: ['ignore', 'inherit', 'inherit'],
+  stdio: ['ignore', 'inherit', 'pipe'],
+})
+/** The server's inspector, from the "Debugger listening on ws://…" line it prints (its stderr is passed on). */
+const inspector = new Promise<string>((resolve) => {
+  let seen = ''
+  server.stderr!.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk)
+    seen += chunk.toString('utf8')
+    const m = /Debugger listening on (ws:\/\/\S+)/.exec(seen)
+    if (m) resolve(m[1]!)
+  })
 })
 try {
   for (let i = 0; ; i++) {
@@ -84,10 +107,19 @@ try {
     tokens.push((await api('/api/auth/join', { code, displayName: `Guest ${i}` })).token)
   }
   const pid = server.pid!
+  // Creating the guests leaves garbage V8 collects when it gets round to it (hundreds of MB either way): a
+  // full collection first (over the inspector), so that "before" and "peak" compare like with like.
+  await memoryAfterGc(await inspector)
   const before = await rssKb(pid)
   let peak = before
+  // The server and its decoder sampled together: their sum's peak is what the machine had to hold.
+  let decoderPeak = 0
+  let totalPeak = before
   const sampler = setInterval(async () => {
-    peak = Math.max(peak, await rssKb(pid))
+    const [server, decoder] = await Promise.all([rssKb(pid), decoderRssKb(pid)])
+    peak = Math.max(peak, server)
+    decoderPeak = Math.max(decoderPeak, decoder)
+    totalPeak = Math.max(totalPeak, server + decoder)
   }, 50)
   const started = performance.now()
   const times = await Promise.all(
@@ -109,6 +141,7 @@ try {
   clearInterval(sampler)
   await new Promise((r) => setTimeout(r, 500))
   const after = await rssKb(pid)
+  const afterGc = (await memoryAfterGc(await inspector)).rss / 1024
   times.sort((a, b) => a - b)
   const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`
   console.log(
@@ -116,7 +149,9 @@ try {
       `${clients} uploads of ${(bytes.length / (1024 * 1024)).toFixed(1)} MB at once: ${seconds.toFixed(1)} s, ` +
         `${((clients * bytes.length) / (1024 * 1024) / seconds).toFixed(1)} MB/s`,
       `upload time p50 ${(times[Math.floor(times.length / 2)]! / 1000).toFixed(1)} s, max ${(times.at(-1)! / 1000).toFixed(1)} s`,
-      `server RSS before ${mb(before)}, peak ${mb(peak)}, after ${mb(after)}`,
+      `server RSS before ${mb(before)} (after a full GC), peak ${mb(peak)}, after ${mb(after)} (${mb(afterGc)} after a full GC)`,
+      `image decoder process RSS peak ${mb(decoderPeak)}, after ${mb(await decoderRssKb(pid))}; ` +
+        `server + decoder peak ${mb(totalPeak)}`,
     ].join('\n'),
   )
 } finally {

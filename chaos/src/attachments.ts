@@ -20,14 +20,17 @@ export interface AttachmentSend {
 const RETRY = new Set([502, 503, 504, 429])
 
 /**
- * One guest sends photos and files while faults happen, as a client app does: upload (again, if the answer
- * was lost: the first upload is then an orphan for the sweep), then the send with one clientMessageId
- * until it is answered (a replay answers the original). Every send must end as one message with its file.
+ * One guest sends photos and files while faults happen, as a client app does: upload with one key per file
+ * until answered (a repeat after a lost answer gets the first upload's attachment back: nothing is left
+ * unsent), then the send with one clientMessageId until it is answered (a replay answers the original).
+ * Every send must end as one message with its file.
  */
 export class AttachmentSender {
   readonly sent: AttachmentSend[] = []
-  /** Upload attempts made again (the server down, or its answer lost: the earlier one may be an orphan). */
+  /** Upload attempts made again (the server down, or its answer lost), each with the file's key. */
   uploadRetries = 0
+  /** Repeats the server answered with an upload it had already made (200): answers a kill cut off. */
+  uploadsRepeated = 0
   /** Sends answered only after a retry. */
   resends = 0
   readonly problems: string[] = []
@@ -56,6 +59,7 @@ export class AttachmentSender {
   }
 
   private async upload(kind: 'image' | 'file', n: number): Promise<string | undefined> {
+    const key = crypto.randomUUID()
     for (let attempt = 0; attempt < 200; attempt++) {
       const form = new FormData()
       const bytes = kind === 'image' ? PHOTO : Buffer.from(`${this.label} notes ${n}\n`)
@@ -63,12 +67,13 @@ export class AttachmentSender {
       try {
         const res = await fetch(`${this.base()}/api/chat/conversations/${this.conversationId}/attachments`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${this.token}` },
+          headers: { authorization: `Bearer ${this.token}`, 'idempotency-key': key },
           body: form,
           signal: AbortSignal.timeout(10_000),
         })
         const body = (await res.json().catch(() => ({}))) as { id?: string; error?: { code: string } }
-        if (res.status === 201 && body.id) return body.id
+        if (res.status === 200 && body.id) this.uploadsRepeated++
+        if ((res.status === 201 || res.status === 200) && body.id) return body.id
         if (!RETRY.has(res.status)) {
           this.problems.push(`upload ${n}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`)
           return undefined
@@ -135,9 +140,10 @@ const safeList = (dir: string) => {
 
 /**
  * After the faults: every attachment sent exactly once (one message row, one attachment row claimed by
- * it, its files stored); then the server restarted with a grace of a second, and once its sweep has run,
- * storage holds exactly the files of the sent attachments: the orphans of lost answers and killed uploads
- * are gone, nothing referenced is.
+ * it, its files stored) and no upload left unsent (a repeat with its key answers the first: a lost answer
+ * makes no orphan row); then the server restarted with a grace of a second, and once its sweep has run,
+ * storage holds exactly the files of the sent attachments: the files of uploads a kill cut off before
+ * their row are gone, nothing referenced is.
  */
 export async function verifyAttachments(
   databaseUrl: string,
@@ -182,6 +188,8 @@ export async function verifyAttachments(
         problems.push(`attachment ${s.attachmentId}: files ${JSON.stringify(files)}`)
     }
     const unsentBefore = before.filter((r) => r.messageId === null).length
+    if (unsentBefore > 0)
+      problems.push(`${unsentBefore} uploads recorded but never sent: a repeat with its key was stored again`)
     const orphansBefore = [...storedBefore.keys()].filter((id) => !before.some((r) => r.id === id)).length
 
     // The sweep, as in production but with a grace of a second: a restart with the short settings.
@@ -213,6 +221,7 @@ export async function verifyAttachments(
       figures: {
         attachmentsSent: sender.sent.length,
         uploadRetries: sender.uploadRetries,
+        uploadsRepeated: sender.uploadsRepeated,
         resends: sender.resends,
         unsentBeforeSweep: unsentBefore,
         orphanFilesBeforeSweep: orphansBefore,

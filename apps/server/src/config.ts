@@ -34,6 +34,8 @@ export interface Config {
   uploadGraceMs: number
   /** UPLOAD_SWEEP_MS: how often the cluster sweeps them (one instance at a time). */
   uploadSweepMs: number
+  /** IMAGE_RENDERS: photos decoded and re-encoded at once by this instance; the rest wait their turn. */
+  imageRenders: number
   /** Venue mode: every URL of this machine on its networks (the banner's "Network:" lines). */
   lanUrls: string[]
   /** PUBLIC_URL reaches only the device it is opened on: invitations made now will not open on phones. */
@@ -270,6 +272,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   // (queued for the image decoder, its temp file is not written to); seconds only for tests and drills.
   const uploadGraceMs = int('UPLOAD_GRACE_MS', 86_400_000, 1000, 30 * 86_400_000)
   const uploadSweepMs = int('UPLOAD_SWEEP_MS', 3_600_000, 1000, 86_400_000)
+  // One at a time: a decode holds a photo's pixels and the encoder's buffers, so what a burst of photos costs
+  // in memory is this many renders' worth (docs/performance.md#uploads), and the cores stay free for chat.
+  const imageRenders = int('IMAGE_RENDERS', 1, 1, 64)
 
   const filesDir = env.FILES_DIR
     ? resolve(env.INIT_CWD ?? process.cwd(), env.FILES_DIR)
@@ -357,6 +362,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     s3,
     uploadGraceMs,
     uploadSweepMs,
+    imageRenders,
     lanUrls,
     publicUrlIsLoopback: isLoopbackUrl(publicUrl),
     tls,

@@ -104,19 +104,25 @@ describe('outbox with files', () => {
     expect(message?.state === 'sent' && message.attachments?.map((a) => a.name)).toEqual(['a.jpg', 'b.jpg'])
   })
 
-  it('an upload whose answer was lost is made again: the message carries the second, the first is left unsent', async () => {
+  it('an upload whose answer was lost is made again with the same key: one upload, the message carries it', async () => {
     const client = await started(uniqueDb())
     await waitFor('connected', () => client.socket.connected)
     client.http.lostUploadAnswers = 1
     await client.storage.send(conversation.id, 'once', undefined, undefined, [photo()])
-    await waitFor(
+    const [message] = await waitFor(
       'sent',
-      () => client.snapshot().outboxSize === 0 && sent(client.messages(conversation.id)).length,
+      () =>
+        client.snapshot().outboxSize === 0 &&
+        sent(client.messages(conversation.id)).length === 1 &&
+        sent(client.messages(conversation.id)),
     )
+    expect(client.http.count('POST', uploadPath)).toBe(2)
+    // The repeat named the file's key, so the server answered the upload it had made: nothing left unsent.
     const uploads = [...server.uploads.values()]
-    expect(uploads).toHaveLength(2)
-    // The unclaimed one is what the server's sweep of unsent uploads removes.
-    expect(uploads.filter((u) => u.messageId === null)).toHaveLength(1)
+    expect(uploads).toHaveLength(1)
+    expect(uploads[0]?.key).toEqual(expect.any(String))
+    expect(uploads[0]?.messageId).not.toBeNull()
+    expect(message?.state === 'sent' && message.attachments?.[0]?.id).toBe(uploads[0]?.attachment.id)
     expect(server.log.filter((l) => l.startsWith('send'))).toHaveLength(1)
   })
 

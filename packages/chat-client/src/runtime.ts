@@ -104,7 +104,8 @@ export async function createRuntime(options: RuntimeOptions, state: ChatState): 
         `/api/chat/conversations/${entry.conversationId}/attachments`,
         file.blob,
         file.name,
-        { signal, onProgress },
+        // The file's key in the outbox: a repeat after a lost answer gets the same attachment back.
+        { signal, onProgress, key: file.localId },
       ),
     onUploads: (uploads) => state.setUploads(uploads),
     onDelivered: async (entry, message) => {

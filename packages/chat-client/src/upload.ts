@@ -6,6 +6,11 @@ export interface UploadOptions {
   signal?: AbortSignal
   /** Sent as `Authorization: Bearer`; without it the session cookie identifies the caller. */
   token?: string | null
+  /**
+   * The file's own key (`Idempotency-Key`), the same on every attempt: an upload made again after its answer
+   * was lost is answered with the attachment the first made (protocol §4), not stored twice.
+   */
+  key?: string
 }
 
 /** Sends one file to an upload route; resolves with the parsed body or throws an ApiError (or an AbortError). */
@@ -21,7 +26,7 @@ export function uploadFile<T>(
   name: string,
   options: UploadOptions = {},
 ): Promise<T> {
-  const { signal, onProgress, token } = options
+  const { signal, onProgress, token, key } = options
   return new Promise<T>((resolve, reject) => {
     if (signal?.aborted) return reject(abortError())
     const xhr = new XMLHttpRequest()
@@ -29,6 +34,7 @@ export function uploadFile<T>(
     xhr.withCredentials = true
     xhr.setRequestHeader('Accept', 'application/json')
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
+    if (key) xhr.setRequestHeader('Idempotency-Key', key)
     if (onProgress)
       xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size)
     const onAbort = () => xhr.abort()

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { LIMITS } from './limits.ts'
-import { Id, Nullable } from './primitives.ts'
+import { ClientMessageId, Id, Nullable } from './primitives.ts'
 
 /** The types a file may have, sniffed from its bytes: images are re-encoded, the rest served as downloads. */
 export const IMAGE_TYPES = [
@@ -54,6 +54,11 @@ export const NoAttachments = { attachmentIds: Type.Optional(Type.Never()) }
 
 export const UploadParams = Type.Object({ id: Id })
 export type UploadParams = Static<typeof UploadParams>
+/**
+ * The client's own key for one file (`Idempotency-Key`), written like a clientMessageId: an upload repeated
+ * with it, by the same uploader, is answered with the attachment the first made, and stored once.
+ */
+export const UploadKey = ClientMessageId
 export const AttachmentParams = Type.Object({ id: Id, variant: AttachmentVariant })
 export type AttachmentParams = Static<typeof AttachmentParams>
 

@@ -150,6 +150,7 @@ export default fp(
       tempDir: join(filesDir, 'incoming'),
       limits,
       uploadLimiter,
+      imageRenders: app.config.imageRenders,
     })
     const sweep = setInterval(() => void sweepUploads(), app.config.uploadSweepMs)
     // Subscriptions whose session is gone: each hour, on every instance (each row is deleted once).
@@ -220,6 +221,9 @@ export default fp(
       search: createSearchService({ prisma, limits }),
       push,
     })
+    // Before the requests in flight are waited for: an upload waiting for the image decoder is answered
+    // UNAVAILABLE at once (the client sends it again, to another instance, with its key), not decoded first.
+    app.addHook('preClose', async () => attachments.close())
     app.addHook('onClose', async () => {
       clearInterval(sweep)
       clearInterval(pushSweep)

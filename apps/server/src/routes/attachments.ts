@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart'
-import { Attachment, AttachmentParams, UploadParams } from '@secura/shared'
+import { Attachment, AttachmentParams, compile, LIMITS, UploadKey, UploadParams } from '@secura/shared'
 import type { FastifyRequest } from 'fastify'
 import { unauthorized, validation } from '../errors.ts'
 import type { ByteRange } from '../modules/attachments/storage.ts'
@@ -8,6 +8,8 @@ import { errors, type RoutesApp } from './schemas.ts'
 
 const tags = ['attachments']
 const me = (request: FastifyRequest) => currentUser(request).user
+// Request headers are read as they come (a header schema would drop the others); the key is checked here.
+const uploadKey = compile(UploadKey)
 
 // Only the app's own origin may load a file, nothing in it may run, and no page may frame it.
 const FILE_CSP =
@@ -31,19 +33,40 @@ export default async function attachmentRoutes(app: RoutesApp) {
         tags,
         consumes: ['multipart/form-data'],
         params: UploadParams,
-        response: { 201: Attachment, ...errors },
+        response: { 200: Attachment, 201: Attachment, ...errors },
       },
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw validation('Send the file as multipart/form-data, in a field "file"')
       const file = await request.file()
       if (!file) throw validation('No file in the upload')
-      const attachment = await attachments.upload(me(request), request.params.id, {
-        stream: file.file,
-        name: file.filename || 'file',
-        truncated: () => file.file.truncated,
-      })
-      return reply.status(201).send(attachment)
+      const key = request.headers['idempotency-key']
+      if (key !== undefined && (typeof key !== 'string' || !uploadKey.check(key))) {
+        file.file.resume() // read to its end, so the refusal reaches the client
+        throw validation(
+          `Idempotency-Key must be 1–${LIMITS.clientMessageIdChars} letters, digits or . _ : -`,
+          { header: 'Idempotency-Key' },
+        )
+      }
+      // The client hung up before its answer: a photo still waiting for the decoder is not decoded.
+      const gone = new AbortController()
+      const hungUp = () => {
+        if (!reply.raw.writableFinished) gone.abort()
+      }
+      reply.raw.once('close', hungUp)
+      try {
+        const { attachment, created } = await attachments.upload(me(request), request.params.id, {
+          stream: file.file,
+          name: file.filename || 'file',
+          truncated: () => file.file.truncated,
+          key,
+          signal: gone.signal,
+        })
+        // A repeat of an upload already made (its key seen before): the same attachment, nothing stored again.
+        return reply.status(created ? 201 : 200).send(attachment)
+      } finally {
+        reply.raw.off('close', hungUp)
+      }
     },
   )
 

@@ -66,12 +66,13 @@ export async function upload(
   bytes: Buffer,
   name: string,
   type = 'application/octet-stream',
+  headers: Record<string, string> = {},
 ) {
   const form = new FormData()
   form.append('file', new Blob([new Uint8Array(bytes)], { type }), name)
   const res = await fetch(`${server.url}/api/chat/conversations/${conversationId}/attachments`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
+    headers: { ...headers, authorization: `Bearer ${token}` },
     body: form,
   })
   return { status: res.status, body: (await res.json()) as any }

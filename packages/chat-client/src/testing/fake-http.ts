@@ -79,7 +79,7 @@ export class FakeHttp implements ChatHttp {
     if ((await file.arrayBuffer()).byteLength !== file.size) throw new Error('the file lost bytes')
     onProgress?.(file.size, file.size)
     const conversationId = path.split('/')[4]!
-    const attachment = this.server.upload(this.userId, conversationId, name, file.size)
+    const attachment = this.server.upload(this.userId, conversationId, name, file.size, options.key)
     if (this.lostUploadAnswers > 0) {
       this.lostUploadAnswers--
       throw new ApiError('NETWORK', 0, 'The answer was lost')

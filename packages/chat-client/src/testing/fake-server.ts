@@ -32,10 +32,16 @@ export class FakeServer {
   /** Stores and acks but broadcasts nothing: live events lost on the way. */
   dropBroadcasts = false
   /** Uploads by id, with their owner and the message that claimed them (none yet: null). */
-  readonly uploads = new Map<string, { attachment: Attachment; userId: string; messageId: string | null }>()
+  readonly uploads = new Map<
+    string,
+    { attachment: Attachment; userId: string; messageId: string | null; key: string | undefined }
+  >()
 
-  upload(userId: string, conversationId: string, name: string, size: number): Attachment {
+  upload(userId: string, conversationId: string, name: string, size: number, key?: string): Attachment {
     this.room(userId, conversationId)
+    // As the server does: the same uploader's key again answers the upload it made.
+    const earlier = [...this.uploads.values()].find((u) => key && u.key === key && u.userId === userId)
+    if (earlier) return earlier.attachment
     const attachment: Attachment = {
       id: newId(),
       kind: 'image',
@@ -46,7 +52,7 @@ export class FakeServer {
       height: 3,
       blurhash: null,
     }
-    this.uploads.set(attachment.id, { attachment, userId, messageId: null })
+    this.uploads.set(attachment.id, { attachment, userId, messageId: null, key })
     this.log.push(`upload ${name}`)
     return attachment
   }

@@ -11,7 +11,7 @@ import type { Attachment as AttachmentRow } from '../../generated/prisma/client.
 import { type Viewer, visibleConversation } from '../access.ts'
 import { muteGuard } from '../moderation/mute.ts'
 import { enforce, type RateLimiter } from '../rate-limit.ts'
-import { renderImage } from './image.ts'
+import { createImageRenderer, uploadCancelled } from './image.ts'
 import { inspect, tooLarge } from './inspect.ts'
 import type { ByteRange, FileStorage } from './storage.ts'
 
@@ -22,6 +22,8 @@ export interface AttachmentsDeps {
   tempDir: string
   limits: Limits
   uploadLimiter: RateLimiter
+  /** Photos decoded at once (IMAGE_RENDERS); the rest wait their turn. */
+  imageRenders: number
 }
 
 /** An upload as it arrives: the bytes as a stream, the name the client gave, and whether the size cap cut it. */
@@ -29,6 +31,16 @@ export interface UploadSource {
   stream: Readable
   name: string
   truncated(): boolean
+  /** The client's key for this file (Idempotency-Key): a repeat is answered with the first upload's attachment. */
+  key?: string | undefined
+  /** Aborts when the client has gone: an image waiting for the decoder is then not decoded. */
+  signal?: AbortSignal | undefined
+}
+
+/** An upload's answer: the attachment, and whether this request made it (or repeated an earlier one's key). */
+export interface UploadResult {
+  attachment: Attachment
+  created: boolean
 }
 
 /** A file to serve: its bytes (or the requested range of them) and what the response says about it. */
@@ -69,6 +81,7 @@ const cleanName = (raw: string) =>
 
 export function createAttachmentsService(deps: AttachmentsDeps) {
   const { prisma, storage, tempDir, limits, uploadLimiter } = deps
+  const images = createImageRenderer({ concurrent: deps.imageRenders })
   const assertNotEnded = muteGuard(prisma)
 
   async function usedBytes(userId: string): Promise<number> {
@@ -86,19 +99,40 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
   async function recordWithinQuota(
     row: Omit<AttachmentRow, 'createdAt'>,
   ): Promise<AttachmentRow | undefined> {
+    // A row of the same key (a repeat that ran beside the first) makes the insert a no-op: the caller answers
+    // with that row. Under the uploader's lock the repeat sees it, and the unique index holds regardless.
     const [, inserted] = await prisma.$transaction([
       prisma.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${row.uploaderId}::text, ${QUOTA_LOCK}::bigint))`,
       prisma.$queryRaw<AttachmentRow[]>`
         INSERT INTO "Attachment"
-          (id, "conversationId", "uploaderId", kind, mime, name, "storedBytes", size, width, height, blurhash, "storageKey")
+          (id, "conversationId", "uploaderId", kind, mime, name, "storedBytes", size, width, height, blurhash,
+           "storageKey", "uploadKey")
         SELECT ${row.id}::uuid, ${row.conversationId}::uuid, ${row.uploaderId}::uuid, ${row.kind}::text,
           ${row.mime}::text, ${row.name}::text, ${row.storedBytes}::int, ${row.size}::int, ${row.width}::int,
-          ${row.height}::int, ${row.blurhash}::text, ${row.storageKey}::text
+          ${row.height}::int, ${row.blurhash}::text, ${row.storageKey}::text, ${row.uploadKey}::text
         WHERE (SELECT COALESCE(SUM("storedBytes"), 0) FROM "Attachment" WHERE "uploaderId" = ${row.uploaderId}::uuid)
           + ${row.storedBytes}::int <= ${limits.uploadQuotaBytes}::bigint
+        ON CONFLICT ("uploaderId", "uploadKey") DO NOTHING
         RETURNING *`,
     ])
     return inserted[0]
+  }
+
+  /** The upload an earlier request made with this key, if it is still kept (not swept, its message not deleted). */
+  async function earlierUpload(
+    uploaderId: string,
+    key: string | undefined,
+    conversationId: string,
+  ): Promise<AttachmentRow | undefined> {
+    if (key === undefined) return undefined
+    const row = await prisma.attachment.findUnique({
+      where: { uploaderId_uploadKey: { uploaderId, uploadKey: key } },
+    })
+    if (row && row.conversationId !== conversationId)
+      throw new AppError('CONFLICT', 'This Idempotency-Key was used for an upload to another conversation', {
+        attachmentId: row.id,
+      })
+    return row ?? undefined
   }
 
   /** Temp files of uploads older than `graceMs` (a crash mid-upload): this instance's own folder only. */
@@ -162,12 +196,18 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
      * Receives one file for a message to come: checked, images re-encoded, stored, and recorded as not yet
      * sent. Every refusal leaves nothing behind: no row, no stored object, no temp file.
      */
-    async upload(viewer: Viewer, conversationId: string, source: UploadSource): Promise<Attachment> {
+    async upload(viewer: Viewer, conversationId: string, source: UploadSource): Promise<UploadResult> {
       const name = cleanName(source.name)
       try {
         await visibleConversation(prisma, viewer, conversationId)
         // After the end nothing new is stored, files included (a mute only holds the send that claims them).
         await assertNotEnded(viewer.id, { ifMuted: false })
+        // A repeat (its answer was lost) is answered before the rate and the quota, which its first copy counts in.
+        const earlier = await earlierUpload(viewer.id, source.key, conversationId)
+        if (earlier) {
+          source.stream.resume()
+          return { attachment: toAttachment(earlier), created: false }
+        }
         await enforce(uploadLimiter, viewer.id, 'uploads')
         if ((await usedBytes(viewer.id)) >= limits.uploadQuotaBytes) throw quotaUsed(limits.uploadQuotaBytes)
       } catch (error) {
@@ -184,12 +224,21 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
       const storageKey = `${conversationId}/${id}`
       const stored: string[] = []
       try {
-        await pipeline(source.stream, createWriteStream(temp.upload))
+        // A client that hangs up mid-body ends the copy at once (its temp file goes in `finally`).
+        await pipeline(source.stream, createWriteStream(temp.upload), { signal: source.signal }).catch(
+          (error: unknown) => {
+            throw source.signal?.aborted ? uploadCancelled() : error
+          },
+        )
         if (source.truncated()) throw tooLarge(limits.uploadBytes)
         const { kind, mime } = await inspect(temp.upload, name)
         let row: Omit<AttachmentRow, 'createdAt'>
         if (kind === 'image') {
-          const image = await renderImage(temp.upload, temp, { name, maxPixels: limits.imagePixels })
+          const image = await images.render(temp.upload, temp, {
+            name,
+            maxPixels: limits.imagePixels,
+            signal: source.signal,
+          })
           row = {
             id,
             conversationId,
@@ -204,6 +253,7 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
             height: image.height,
             blurhash: image.blurhash,
             storageKey,
+            uploadKey: source.key ?? null,
           }
         } else {
           const { size } = await stat(temp.upload)
@@ -221,11 +271,16 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
             height: null,
             blurhash: null,
             storageKey,
+            uploadKey: source.key ?? null,
           }
         }
-        // A cheap early refusal; the binding check is made with the insert, under the uploader's lock.
-        if ((await usedBytes(viewer.id)) + row.storedBytes > limits.uploadQuotaBytes)
+        // A cheap early refusal; the binding check is made with the insert, under the uploader's lock. A repeat
+        // that ran beside the first is answered with it, whatever the quota (the first copy counts in it).
+        if ((await usedBytes(viewer.id)) + row.storedBytes > limits.uploadQuotaBytes) {
+          const first = await earlierUpload(viewer.id, source.key, conversationId)
+          if (first) return { attachment: toAttachment(first), created: false }
           throw quotaUsed(limits.uploadQuotaBytes)
+        }
         if (kind === 'image') {
           stored.push(`${storageKey}/display`)
           await storage.put(`${storageKey}/display`, temp.display, 'image/webp')
@@ -236,8 +291,12 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
           await storage.put(`${storageKey}/file`, temp.upload, mime)
         }
         const created = await recordWithinQuota(row)
-        if (!created) throw quotaUsed(limits.uploadQuotaBytes)
-        return toAttachment(created)
+        if (created) return { attachment: toAttachment(created), created: true }
+        // Not recorded: a repeat that ran beside the first lost the race (its files go), or the quota is used.
+        const first = await earlierUpload(viewer.id, source.key, conversationId)
+        if (!first) throw quotaUsed(limits.uploadQuotaBytes)
+        await storage.remove(stored.splice(0)).catch(() => {}) // else the sweep removes them
+        return { attachment: toAttachment(first), created: false }
       } catch (error) {
         await storage.remove(stored).catch(() => {})
         source.stream.resume()
@@ -340,6 +399,9 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
 
     /** This instance's temp files older than `graceMs` only (the rest of the sweep runs where the lease is). */
     sweepIncoming,
+
+    /** Ends the image decoder's process (server shutdown). */
+    close: () => images.close(),
   }
 }
 
