@@ -4,7 +4,7 @@
 // same run, interleaved in rounds so the machine's noise falls on all of them alike. Reported per setting:
 // sends committed per second (and as a ratio to the round's first), the send's latency, and the CPU per
 // send of this process and of the database's backends (from /proc). No sockets, no validation: what the
-// queue's writers, group commit and Postgres' commit_delay change, and nothing else.
+// queue's writers, single writes, group commit and Postgres' commit_delay change, and nothing else.
 
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -27,11 +27,24 @@ const { migrate } = await import(`${SERVER}db/migrator.ts`)
 const { createMessageStore } = await import(`${SERVER}modules/messages/store.ts`)
 const { sendQueue } = await import(`${SERVER}modules/messages/send-queue.ts`)
 
-const VARIANTS: { name: string; writers: number; groupCommit: boolean; commitDelay?: string }[] = [
-  { name: 'two lanes (before)', writers: 2, groupCommit: false },
-  { name: '8 writers', writers: 8, groupCommit: false },
-  { name: '8 writers + group commit', writers: 8, groupCommit: true },
-  { name: '8 writers + commit_delay 100 µs', writers: 8, groupCommit: false, commitDelay: '100' },
+const VARIANTS: {
+  name: string
+  writers: number
+  singles: number
+  groupCommit: boolean
+  commitDelay?: string
+}[] = [
+  { name: '8 writers, any single (before)', writers: 8, singles: 8, groupCommit: false },
+  { name: '8 writers, 2 singles (the default)', writers: 8, singles: 2, groupCommit: false },
+  { name: '2 writers', writers: 2, singles: 2, groupCommit: false },
+  { name: '8 writers, 2 singles + group commit', writers: 8, singles: 2, groupCommit: true },
+  {
+    name: '8 writers, 2 singles + commit_delay 100 µs',
+    writers: 8,
+    singles: 2,
+    groupCommit: false,
+    commitDelay: '100',
+  },
 ]
 
 const ticks = (pid: number) => {
@@ -85,6 +98,7 @@ try {
       const db = await createDatabase({ databaseUrl: bench.url, embeddedDir: '', poolSize: 10 })
       const queue = sendQueue(createMessageStore(db.prisma), {
         writers: v.writers,
+        singles: v.singles,
         groupCommit: v.groupCommit,
       })
       const admin = new pg.Client({ connectionString: bench.url })

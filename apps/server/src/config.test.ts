@@ -141,15 +141,19 @@ describe('loadConfig', () => {
       sendsInFlight: 1000,
       sendQueueMs: 50,
       sendWriters: 8,
+      sendSingles: 2,
       sendGroupCommit: false,
     })
-    expect(loadConfig({ ...base, SEND_WRITERS: '2', SEND_GROUP_COMMIT: 'on' })).toMatchObject({
+    expect(
+      loadConfig({ ...base, SEND_WRITERS: '2', SEND_SINGLES: '1', SEND_GROUP_COMMIT: 'on' }),
+    ).toMatchObject({
       sendWriters: 2,
+      sendSingles: 1,
       sendGroupCommit: true,
     })
-    expect(() => loadConfig({ ...base, SEND_WRITERS: '0', SEND_GROUP_COMMIT: 'yes' })).toThrow(
-      /SEND_WRITERS[\s\S]*SEND_GROUP_COMMIT must be on or off/,
-    )
+    expect(() =>
+      loadConfig({ ...base, SEND_WRITERS: '0', SEND_SINGLES: 'x', SEND_GROUP_COMMIT: 'yes' }),
+    ).toThrow(/SEND_WRITERS[\s\S]*SEND_SINGLES[\s\S]*SEND_GROUP_COMMIT must be on or off/)
     expect(loadConfig({ ...base, LIMIT_SENDS_IN_FLIGHT: '3', LIMIT_SEND_QUEUE_MS: '250' })).toMatchObject({
       sendsInFlight: 3,
       sendQueueMs: 250,

@@ -64,6 +64,7 @@ export interface Config {
   sendQueueMs: number
   /** Sends written side by side (by conversation), each holding a pooled connection while it writes. */
   sendWriters: number
+  sendSingles: number
   /** A few sends waiting for one writer go in one transaction, one commit (else one by one). */
   sendGroupCommit: boolean
   /** Web Push: VAPID keys from the environment (else generated once and kept in the database), and the subject. */
@@ -306,6 +307,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
   const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
   // The pool has 10 connections: 8 writers leave two for reads while every writer writes.
   const sendWriters = int('SEND_WRITERS', 8, 1, 64)
+  // Of the writes in flight, how many may be single sends; the rest are batches (send-queue.ts).
+  const sendSingles = int('SEND_SINGLES', 2, 1, 64)
   const groupCommit = env.SEND_GROUP_COMMIT || 'off'
   if (groupCommit !== 'on' && groupCommit !== 'off')
     problems.push(`SEND_GROUP_COMMIT must be on or off (got "${groupCommit}")`)
@@ -380,6 +383,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     secureCookies: publicUrl.startsWith('https:') || tls !== undefined,
     sendsInFlight,
     sendWriters,
+    sendSingles,
     sendGroupCommit: groupCommit === 'on',
     sendQueueMs,
     push: {

@@ -1,11 +1,12 @@
 // Sends batched into one statement (modules/messages/send-queue.ts), on the real store: the rows, seqs and
 // answers must be exactly those of one statement per send.
+import fc from 'fast-check'
 import pg from 'pg'
 import { uuidv7 } from 'uuidv7'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isUniqueViolation } from '../src/errors.ts'
 import type { Viewer } from '../src/modules/access.ts'
-import { type NewMessage, partitionOf, sendQueue } from '../src/modules/messages/send-queue.ts'
+import { type NewMessage, sendQueue } from '../src/modules/messages/send-queue.ts'
 import { createMessageStore, type MessageStore } from '../src/modules/messages/store.ts'
 import { chatApi, joinAll, onPostgres, startServer, type TestServer } from './helpers.ts'
 
@@ -15,16 +16,21 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-/** The real store, counting the batched statements, the group commits and the single sends. */
+/**
+ * The real store, counting the batched statements, the group commits and the single sends. A single send to
+ * a conversation in `held` waits until it is released, as if another transaction held its row.
+ */
 function countingStore() {
   const store = createMessageStore(server.app.db.prisma)
   const batches: number[] = []
   const groups: number[] = []
+  const held = new Map<string, Promise<void>>()
   let singles = 0
   const counted: MessageStore = {
     ...store,
-    insert(viewer, m) {
+    async insert(viewer, m) {
       singles++
+      await held.get(m.conversationId)
       return store.insert(viewer, m)
     },
     insertMany(items) {
@@ -40,6 +46,15 @@ function countingStore() {
     store: counted,
     batches,
     groups,
+    /** Holds single sends to the conversation until the returned function is called. */
+    hold(conversationId: string): () => void {
+      let release = () => {}
+      held.set(conversationId, new Promise<void>((r) => (release = r)))
+      return () => {
+        held.delete(conversationId)
+        release()
+      }
+    },
     get singles() {
       return singles
     },
@@ -207,26 +222,11 @@ describe('send queue', () => {
   })
 
   it.skipIf(!onPostgres)(
-    'conversations of different writers are written side by side: one waiting on a lock holds up only its own',
+    "a send waiting on its conversation's lock holds up only that conversation",
     async () => {
-      const { eventId, lobbyId, viewers } = await world(2)
+      const { lobbyId, groupId, viewers } = await world(2)
       const [a, b] = viewers as [Viewer, Viewer]
-      // A group of the other writer than the lobby's.
-      let groupId = ''
-      for (let i = 0; i < 20 && !groupId; i++) {
-        const created = await server.app.db.prisma.conversation.create({
-          data: {
-            id: uuidv7(),
-            eventId,
-            kind: 'group',
-            title: `G${i}`,
-            members: { create: [{ userId: a.id }, { userId: b.id }] },
-          },
-        })
-        if (partitionOf(created.id, 2) !== partitionOf(lobbyId, 2)) groupId = created.id
-      }
-      expect(groupId).not.toBe('')
-      const queue = sendQueue(countingStore().store, { writers: 2 })
+      const queue = sendQueue(countingStore().store)
       const other = new pg.Client({ connectionString: server.app.config.databaseUrl })
       await other.connect()
       try {
@@ -238,19 +238,98 @@ describe('send queue', () => {
           groupDone = true
         })
         await new Promise((r) => setTimeout(r, 100))
-        // The lobby's writer goes on meanwhile (with one writer this would wait, and the test time out).
+        // The lobby's sends go on meanwhile, on another writer.
         const toLobby = await Promise.all(
           [message(b, lobbyId), message(a, lobbyId)].map((m) => queue.insert(m)),
         )
         expect(toLobby.map((r) => r?.seq)).toEqual([1, 2])
         expect(groupDone).toBe(false)
         await other.query('COMMIT')
-        expect((await toGroup)?.seq).toBe(1)
+        expect((await toGroup)?.seq).toBe(2) // the group's seq 1 is its "created" line
       } finally {
         await other.end()
       }
     },
   )
+
+  it('while the single writes are busy, sends wait and go together as one batch across conversations', async () => {
+    const { lobbyId, groupId, viewers } = await world()
+    const [a, b, c] = viewers as [Viewer, Viewer, Viewer]
+    const counting = countingStore()
+    const queue = sendQueue(counting.store, { writers: 4, singles: 1 })
+    const release = counting.hold(groupId)
+    // The one single write is taken, by a send that cannot finish yet.
+    const held = queue.insert(message(a, groupId))
+    await new Promise((r) => setTimeout(r, 50))
+    // Three to the lobby: too few for a batch, and no single write free, so they wait.
+    const first = [message(a, lobbyId), message(b, lobbyId), message(c, lobbyId)]
+    const firstRows = first.map((m) => queue.insert(m))
+    let answered = 0
+    for (const row of firstRows) void row.then(() => answered++)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(answered).toBe(0)
+    // Three more: six waiting, which go as one statement while the group's send still waits, and a later
+    // send to the group waits behind the held one (its conversation is in flight).
+    const later = queue.insert(message(b, groupId))
+    const second = [message(c, lobbyId), message(a, lobbyId), message(b, lobbyId)]
+    const rows = await Promise.all([...firstRows, ...second.map((m) => queue.insert(m))])
+    expect(counting.batches).toEqual([6])
+    expect(rows.map((r) => r?.seq)).toEqual([1, 2, 3, 4, 5, 6])
+    release()
+    expect([(await held)?.seq, (await later)?.seq]).toEqual([2, 3])
+    expect(counting.singles).toBe(2)
+    expect((await stored(lobbyId)).map((r) => r.id)).toEqual(rows.map((r) => r!.id))
+  })
+
+  it('any arrivals, at any pace: each conversation stored in the order sent, seqs without gaps, each send answered once', async () => {
+    const { eventId, lobbyId, groupId, viewers } = await world()
+    const owner = viewers[0]!
+    // Six conversations the owner belongs to: the lobby, the group and four more groups.
+    const conversations = [lobbyId, groupId]
+    for (let i = 0; i < 4; i++) {
+      const created = await server.app.db.prisma.conversation.create({
+        data: {
+          id: uuidv7(),
+          eventId,
+          kind: 'group',
+          title: `P${i}`,
+          members: { create: [{ userId: owner.id }] },
+        },
+      })
+      conversations.push(created.id)
+    }
+    const counting = countingStore()
+    const queue = sendQueue(counting.store, { writers: 3, singles: 2 })
+    const sent = new Map<string, string[]>(conversations.map((c) => [c, []]))
+    const answers: Promise<unknown>[] = []
+    await fc.assert(
+      fc.asyncProperty(
+        // Bursts of sends, each burst in one turn of the event loop, a pause of 0-3 ms between them.
+        fc.array(fc.tuple(fc.array(fc.nat(conversations.length - 1), { maxLength: 14 }), fc.nat(3)), {
+          maxLength: 12,
+        }),
+        async (bursts) => {
+          for (const [burst, pause] of bursts) {
+            for (const index of burst) {
+              const m = message(owner, conversations[index]!)
+              sent.get(m.conversationId)!.push(m.id)
+              answers.push(queue.insert(m).then((row) => expect(row?.id).toBe(m.id)))
+            }
+            await new Promise((r) => setTimeout(r, pause))
+          }
+        },
+      ),
+      { numRuns: 12 },
+    )
+    await Promise.all(answers)
+    expect(counting.singles).toBeGreaterThan(0)
+    for (const c of conversations) {
+      const table = await stored(c)
+      expect(table.map((r) => r.id)).toEqual(sent.get(c))
+      const first = table[0]?.seq ?? 0
+      expect(table.map((r) => r.seq)).toEqual(table.map((_, i) => first + i))
+    }
+  })
 
   it.skipIf(!onPostgres)(
     'a send stored by another instance meanwhile fails the batch; each then goes alone, and only it is refused',

@@ -205,6 +205,7 @@ export default fp(
         typing,
         attachments,
         writers: app.config.sendWriters,
+        singles: app.config.sendSingles,
         groupCommit: app.config.sendGroupCommit,
         onSent: (notice) => push.notify(notice),
         admission: sendAdmission(

@@ -41,8 +41,9 @@ export interface MessagesDeps {
   admission?: SendAdmission
   /** Removes a deleted message's files; without it, messages cannot carry attachments. */
   attachments?: AttachmentsService
-  /** The send queue's writers and group commit (send-queue.ts); its defaults when left out. */
+  /** The send queue's writers, single writes and group commit (send-queue.ts); its defaults when left out. */
   writers?: number
+  singles?: number
   groupCommit?: boolean
   /** Told of each new message after its broadcast (Web Push); must not block or throw. */
   onSent?: (notice: SentNotice) => void
@@ -61,6 +62,7 @@ export function createMessagesService(deps: MessagesDeps) {
     typing,
     attachments,
     writers,
+    singles,
     groupCommit,
     onSent,
     admission = sendAdmission({
@@ -72,6 +74,7 @@ export function createMessagesService(deps: MessagesDeps) {
   const assertNotMuted = muteGuard(prisma)
   const sends = sendQueue(store, {
     ...(writers !== undefined && { writers }),
+    ...(singles !== undefined && { singles }),
     ...(groupCommit !== undefined && { groupCommit }),
   })
   function checkedContent(raw: string, mayBeEmpty = false): string {

@@ -14,27 +14,35 @@ interface Pending {
 export interface SendQueueOptions {
   /** The most sends in one batched statement. */
   max?: number
-  /** The fewest waiting sends of one writer that go as one batched statement. */
+  /** The fewest waiting sends that go as one batched statement. */
   minBatch?: number
-  /** Sends written side by side: each writer holds one database connection while it writes. */
+  /** Writes in flight at once, at most: each holds one database connection while it writes. */
   writers?: number
+  /** Of those, how many may be single sends (or groups, with `groupCommit`); the rest are for batches. */
+  singles?: number
   /** Fewer than `minBatch` waiting: written in one transaction, one commit for all (else one by one). */
   groupCommit?: boolean
 }
 
 /**
- * Sends on their way to the database, partitioned by conversation over `writers` writers: each writer one
- * write at a time, which keeps every conversation's messages in the order they came, while sends to
- * conversations of different writers are written side by side, up to as many as the pool has connections
- * to spare. A send at a quiet moment goes alone, at once. While a writer's write is in flight the sends that
- * arrive for it wait, and go together as its next write:
+ * Sends on their way to the database. One queue for the instance, in the order the sends came, and up to
+ * `writers` writes in flight, each on a connection of its own. Order within a conversation is kept by one
+ * rule: a conversation with a write in flight has none other started until it is done, so its sends are
+ * written (and take their seqs) in the order they came, while other conversations' sends go on meanwhile.
  *
- * - `minBatch` or more: one batched statement (`insertMany`), up to `max`, so under load the batches grow
- *   with it — one round trip and one commit for all of them.
- * - fewer: one by one; or, with `groupCommit`, the single-send statement for each (prepared, planned once
- *   per connection) in one transaction — one commit for all of them, each acked after it. Off by default:
- *   in the send-path bench it did no better than the writers alone, whose concurrent commits Postgres
- *   already flushes together (docs/performance.md).
+ * Each time a write ends, or sends arrive, the waiting sends of conversations not in flight are looked at:
+ *
+ * - `minBatch` or more: one batched statement (`insertMany`), up to `max`, on any free writer. One round
+ *   trip, one plan and one commit for all of them, so under load the batches grow with the queue and the
+ *   cost per message falls.
+ * - fewer: the first alone (its prepared statement, planned once per connection), but only while fewer
+ *   than `singles` single writes are in flight; otherwise they wait, and join the next batch. With
+ *   `groupCommit`, the few go as their single statements in one transaction instead, one commit for all.
+ *
+ * Why `singles` is smaller than `writers`: a single send costs Postgres a statement and a commit of its
+ * own. With a writer for every single (eight, before), a queue seldom formed, so nearly every send paid
+ * that in full and Postgres ran out of CPU first; with two, the sends that arrive while both are busy wait
+ * a moment and go together (docs/performance.md). A send at a quiet moment still goes alone, at once.
  *
  * Why not a batched statement for two or three: Postgres plans the batched statement anew for each call —
  * its prepared plan, made without the arrays, is costed for a hundred elements each and always loses to a
@@ -43,23 +51,29 @@ export interface SendQueueOptions {
  * plan is no cure: it keeps what the statistics said when it was made, and on a new database that is a scan
  * of the then tiny message table for every batch. (Measurements: docs/performance.md.)
  *
- * Why many writers: with one, a send waited behind the writes of other conversations ahead of it; with
- * one per spare connection, only behind those of its own conversation (and of the few sharing its writer).
- *
  * Resolves with the row written, or undefined when none was (see MessageStore.insert / insertMany).
  */
 export function sendQueue(
   store: MessageStore,
-  { max = 100, minBatch = 6, writers = 2, groupCommit = false }: SendQueueOptions = {},
+  { max = 100, minBatch = 6, writers = 8, singles = 2, groupCommit = false }: SendQueueOptions = {},
 ) {
+  const maxWrites = Math.max(1, writers)
+  const maxSingles = Math.max(1, Math.min(singles, maxWrites))
+  let waiting: Pending[] = []
+  /** Conversations with a write in flight. */
+  const busy = new Set<string>()
+  let inFlight = 0
+  let singlesInFlight = 0
+  let scheduled = false
+
   async function alone(batch: Pending[]) {
     for (const p of batch) await store.insert(p.message.viewer, p.message).then(p.resolve, p.reject)
   }
 
-  async function write(batch: Pending[]): Promise<void> {
+  async function write(batch: Pending[], batched: boolean): Promise<void> {
     if (batch.length === 1) return alone(batch)
     try {
-      if (batch.length < minBatch) {
+      if (!batched) {
         const rows = await store.insertGroup(batch.map((p) => p.message))
         for (const [i, p] of batch.entries()) p.resolve(rows[i])
       } else {
@@ -77,43 +91,48 @@ export function sendQueue(
     }
   }
 
-  function writer() {
-    const queue: Pending[] = []
-    let running = false
-    const take = () => {
-      if (queue.length >= minBatch) return queue.splice(0, max)
-      if (groupCommit) return queue.splice(0, queue.length)
-      return queue.splice(0, 1)
-    }
-    async function drain(): Promise<void> {
-      try {
-        while (queue.length > 0) await write(take())
-      } finally {
-        running = false
+  function start(batch: Pending[], batched: boolean) {
+    inFlight++
+    if (!batched) singlesInFlight++
+    const conversations = new Set(batch.map((p) => p.message.conversationId))
+    for (const c of conversations) busy.add(c)
+    void write(batch, batched).finally(() => {
+      inFlight--
+      if (!batched) singlesInFlight--
+      for (const c of conversations) busy.delete(c)
+      pump()
+    })
+  }
+
+  function pump() {
+    scheduled = false
+    while (inFlight < maxWrites && waiting.length > 0) {
+      // The waiting sends of conversations not in flight, in the order they came.
+      const ready = new Set<Pending>()
+      for (const p of waiting) {
+        if (ready.size === max) break
+        if (!busy.has(p.message.conversationId)) ready.add(p)
       }
-    }
-    return (pending: Pending) => {
-      queue.push(pending)
-      if (running) return
-      // Not at once: after the packets read in this turn of the event loop, which go together.
-      running = true
-      setImmediate(drain)
+      let batch: Pending[]
+      if (ready.size >= minBatch) batch = [...ready]
+      else if (ready.size > 0 && singlesInFlight < maxSingles)
+        batch = groupCommit ? [...ready] : [ready.values().next().value!]
+      else return
+      const taken = new Set(batch)
+      waiting = waiting.filter((p) => !taken.has(p))
+      start(batch, batch.length >= minBatch)
     }
   }
-  const queues = Array.from({ length: Math.max(1, writers) }, writer)
 
   return {
     insert(message: NewMessage): Promise<SentRow | undefined> {
       return new Promise((resolve, reject) => {
-        queues[partitionOf(message.conversationId, queues.length)]!({ message, resolve, reject })
+        waiting.push({ message, resolve, reject })
+        if (scheduled) return
+        // Not at once: after the packets read in this turn of the event loop, which go together.
+        scheduled = true
+        setImmediate(pump)
       })
     },
   }
-}
-
-/** The writer of a conversation: a hash of its id (any string: a malformed id still gets one, and its answer). */
-export function partitionOf(conversationId: string, writers: number): number {
-  let hash = 0
-  for (let i = 0; i < conversationId.length; i++) hash = (hash * 31 + conversationId.charCodeAt(i)) | 0
-  return Math.abs(hash) % writers
 }
