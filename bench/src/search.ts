@@ -147,10 +147,14 @@ export async function runSearch(o: {
   const explained: Pick<SearchCase, 'matches' | 'explainMs' | 'plan' | 'strategy'>[] = []
   try {
     for (const k of cases) {
-      const res = await get(
-        `${o.url}/api/chat/search?q=${encodeURIComponent(k.query)}&limit=1`,
-        o.owner.token,
-      )
+      // The first search of a word reads its index pages from disk; on a cold cache that can pass the
+      // statement deadline (503): a warm-up, so it may be tried again, and the cold tries are reported.
+      let res = await get(`${o.url}/api/chat/search?q=${encodeURIComponent(k.query)}&limit=1`, o.owner.token)
+      for (let cold = 1; res.status === 503 && cold <= 5; cold++) {
+        o.log(`  warm-up of "${k.query}": 503 (cold try ${cold})`)
+        await new Promise((r) => setTimeout(r, 500))
+        res = await get(`${o.url}/api/chat/search?q=${encodeURIComponent(k.query)}&limit=1`, o.owner.token)
+      }
       if (res.status !== 200) throw new Error(`search ${k.query} → ${res.status} ${res.body}`)
       const tsquery = toTsquery(searchTerms(k.query, 8))
       const [{ n }] = (
