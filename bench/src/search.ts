@@ -4,7 +4,11 @@
 // and keeps the EXPLAIN ANALYZE of each query for the cases that miss the target.
 import { statSync } from 'node:fs'
 import pg from 'pg'
-import { SEARCH_CANDIDATES, SEARCH_MESSAGES } from '../../apps/server/src/modules/search/statement.ts'
+import {
+  SEARCH_CANDIDATES,
+  SEARCH_MESSAGES,
+  SEARCHABLE_CONVERSATIONS,
+} from '../../apps/server/src/modules/search/statement.ts'
 import { searchTerms, toTsquery } from '../../apps/server/src/modules/search/terms.ts'
 import { newHistogram, type Percentiles, percentiles } from './hist.ts'
 import { serverTimes } from './history.ts'
@@ -163,11 +167,12 @@ export async function runSearch(o: {
           [tsquery],
         )
       ).rows as [{ n: number }]
+      const ids = (
+        await c.query<{ id: string }>(SEARCHABLE_CONVERSATIONS, [o.owner.userId, o.eventId, null])
+      ).rows.map((r) => r.id)
       const plan = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${SEARCH_MESSAGES}`, [
-        o.owner.userId,
-        o.eventId,
+        ids,
         tsquery,
-        null,
         21,
         0,
         SEARCH_CANDIDATES,

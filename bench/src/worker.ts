@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import autocannon from 'autocannon'
+import { ApiError } from '../../packages/chat-client/src/http.ts'
+import { defaultRetryPolicy, retryDelay } from '../../packages/chat-client/src/retry.ts'
 import { type BenchClient, createClient, type Protocol } from './clients.ts'
 import { encode, newHistogram, percentiles } from './hist.ts'
 import { get } from './setup.ts'
@@ -115,7 +117,10 @@ async function connect(cmd: { protocol: Protocol; clients: ClientSpec[]; concurr
 }
 
 const LOOP_RESOLUTION_MS = 5
-/** Asked to wait (admission control, rate limit): the message is tried again after retryAfterMs. */
+/**
+ * Asked to wait (admission control, rate limit): the message is tried again when the chat client's outbox
+ * would try it (its own `retryDelay`: a backoff from 1 s doubling per try, never sooner than retryAfterMs).
+ */
 const RETRYABLE = new Set(['UNAVAILABLE', 'RATE_LIMITED'])
 
 async function step(cmd: {
@@ -124,7 +129,7 @@ async function step(cmd: {
   durationMs: number
   startAt: number
   convSizes: Record<string, number>
-  /** Retry refused sends as an outbox does (same clientMessageId) until this long after the step. */
+  /** Retry refused sends as the outbox does (same clientMessageId, its backoff) until this long after the step. */
   retryForMs?: number
 }) {
   stepId = cmd.stepId
@@ -166,7 +171,11 @@ async function step(cmd: {
         return
       }
       count(errors, ack.code ?? 'UNKNOWN')
-      const wait = ack.retryAfterMs ?? 100
+      const wait = retryDelay(
+        attempt + 1,
+        new ApiError(ack.code as ApiError['code'], 503, 'refused', undefined, ack.retryAfterMs),
+        defaultRetryPolicy,
+      )
       if (cmd.retryForMs === undefined || !RETRYABLE.has(ack.code ?? '') || clock() + wait > retryUntil) {
         failed++
         return

@@ -2,7 +2,7 @@ import type { Limits, SearchHit, SearchResults } from '@secura/shared'
 import { type PrismaClient, rawQuery } from '../../db/prisma.ts'
 import { validation } from '../../errors.ts'
 import { type Viewer, visibleConversation } from '../access.ts'
-import { SEARCH_CANDIDATES, SEARCH_MESSAGES } from './statement.ts'
+import { SEARCH_CANDIDATES, SEARCH_MESSAGES, SEARCHABLE_CONVERSATIONS } from './statement.ts'
 import { searchTerms, snippet, toTsquery } from './terms.ts'
 
 interface HitRow {
@@ -33,24 +33,26 @@ export function createSearchService({ prisma, limits }: { prisma: PrismaClient; 
         throw validation(`Search pages end after ${limits.searchDepth} results`)
       const take = Math.min(options.limit ?? limits.searchPageDefault, limits.searchPageMax)
       const terms = searchTerms(text, limits.searchTerms)
+      const conversations = (
+        await query<{ id: string }>('search.conversations', SEARCHABLE_CONVERSATIONS, [
+          viewer.id,
+          viewer.eventId,
+          options.conversationId ?? null,
+        ])
+      ).map((c) => c.id)
+      // None: the conversation named is one the viewer may not see (NOT_FOUND, as history).
+      if (conversations.length === 0 && options.conversationId)
+        await visibleConversation(prisma, viewer, options.conversationId)
       // Only separators (punctuation, operators): nothing to look for, nothing found.
-      if (terms.words.length === 0) {
-        if (options.conversationId) await visibleConversation(prisma, viewer, options.conversationId)
-        return { hits: [], nextCursor: null }
-      }
-      // Planned for these words (statement.ts): never a prepared statement's generic plan.
+      if (conversations.length === 0 || terms.words.length === 0) return { hits: [], nextCursor: null }
+      // Planned for these words and conversations (statement.ts): never a prepared statement's generic plan.
       const rows = await query<HitRow>(null, SEARCH_MESSAGES, [
-        viewer.id,
-        viewer.eventId,
+        conversations,
         toTsquery(terms),
-        options.conversationId ?? null,
         take + 1,
         offset,
         Math.max(SEARCH_CANDIDATES, limits.searchDepth + limits.searchPageMax + 1),
       ])
-      // Nothing in a conversation named: an empty one, or one the viewer may not see (NOT_FOUND, as history).
-      if (rows.length === 0 && options.conversationId)
-        await visibleConversation(prisma, viewer, options.conversationId)
       const more = rows.length > take && offset + take < limits.searchDepth
       return {
         hits: rows.slice(0, take).map((row) => ({
