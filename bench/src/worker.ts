@@ -4,9 +4,8 @@
 // processes on the machine share, so a delivery seen here can be timed against a send made elsewhere.
 import { randomUUID } from 'node:crypto'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { ApiError, defaultRetryPolicy, retryDelay } from '@secura/chat-client'
 import autocannon from 'autocannon'
-import { ApiError } from '../../packages/chat-client/src/http.ts'
-import { defaultRetryPolicy, retryDelay } from '../../packages/chat-client/src/retry.ts'
 import { type BenchClient, createClient, type Protocol } from './clients.ts'
 import { encode, newHistogram, percentiles } from './hist.ts'
 import { get } from './setup.ts'

@@ -76,7 +76,7 @@ export function deleteChatCache(me: { id: string; eventId: string }): Promise<vo
 export { type ChatDb, chatDbName, type Mentions, openChatDb } from './db.ts'
 export { ApiError, type ApiErrorCode, type ApiRequest, type RequestOptions, request } from './http.ts'
 export type { LockManagerLike } from './lock.ts'
-export type { RetryPolicy } from './retry.ts'
+export { defaultRetryPolicy, type RetryPolicy, retryDelay } from './retry.ts'
 export type { ChatRuntime, NetworkStatus, Timing } from './runtime.ts'
 export { createSocketIoTransport, type SocketIoTransportOptions } from './socket-io.ts'
 export type { ChatHttp, ChatSocket, ChatTransport, HttpMethod, SocketStatus } from './transport.ts'
