@@ -87,6 +87,33 @@ describe('send admission', () => {
     await running[2]
   })
 
+  it('refuses while the sends in flight would take longer than the queue bound at the rate sends are answered', async () => {
+    const { admission, refused, advance } = setup({ maxInFlight: 100, maxQueueMs: 50, minQueue: 3 })
+    // One answered every 10 ms for 100 ms of sends in flight: 0.1 a millisecond, so 50 ms is 5 sends.
+    for (let i = 0; i < 10; i++) {
+      const w = held()
+      const running = admission.run(w.write)
+      advance(10)
+      w.finish()
+      await running
+    }
+    // A quiet second says nothing of the rate.
+    advance(1000)
+    const writes = Array.from({ length: 6 }, () => held())
+    const running = writes.map((w) => {
+      advance(1)
+      return admission.run(w.write)
+    })
+    // Six in flight, none older than 6 ms: the seventh would wait about 60 ms.
+    expect((await refusal(admission.run(async () => 'late')))?.code).toBe('UNAVAILABLE')
+    expect(refused).toEqual(['expected_wait'])
+    writes[0]!.finish()
+    await running[0]
+    expect(await admission.run(async () => 'fits')).toBe('fits')
+    for (const w of writes) w.finish()
+    await Promise.all(running)
+  })
+
   it('a write that fails leaves the count too, and its error passes through', async () => {
     const { admission } = setup({ maxInFlight: 1, maxQueueMs: 50 })
     const boom = new Error('database gone')

@@ -1,9 +1,15 @@
 import { AppError } from '../../errors.ts'
 
+/** Time with sends in flight over which the rate they are answered at is measured. */
+const RATE_WINDOW_MS = 100
+
 export interface AdmissionLimits {
   /** Sends admitted and not yet answered by the database, at most. */
   maxInFlight: number
-  /** New sends are refused while the oldest send in flight has waited longer than this. */
+  /**
+   * New sends are refused while the oldest send in flight has waited longer than this, or while a new one
+   * would: while the sends in flight, at the rate sends have lately been answered, take longer than this.
+   */
   maxQueueMs: number
   /**
    * The age rule applies only from this many sends in flight: a few slow sends are the database's latency,
@@ -12,7 +18,7 @@ export interface AdmissionLimits {
   minQueue?: number
 }
 
-export type RefusalReason = 'in_flight' | 'queue_age'
+export type RefusalReason = 'in_flight' | 'queue_age' | 'expected_wait'
 
 export interface AdmissionOptions {
   onRefused?: (reason: RefusalReason) => void
@@ -38,9 +44,30 @@ export function sendAdmission(limits: AdmissionLimits, options: AdmissionOptions
     return 0
   }
 
+  // The rate sends are answered at, per millisecond of time with sends in flight (an idle moment says nothing
+  // of the rate), averaged over windows of RATE_WINDOW_MS of such time. Unknown until the first window ends.
+  let answeredRate: number | undefined
+  let busyMs = 0
+  let answered = 0
+  let lastEvent = now()
+  const tick = (at: number) => {
+    if (inFlight.size > 0) busyMs += at - lastEvent
+    lastEvent = at
+    if (busyMs < RATE_WINDOW_MS) return
+    const rate = answered / busyMs
+    answeredRate = answeredRate === undefined ? rate : (answeredRate + rate) / 2
+    busyMs = 0
+    answered = 0
+  }
+
   function refusal(at: number): RefusalReason | undefined {
     if (inFlight.size >= limits.maxInFlight) return 'in_flight'
-    if (inFlight.size >= minQueue && oldestAge(at) > limits.maxQueueMs) return 'queue_age'
+    if (inFlight.size < minQueue) return undefined
+    // The age rule sees a backlog once it is old; the expected wait sees one as it forms, while the sends
+    // arrive faster than they are answered, before any has waited long — so what is admitted is answered in
+    // about maxQueueMs at most, whatever the rate offered.
+    if (oldestAge(at) > limits.maxQueueMs) return 'queue_age'
+    if (answeredRate !== undefined && inFlight.size > answeredRate * limits.maxQueueMs) return 'expected_wait'
     return undefined
   }
 
@@ -52,6 +79,7 @@ export function sendAdmission(limits: AdmissionLimits, options: AdmissionOptions
     /** Runs `write` if the instance has room for another send; otherwise throws UNAVAILABLE with retryAfterMs. */
     async run<T>(write: () => Promise<T>): Promise<T> {
       const at = now()
+      tick(at)
       const reason = refusal(at)
       if (reason) {
         onRefused?.(reason)
@@ -69,6 +97,8 @@ export function sendAdmission(limits: AdmissionLimits, options: AdmissionOptions
       try {
         return await write()
       } finally {
+        answered++
+        tick(now())
         inFlight.delete(ticket)
       }
     },
