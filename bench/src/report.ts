@@ -246,7 +246,7 @@ function overload(r: RunResult): string[] {
   const out = ['## Overload: admission control', '']
   out.push(
     'One step at a multiple of the sustained rate. Sends refused with UNAVAILABLE (admission control) or RATE_LIMITED are sent again after ' +
-      'the retryAfterMs the server gave, with the same clientMessageId, as the outbox does. "Accepted" = stored at the first try; ' +
+      'the chat client outbox\'s backoff (1 s, doubling each try, never sooner than the retryAfterMs the server gave), with the same clientMessageId. "Accepted" = stored at the first try; ' +
       'a retried message is timed from its first try. Lost = expected deliveries that never came; never stored = still refused after 20 s.',
     '',
     '| rooms of | server | msg/s (× sustained) | sent | refused at first (tries) | ack p99, accepted | delivery p50 / p99, accepted | delivery p99, retried | lost | dups | never stored | server CPU % | machine busy % |',
