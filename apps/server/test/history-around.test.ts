@@ -1,12 +1,8 @@
 import type { JoinResponse, Message } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chatApi, joinAll, startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { chatApi, joinAll, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({ LIMIT_SEND_PER_SEC: '1000', LIMIT_SEND_BURST: '1000' })
-})
-afterAll(() => server.close())
+const server = useServer({ LIMIT_SEND_PER_SEC: '1000', LIMIT_SEND_BURST: '1000' })
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 

@@ -1,15 +1,7 @@
 import { connect as tcpConnect } from 'node:net'
 import { isSingleEmoji } from '@secura/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ADMIN_TOKEN,
-  type ClientSocket,
-  collect,
-  emitAck,
-  PUBLIC_URL,
-  startServer,
-  type TestServer,
-} from '../helpers.ts'
+import { ADMIN_TOKEN, type ClientSocket, collect, emitAck, PUBLIC_URL, useServer } from '../helpers.ts'
 import { deepJson } from './arbitraries.ts'
 import { emitRaw } from './raw-socket.ts'
 import { SecurityReport } from './report.ts'
@@ -19,7 +11,7 @@ import { SecurityReport } from './report.ts'
  * fix. Sessions that end are in session-end.test.ts, concurrent reactions in races.test.ts.
  */
 const report = new SecurityReport('hardening', 'hardening: each class of input a review found answered badly')
-let server: TestServer
+const server = useServer()
 let eventId: string
 let lobbyId: string
 let token: string
@@ -33,7 +25,6 @@ const EMOJIS = Array.from({ length: 0x300 }, (_, i) => String.fromCodePoint(0x1f
 const deepObject = (levels: number): unknown => JSON.parse(deepJson(levels, 'object'))
 
 beforeAll(async () => {
-  server = await startServer()
   ;({ eventId, lobbyId } = await server.createEvent('Hardening'))
   const guest = await server.join(eventId, 'Harriet')
   token = guest.token
@@ -46,7 +37,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   report.finish()
-  await server?.close()
 })
 
 describe('1. depth and size are bounded before anything walks a payload', () => {
