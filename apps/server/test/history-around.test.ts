@@ -101,6 +101,10 @@ describe('history around a message and forward from one', () => {
     for (const query of [
       '?aroundSeq=-1',
       '?aroundSeq=x',
+      // A fraction is refused, not truncated to the seq before it.
+      '?aroundSeq=1.5',
+      '?afterSeq=0.5',
+      '?aroundSeq=2&limit=2.5',
       '?aroundSeq=2147483648',
       '?afterSeq=-3',
       '?aroundId=nope',

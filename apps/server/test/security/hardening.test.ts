@@ -313,3 +313,35 @@ describe('9 and 10', () => {
     }),
   )
 })
+
+describe('11. integer query parameters', () => {
+  it(
+    'take decimal integers only: a fraction, an exponent, hex, blanks or no digits are VALIDATION, never truncated',
+    report.counted('queries', 'integer parameters', async () => {
+      const history = `/api/chat/conversations/${lobbyId}/messages`
+      const targets: [name: string, path: string, bearer: string][] = [
+        ...['beforeSeq', 'afterSeq', 'aroundSeq', 'sinceRev', 'limit'].map(
+          (name): [string, string, string] => [name, `${history}?${name}=`, token],
+        ),
+        ['limit', '/api/chat/users?limit=', token],
+        ['limit', '/api/chat/search?q=first&limit=', token],
+        ['limit', `/api/events/${eventId}/guests?limit=`, ADMIN_TOKEN],
+      ]
+      for (const [name, path, bearer] of targets) {
+        for (const text of ['1.5', '0.5', '2.0', '1e1', '0x1', '%201', '', '1,5', 'Infinity', '+1']) {
+          const res = await server.api('GET', path + text, { token: bearer })
+          expect([res.status, res.body.error?.code], `${path}${text}`).toEqual([400, 'VALIDATION'])
+          expect(res.body.error.message, `${path}${text}`).toContain(name)
+        }
+        // An integer means what it says, leading zeros and all.
+        for (const text of ['1', '01', '20']) {
+          const res = await server.api('GET', path + text, { token: bearer })
+          expect(res.status, `${path}${text}`).toBe(200)
+        }
+      }
+      // The page asked for is the one answered: `limit=1` is one message, where `limit=1.5` was one too.
+      const one = await server.api('GET', `${history}?limit=01`, { token })
+      expect(one.body.messages).toHaveLength(1)
+    }),
+  )
+})
