@@ -1,12 +1,18 @@
 import type { JoinResponse } from '@secura/shared'
 import { describe, expect, it } from 'vitest'
-import { chatApi, emitAck, joinAll, nextEvent, record, startServer, useServer, waitUntil } from './helpers.ts'
+import {
+  chatApi,
+  emitAck,
+  joinAll,
+  MANY_SENDS,
+  nextEvent,
+  record,
+  startServer,
+  useServer,
+  waitUntil,
+} from './helpers.ts'
 
-const server = useServer({
-  LIMIT_SEND_PER_SEC: '1000',
-  LIMIT_SEND_BURST: '1000',
-  LIMIT_JOINS_PER_MIN: '100000',
-})
+const server = useServer(MANY_SENDS)
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 const ids = (list: { id: string }[]) => list.map((c) => c.id)

@@ -173,6 +173,13 @@ export async function startServer(
   return server
 }
 
+/** Limits raised for a test file whose tests send and join many times from one address. */
+export const MANY_SENDS = {
+  LIMIT_SEND_PER_SEC: '1000',
+  LIMIT_SEND_BURST: '1000',
+  LIMIT_JOINS_PER_MIN: '100000',
+}
+
 /**
  * The server of one test file: started before its tests (startServer with `env`), closed after them. The
  * object is filled in by that beforeAll, so use it inside tests and hooks, never at the file's top level.

@@ -4,13 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { sendQueue } from '../src/modules/messages/send-queue.ts'
 import { createMessageStore } from '../src/modules/messages/store.ts'
 import { toMessage } from '../src/modules/messages/wire.ts'
-import { chatApi, emitAck, joinAll, nextEvent, useServer } from './helpers.ts'
+import { chatApi, emitAck, joinAll, MANY_SENDS, nextEvent, useServer } from './helpers.ts'
 
-const server = useServer({
-  LIMIT_SEND_PER_SEC: '1000',
-  LIMIT_SEND_BURST: '1000',
-  LIMIT_JOINS_PER_MIN: '100000',
-})
+const server = useServer(MANY_SENDS)
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 

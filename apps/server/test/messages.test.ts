@@ -5,6 +5,7 @@ import {
   chatApi,
   emitAck,
   joinAll,
+  MANY_SENDS,
   nextEvent,
   record,
   startServer,
@@ -12,11 +13,7 @@ import {
   waitUntil,
 } from './helpers.ts'
 
-const server = useServer({
-  LIMIT_SEND_PER_SEC: '1000',
-  LIMIT_SEND_BURST: '1000',
-  LIMIT_JOINS_PER_MIN: '100000',
-})
+const server = useServer(MANY_SENDS)
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 const uuid = () => crypto.randomUUID()
