@@ -2,11 +2,10 @@
 // autocannon's bursts of the same rate.
 // Client time over keep-alive loopback, and server time from Fastify's own log (responseTime of each request).
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
-import pg from 'pg'
 import { newHistogram, type Percentiles, percentiles } from './hist.ts'
 import { loadAverage } from './proc.ts'
+import { seedMessages } from './seed.ts'
 import { api, type Guest, get } from './setup.ts'
-import { settleDatabase } from './targets.ts'
 import type { Workers } from './workers.ts'
 
 export interface HistoryCase {
@@ -42,35 +41,19 @@ export interface HistoryResult {
 }
 
 /** Seeds `count` messages straight into Postgres, with seq/rev and the conversation's counters consistent. */
-export async function seedConversation(
+export function seedConversation(
   databaseUrl: string,
   conversationId: string,
   senders: string[],
   count: number,
 ) {
-  const c = new pg.Client({ connectionString: databaseUrl })
-  await c.connect()
-  try {
-    const t0 = performance.now()
-    await c.query('BEGIN')
-    // After what the conversation already holds (a group starts with its "created" line).
-    await c.query(
-      `INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "createdAt")
-       SELECT gen_random_uuid(), $1::uuid, cv."lastSeq" + i, cv."lastRev" + i, ($2::uuid[])[1 + i % array_length($2::uuid[], 1)],
-              'seed-' || i, 'seeded message number ' || i, now() - make_interval(secs => $3::int - i)
-       FROM generate_series(1, $3::int) AS i, (SELECT "lastSeq", "lastRev" FROM "Conversation" WHERE id = $1::uuid) cv`,
-      [conversationId, senders, count],
-    )
-    await c.query(
-      `UPDATE "Conversation" SET "lastSeq" = "lastSeq" + $2, "lastRev" = "lastRev" + $2, "lastMessageAt" = now() WHERE id = $1::uuid`,
-      [conversationId, count],
-    )
-    await c.query('COMMIT')
-    await settleDatabase(databaseUrl)
-    return (performance.now() - t0) / 1000
-  } finally {
-    await c.end()
-  }
+  return seedMessages(databaseUrl, {
+    conversationId,
+    senders,
+    count,
+    clientPrefix: 'seed-',
+    content: `'seeded message number ' || i`,
+  })
 }
 
 /** responseTime (ms) of each logged request whose URL matches, from the log written from `offset` to `end`. */

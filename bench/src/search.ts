@@ -12,8 +12,8 @@ import {
 import { searchTerms, toTsquery } from '../../apps/server/src/modules/search/terms.ts'
 import { newHistogram, type Percentiles, percentiles } from './hist.ts'
 import { serverTimes } from './history.ts'
+import { seedMessages } from './seed.ts'
 import { api, type Guest, get } from './setup.ts'
-import { settleDatabase } from './targets.ts'
 
 export interface SearchCase {
   name: string
@@ -73,47 +73,34 @@ function vocabulary(size: number): string[] {
  * with a density that falls as k^(-2/3) (random()^3), so word 0 is in about a third of the messages and the
  * last in a few hundred of a million.
  */
-async function seed(
+function seed(
   databaseUrl: string,
   conversationId: string,
   senders: string[],
   words: string[],
   count: number,
 ) {
-  const c = new pg.Client({ connectionString: databaseUrl })
-  await c.connect()
-  try {
-    const t0 = performance.now()
-    await c.query('BEGIN')
+  return seedMessages(databaseUrl, {
+    conversationId,
+    senders,
+    count,
+    clientPrefix: 'search-',
+    content: `(SELECT string_agg(($4::text[])[1 + floor(power(random(), 3) * array_length($4::text[], 1))::int], ' ')
+                 FROM generate_series(1, $5::int) AS k WHERE k > 0 * i)`,
+    params: [words, WORDS_PER_MESSAGE],
     // The indexes search reads (the stored words' GIN, the walk's "createdAt") are built once after the
     // insert rather than updated a million times during it (as a restore would do); their definitions are
     // the migrations', read back, not written here again. The stored words are computed by the insert.
-    const indexes = await c.query<{ indexdef: string; indexname: string }>(
-      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'Message'
-         AND (indexdef LIKE '%("searchVector")%' OR indexdef LIKE '%("createdAt")%')`,
-    )
-    for (const { indexname } of indexes.rows) await c.query(`DROP INDEX "${indexname}"`)
-    await c.query(
-      `INSERT INTO "Message" (id, "conversationId", seq, rev, "senderId", "clientMessageId", content, "createdAt")
-       SELECT gen_random_uuid(), $1::uuid, cv."lastSeq" + i, cv."lastRev" + i, ($2::uuid[])[1 + i % array_length($2::uuid[], 1)], 'search-' || i,
-              (SELECT string_agg(($3::text[])[1 + floor(power(random(), 3) * array_length($3::text[], 1))::int], ' ')
-                 FROM generate_series(1, $5::int) AS k WHERE k > 0 * i),
-              now() - make_interval(secs => $4::int - i)
-       -- After what the group already holds (its "created" line).
-       FROM generate_series(1, $4::int) AS i, (SELECT "lastSeq", "lastRev" FROM "Conversation" WHERE id = $1::uuid) cv`,
-      [conversationId, senders, words, count, WORDS_PER_MESSAGE],
-    )
-    for (const { indexdef } of indexes.rows) await c.query(indexdef)
-    await c.query(
-      `UPDATE "Conversation" SET "lastSeq" = "lastSeq" + $2, "lastRev" = "lastRev" + $2, "lastMessageAt" = now() WHERE id = $1::uuid`,
-      [conversationId, count],
-    )
-    await c.query('COMMIT')
-    await settleDatabase(databaseUrl)
-    return (performance.now() - t0) / 1000
-  } finally {
-    await c.end()
-  }
+    async aroundInsert(c, insert) {
+      const indexes = await c.query<{ indexdef: string; indexname: string }>(
+        `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'Message'
+           AND (indexdef LIKE '%("searchVector")%' OR indexdef LIKE '%("createdAt")%')`,
+      )
+      for (const { indexname } of indexes.rows) await c.query(`DROP INDEX "${indexname}"`)
+      await insert()
+      for (const { indexdef } of indexes.rows) await c.query(indexdef)
+    },
+  })
 }
 
 export async function runSearch(o: {

@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type Browser, type BrowserContext, test as base, expect, type Page } from '@playwright/test'
-import type { CreateEventResponse, CreateInvitationResponse, JoinResponse, MessagePage } from '@secura/shared'
+import type {
+  CreateEventResponse,
+  CreateInvitationResponse,
+  JoinResponse,
+  Message,
+  MessagePage,
+} from '@secura/shared'
 import { ChatPage } from './chat-page.ts'
 import { SocketCutter } from './socket-cutter.ts'
 
@@ -68,6 +74,30 @@ export class Api {
   async joinedGuest(eventId: string, displayName: string): Promise<JoinResponse> {
     const { code } = await this.invite(eventId)
     return this.call('POST', '/api/auth/join', { body: { code, displayName } })
+  }
+
+  /**
+   * A new event whose lobby holds `target`, written by Ben, far back: then `guests` guests write 20 messages
+   * each (each guest within the send burst; the guests at once). `send` writes another, as anyone.
+   */
+  async lobbyWithHistory(eventName: string, target: string, guests: number) {
+    const { event, lobby } = await this.createEvent(eventName)
+    const ben = await this.joinedGuest(event.id, 'Ben')
+    const send = (token: string, content: string) =>
+      this.call<Message>('POST', `/api/chat/conversations/${lobby.id}/messages`, {
+        token,
+        body: { clientMessageId: crypto.randomUUID(), content },
+      })
+    const sent = await send(ben.token, target)
+    const others = await Promise.all(
+      Array.from({ length: guests }, (_, g) => this.joinedGuest(event.id, `Guest ${g}`)),
+    )
+    await Promise.all(
+      others.map(async (guest, g) => {
+        for (let i = 0; i < 20; i++) await send(guest.token, `chatter ${g}-${i} about the tides`)
+      }),
+    )
+    return { event, lobby, ben, send, target: sent }
   }
 
   /** Every message of a conversation as the server stores it, oldest first. */

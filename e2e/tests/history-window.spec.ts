@@ -40,22 +40,11 @@ test('a search hit 300 messages back opens in place, scrolls down to the newest,
   join,
   shot,
 }) => {
-  const { event, lobby } = await api.createEvent('Window Harbour')
-  const ben = await api.joinedGuest(event.id, 'Ben')
-  const send = (token: string, content: string) =>
-    api.call<{ id: string; seq: number }>('POST', `/api/chat/conversations/${lobby.id}/messages`, {
-      token,
-      body: { clientMessageId: crypto.randomUUID(), content },
-    })
-  const target = await send(ben.token, 'The ferry to the far island leaves from pier seven')
-  // 300 newer messages, each guest within the send burst.
-  const guests = await Promise.all(
-    Array.from({ length: 15 }, (_, g) => api.joinedGuest(event.id, `Guest ${g}`)),
-  )
-  await Promise.all(
-    guests.map(async (guest, g) => {
-      for (let i = 0; i < 20; i++) await send(guest.token, `chatter ${g}-${i} about the tides`)
-    }),
+  // The hit, then 300 newer messages.
+  const { event, lobby, ben, send, target } = await api.lobbyWithHistory(
+    'Window Harbour',
+    'The ferry to the far island leaves from pier seven',
+    15,
   )
 
   const ana = await join((await api.invite(event.id)).url, 'Ana', { phone: true })

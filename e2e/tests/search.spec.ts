@@ -5,20 +5,12 @@ test('search finds a message and jumps to it, far back in the history, and Back 
   join,
   shot,
 }) => {
-  const { event, lobby } = await api.createEvent('Search Harbour')
-  const ben = await api.joinedGuest(event.id, 'Ben')
-  const send = (token: string, content: string) =>
-    api.call<{ id: string }>('POST', `/api/chat/conversations/${lobby.id}/messages`, {
-      token,
-      body: { clientMessageId: crypto.randomUUID(), content },
-    })
-  const target = await send(ben.token, 'The secret rendezvous is at the old lighthouse at nine')
-  // Enough later messages that the target is pages back from what the lobby first loads (each guest
-  // stays within the send burst).
-  for (let g = 0; g < 6; g++) {
-    const guest = await api.joinedGuest(event.id, `Guest ${g}`)
-    for (let i = 0; i < 20; i++) await send(guest.token, `chatter ${g}-${i} about the weather`)
-  }
+  // Enough later messages (120) that the target is pages back from what the lobby first loads.
+  const { event, lobby, target } = await api.lobbyWithHistory(
+    'Search Harbour',
+    'The secret rendezvous is at the old lighthouse at nine',
+    6,
+  )
 
   const ana = await join((await api.invite(event.id)).url, 'Ana', { phone: true })
   await ana.page.goto('/')

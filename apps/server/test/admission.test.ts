@@ -2,7 +2,7 @@
 // row lock, sends beyond the bounds are refused with UNAVAILABLE + retryAfterMs and write nothing; once the
 // lock is gone, the same sends tried again are stored exactly once. A row lock needs a Postgres server.
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   ADMIN_TOKEN,
   chatApi,
@@ -10,8 +10,8 @@ import {
   emitAck,
   onPostgres,
   quiet,
-  startServer,
   type TestServer,
+  useServer,
 } from './helpers.ts'
 
 const RAISED = {
@@ -65,11 +65,7 @@ const unavailable = {
 
 describe.skipIf(!onPostgres)('admission control (needs Postgres: set DATABASE_URL)', () => {
   describe('beyond the bound on sends in flight', () => {
-    let server: TestServer
-    beforeAll(async () => {
-      server = await startServer({ ...RAISED, LIMIT_SENDS_IN_FLIGHT: '3' })
-    })
-    afterAll(() => server?.close())
+    const server = useServer({ ...RAISED, LIMIT_SENDS_IN_FLIGHT: '3' })
 
     it('new sends are refused with UNAVAILABLE + retryAfterMs, store nothing, and are stored once when retried', async () => {
       const { eventId, lobbyId } = await server.createEvent('Full')
@@ -142,11 +138,7 @@ describe.skipIf(!onPostgres)('admission control (needs Postgres: set DATABASE_UR
   })
 
   describe('beyond the bound on queue age', () => {
-    let server: TestServer
-    beforeAll(async () => {
-      server = await startServer({ ...RAISED, LIMIT_SEND_QUEUE_MS: '50' })
-    })
-    afterAll(() => server?.close())
+    const server = useServer({ ...RAISED, LIMIT_SEND_QUEUE_MS: '50' })
 
     it('once a queue has waited longer than LIMIT_SEND_QUEUE_MS, new sends are refused until it drains', async () => {
       const { eventId, lobbyId } = await server.createEvent('Slow')

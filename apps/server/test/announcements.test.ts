@@ -1,16 +1,9 @@
 import type { Event, Message } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chatApi, emitAck, nextEvent, quiet, record, startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { chatApi, emitAck, nextEvent, quiet, record, useServer } from './helpers.ts'
 
 /** Announcements, pins and the announcement-only lobby (protocol §3.3), over REST and the socket. */
-let server: TestServer
-
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(async () => {
-  await server?.close()
-})
+const server = useServer()
 
 async function cast(name: string) {
   const { eventId, lobbyId } = await server.createEvent(name)

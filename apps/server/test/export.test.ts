@@ -1,16 +1,8 @@
 import type { JoinResponse } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, chatApi, joinAll, startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, chatApi, joinAll, MANY_SENDS, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({
-    LIMIT_SEND_PER_SEC: '1000',
-    LIMIT_SEND_BURST: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(() => server.close())
+const server = useServer(MANY_SENDS)
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 const exportOf = (eventId: string, token = ADMIN_TOKEN) =>

@@ -1,13 +1,9 @@
 import { LIMITS } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  // One test joins a big event's worth of guests from one address.
-  server = await startServer({ LIMIT_JOINS_PER_MIN: '1000' })
-})
-afterAll(() => server.close())
+// One test joins a big event's worth of guests from one address.
+const server = useServer({ LIMIT_JOINS_PER_MIN: '1000' })
 
 const uuid = (n: number) => `0190a6c4-1f2e-7000-8000-${n.toString(16).padStart(12, '0')}`
 

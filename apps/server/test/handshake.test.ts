@@ -1,18 +1,16 @@
 import { io } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ClientSocket, PUBLIC_URL, startServer, type TestServer } from './helpers.ts'
+import { type ClientSocket, PUBLIC_URL, useServer } from './helpers.ts'
 import { SecurityReport } from './security/report.ts'
 
 const report = new SecurityReport('handshake', 'socket handshake: tokens, seed ids, foreign Origin (CSWSH)')
-let server: TestServer
+const server = useServer()
 let eventId: string
 beforeAll(async () => {
-  server = await startServer()
   eventId = (await server.createEvent()).eventId
 })
 afterAll(async () => {
   report.finish()
-  await server?.close()
 })
 
 async function refusal(

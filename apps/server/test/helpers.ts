@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { ClientEvents, CreateInvitationBody, JoinResponse, ServerEvents } from '@secura/shared'
 import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import { io, type Socket } from 'socket.io-client'
+import { afterAll, beforeAll } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 
@@ -166,6 +170,40 @@ export async function startServer(
       await database.drop()
     },
   }
+  return server
+}
+
+/** Limits raised for a test file whose tests send and join many times from one address. */
+export const MANY_SENDS = {
+  LIMIT_SEND_PER_SEC: '1000',
+  LIMIT_SEND_BURST: '1000',
+  LIMIT_JOINS_PER_MIN: '100000',
+}
+
+/**
+ * The server of one test file: started before its tests (startServer with `env`), closed after them. The
+ * object is filled in by that beforeAll, so use it inside tests and hooks, never at the file's top level.
+ * With `files`, uploads are stored in a temporary folder of its own (FILES_DIR, `filesDir`), removed after.
+ */
+export function useServer(env?: Record<string, string>): TestServer
+export function useServer(
+  env: Record<string, string>,
+  options: { files: true },
+): TestServer & { filesDir: string }
+export function useServer(env: Record<string, string> = {}, options: { files?: true } = {}) {
+  const server = {} as TestServer & { filesDir?: string }
+  beforeAll(async () => {
+    if (options.files) server.filesDir = await mkdtemp(join(tmpdir(), 'secura-files-test-'))
+    Object.assign(
+      server,
+      await startServer({ ...(server.filesDir && { FILES_DIR: server.filesDir }), ...env }),
+    )
+  })
+  afterAll(async () => {
+    // Not started (its beforeAll failed, and says why): nothing to close.
+    await server.close?.()
+    if (server.filesDir) await rm(server.filesDir, { recursive: true, force: true })
+  })
   return server
 }
 

@@ -1,12 +1,8 @@
 import type { JoinResponse, Message } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chatApi, joinAll, startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { chatApi, joinAll, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({ LIMIT_SEND_PER_SEC: '1000', LIMIT_SEND_BURST: '1000' })
-})
-afterAll(() => server.close())
+const server = useServer({ LIMIT_SEND_PER_SEC: '1000', LIMIT_SEND_BURST: '1000' })
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 
@@ -105,6 +101,10 @@ describe('history around a message and forward from one', () => {
     for (const query of [
       '?aroundSeq=-1',
       '?aroundSeq=x',
+      // A fraction is refused, not truncated to the seq before it.
+      '?aroundSeq=1.5',
+      '?afterSeq=0.5',
+      '?aroundSeq=2&limit=2.5',
       '?aroundSeq=2147483648',
       '?afterSeq=-3',
       '?aroundId=nope',

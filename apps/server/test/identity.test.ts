@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = useServer()
 
 describe('events (admin only)', () => {
   it('refuses event creation without the admin token and writes nothing', async () => {

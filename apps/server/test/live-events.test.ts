@@ -1,20 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  type ClientSocket,
-  collect,
-  emitAck,
-  quiet,
-  type Recorder,
-  startServer,
-  type TestServer,
-} from './helpers.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { type ClientSocket, collect, emitAck, quiet, type Recorder, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = useServer()
 
 interface Tab {
   socket: ClientSocket

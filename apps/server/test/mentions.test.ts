@@ -1,20 +1,12 @@
 import type { ConversationSummary, JoinResponse, Message, MessageReceivedEvent } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { sendQueue } from '../src/modules/messages/send-queue.ts'
 import { createMessageStore } from '../src/modules/messages/store.ts'
 import { toMessage } from '../src/modules/messages/wire.ts'
-import { chatApi, emitAck, joinAll, nextEvent, startServer, type TestServer } from './helpers.ts'
+import { chatApi, emitAck, joinAll, MANY_SENDS, nextEvent, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({
-    LIMIT_SEND_PER_SEC: '1000',
-    LIMIT_SEND_BURST: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(() => server.close())
+const server = useServer(MANY_SENDS)
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 

@@ -1,26 +1,19 @@
 import type { JoinResponse, Message } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type ClientSocket,
   chatApi,
   emitAck,
   joinAll,
+  MANY_SENDS,
   nextEvent,
   record,
   startServer,
-  type TestServer,
+  useServer,
   waitUntil,
 } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({
-    LIMIT_SEND_PER_SEC: '1000',
-    LIMIT_SEND_BURST: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(() => server.close())
+const server = useServer(MANY_SENDS)
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 const uuid = () => crypto.randomUUID()

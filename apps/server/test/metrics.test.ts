@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, chatApi, emitAck, startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, chatApi, emitAck, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = useServer()
 
 async function scrape(): Promise<(name: string, labels?: Record<string, string>) => number> {
   const res = await server.api<string>('GET', '/metrics', { token: ADMIN_TOKEN })

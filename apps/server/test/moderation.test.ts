@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ADMIN_TOKEN,
-  type ClientSocket,
-  emitAck,
-  nextEvent,
-  startServer,
-  type TestServer,
-} from './helpers.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, type ClientSocket, emitAck, nextEvent, useServer } from './helpers.ts'
 
 /** Mute, remove, restore, roles and the moderation log, over REST and the socket. Cluster: test/cluster/moderation.test.ts. */
-let server: TestServer
+const server = useServer()
 let eventId: string
 let lobbyId: string
 
 beforeAll(async () => {
-  server = await startServer()
   ;({ eventId, lobbyId } = await server.createEvent('Moderation'))
-})
-afterAll(async () => {
-  await server?.close()
 })
 
 const guestPath = (id: string, what: string) => `/api/events/${eventId}/guests/${id}/${what}`

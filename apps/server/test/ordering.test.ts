@@ -1,19 +1,15 @@
 import type { Message } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chatApi, emitAck, record, startServer, type TestServer, waitUntil } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { chatApi, emitAck, record, startServer, useServer, waitUntil } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({
-    LIMIT_SEND_PER_SEC: '100000',
-    LIMIT_SEND_BURST: '100000',
-    LIMIT_JOINS_PER_MIN: '100000',
-    // A burst of concurrent sends is what this file orders; admission control (which would refuse part of
-    // it on a slow machine, for the outbox to send again) has tests of its own.
-    LIMIT_SEND_QUEUE_MS: '600000',
-  })
+const server = useServer({
+  LIMIT_SEND_PER_SEC: '100000',
+  LIMIT_SEND_BURST: '100000',
+  LIMIT_JOINS_PER_MIN: '100000',
+  // A burst of concurrent sends is what this file orders; admission control (which would refuse part of
+  // it on a slow machine, for the outbox to send again) has tests of its own.
+  LIMIT_SEND_QUEUE_MS: '600000',
 })
-afterAll(() => server.close())
 
 const uuid = () => crypto.randomUUID()
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1)

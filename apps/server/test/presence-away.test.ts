@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { memoryPresenceStore } from '../src/modules/presence/presence-store.ts'
 import { awayAcrossDevices, instances } from './away.ts'
-import { collect, emitAck, startServer, type TestServer } from './helpers.ts'
+import { collect, emitAck, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = useServer()
 
 describe('presence away (one instance, a clock of the test)', () => {
   it('away after the threshold without activity on every device, online again at the next', async () => {

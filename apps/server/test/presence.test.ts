@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type ClientSocket,
   collect,
@@ -8,17 +8,12 @@ import {
   onPostgres,
   quiet,
   type Recorder,
-  startServer,
-  type TestServer,
+  useServer,
 } from './helpers.ts'
 
 // Short, to keep the tests quick, yet long enough for a reconnect on a busy 2-core machine to land within it.
 const GRACE_MS = 800
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({ PRESENCE_GRACE_MS: String(GRACE_MS) })
-})
-afterAll(() => server.close())
+const server = useServer({ PRESENCE_GRACE_MS: String(GRACE_MS) })
 
 interface Guest {
   id: string

@@ -4,7 +4,7 @@ import { createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, v
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { JoinResponse } from '@secura/shared'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type TestServer } from './helpers.ts'
+import { startServer, type TestServer, useServer } from './helpers.ts'
 
 interface Received {
   path: string
@@ -360,11 +360,7 @@ describe('Web Push', () => {
 })
 
 describe('Web Push endpoints in production', () => {
-  let server: TestServer
-  beforeAll(async () => {
-    server = await startServer()
-  })
-  afterAll(() => server.close())
+  const server = useServer()
 
   it('refuses http://127.0.0.1 without PUSH_ALLOW_LOOPBACK', async () => {
     const ben = await server.join((await server.createEvent()).eventId, 'Ben')

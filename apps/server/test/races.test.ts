@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ClientSocket, emitAck, onPostgres, startServer, type TestServer } from './helpers.ts'
+import { type ClientSocket, emitAck, onPostgres, useServer } from './helpers.ts'
 import { SecurityReport } from './security/report.ts'
 
 /**
@@ -10,19 +10,18 @@ const WIDTH = 50
 const report = new SecurityReport('races', `races, ${WIDTH} concurrent requests on one row`, {
   database: onPostgres ? 'postgres' : 'embedded',
 })
-let server: TestServer
+const server = useServer({
+  LIMIT_JOINS_PER_MIN: '100000',
+  LIMIT_CHANGE_PER_SEC: '100000',
+  LIMIT_CHANGE_BURST: '100000',
+  LIMIT_EVENTS_PER_SEC: '100000',
+})
 let eventId: string
 let lobbyId: string
 let guests: { token: string; socket: ClientSocket }[]
 let messageId: string
 
 beforeAll(async () => {
-  server = await startServer({
-    LIMIT_JOINS_PER_MIN: '100000',
-    LIMIT_CHANGE_PER_SEC: '100000',
-    LIMIT_CHANGE_BURST: '100000',
-    LIMIT_EVENTS_PER_SEC: '100000',
-  })
   ;({ eventId, lobbyId } = await server.createEvent('Races'))
   const joined = await Promise.all([1, 2, 3].map((n) => server.join(eventId, `Racer ${n}`)))
   guests = await Promise.all(
@@ -36,7 +35,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   report.finish()
-  await server?.close()
 })
 
 const reactionPath = () => `/api/chat/conversations/${lobbyId}/messages/${messageId}/reaction`

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startServer, type TestServer } from './helpers.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, useServer } from './helpers.ts'
 
 /** Re-issued access: a new personal link for an existing guest, signing in as the same user. */
-let server: TestServer
+const server = useServer()
 let eventId: string
 let lobbyId: string
 
 beforeAll(async () => {
-  server = await startServer()
   ;({ eventId, lobbyId } = await server.createEvent('Getting back in'))
-})
-afterAll(async () => {
-  await server?.close()
 })
 
 const access = (userId: string, token = ADMIN_TOKEN) =>

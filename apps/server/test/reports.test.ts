@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ADMIN_TOKEN,
-  type ClientSocket,
-  emitAck,
-  nextEvent,
-  startServer,
-  type TestServer,
-} from './helpers.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, type ClientSocket, emitAck, nextEvent, useServer } from './helpers.ts'
 
 /** Reports: a guest reports a message; organizers and moderators see the queue and resolve it. */
-let server: TestServer
+const server = useServer()
 let eventId: string
 let lobbyId: string
 
 beforeAll(async () => {
-  server = await startServer()
   ;({ eventId, lobbyId } = await server.createEvent('Reports'))
-})
-afterAll(async () => {
-  await server?.close()
 })
 
 async function post(token: string, content: string): Promise<string> {

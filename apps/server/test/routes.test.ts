@@ -1,12 +1,8 @@
 import { REST_ROUTES } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = useServer()
 
 describe('REST routes', () => {
   it('are exactly the shared list that docs/protocol.md describes', async () => {

@@ -1,24 +1,14 @@
 import type { JoinResponse, SearchHit, SearchResults } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   SEARCH_CANDIDATES,
   SEARCH_MESSAGES,
   SEARCHABLE_CONVERSATIONS,
 } from '../src/modules/search/statement.ts'
-import { ADMIN_TOKEN, chatApi, joinAll, startServer, type TestServer } from './helpers.ts'
+import { ADMIN_TOKEN, chatApi, joinAll, MANY_SENDS, useServer } from './helpers.ts'
 
 /** GET /api/chat/search (protocol §4): full-text search over the messages a guest can see. */
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({
-    LIMIT_SEND_PER_SEC: '1000',
-    LIMIT_SEND_BURST: '1000',
-    LIMIT_CHANGE_PER_SEC: '1000',
-    LIMIT_CHANGE_BURST: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(() => server.close())
+const server = useServer({ ...MANY_SENDS, LIMIT_CHANGE_PER_SEC: '1000', LIMIT_CHANGE_BURST: '1000' })
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 const search = (guest: JoinResponse, query: Record<string, string | number>) =>

@@ -3,18 +3,14 @@
 import fc from 'fast-check'
 import pg from 'pg'
 import { uuidv7 } from 'uuidv7'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { isUniqueViolation } from '../src/errors.ts'
 import type { Viewer } from '../src/modules/access.ts'
 import { type NewMessage, sendQueue } from '../src/modules/messages/send-queue.ts'
 import { createMessageStore, type MessageStore } from '../src/modules/messages/store.ts'
-import { chatApi, joinAll, onPostgres, startServer, type TestServer } from './helpers.ts'
+import { chatApi, joinAll, onPostgres, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({ LIMIT_JOINS_PER_MIN: '100000' })
-})
-afterAll(() => server.close())
+const server = useServer({ LIMIT_JOINS_PER_MIN: '100000' })
 
 /**
  * The real store, counting the batched statements, the group commits and the single sends. A single send to

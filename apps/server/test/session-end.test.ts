@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, type ClientSocket, emitAck, startServer, type TestServer } from './helpers.ts'
+import { ADMIN_TOKEN, type ClientSocket, emitAck, useServer } from './helpers.ts'
 import { SecurityReport } from './security/report.ts'
 
 /**
@@ -8,17 +8,15 @@ import { SecurityReport } from './security/report.ts'
  * instances: test/cluster/sessions.test.ts.
  */
 const report = new SecurityReport('sessions', 'sessions that end close their open sockets')
-let server: TestServer
+const server = useServer()
 let eventId: string
 let lobbyId: string
 
 beforeAll(async () => {
-  server = await startServer()
   ;({ eventId, lobbyId } = await server.createEvent('Sessions'))
 })
 afterAll(async () => {
   report.finish()
-  await server?.close()
 })
 
 const send = (socket: ClientSocket, content: string) =>

@@ -1,18 +1,8 @@
 import type { JoinResponse, Message } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, chatApi, emitAck, joinAll, nextEvent, startServer, type TestServer } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, chatApi, emitAck, joinAll, MANY_SENDS, nextEvent, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer({
-    LIMIT_SEND_PER_SEC: '1000',
-    LIMIT_SEND_BURST: '1000',
-    LIMIT_CHANGE_PER_SEC: '1000',
-    LIMIT_CHANGE_BURST: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(() => server.close())
+const server = useServer({ ...MANY_SENDS, LIMIT_CHANGE_PER_SEC: '1000', LIMIT_CHANGE_BURST: '1000' })
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 /** The error code of a refused ack. */

@@ -1,21 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { TYPING_EXPIRY_MS } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type ClientSocket,
-  collect,
-  emitAck,
-  quiet,
-  type Recorder,
-  startServer,
-  type TestServer,
-} from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { type ClientSocket, collect, emitAck, quiet, type Recorder, useServer } from './helpers.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = useServer()
 
 interface Guest {
   id: string

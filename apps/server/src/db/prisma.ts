@@ -75,6 +75,18 @@ export function rawQuery(prisma: PrismaClient): Query {
   return (_name, text, params) => prisma.$queryRawUnsafe(text, ...params)
 }
 
+/**
+ * Runs fn's statements in one transaction: through pg on one connection on Postgres, through Prisma's
+ * interactive transaction on the embedded PGlite. Committed when fn resolves, rolled back when it throws.
+ */
+export function rawTransaction(prisma: PrismaClient) {
+  const runner = postgresRunnerOf(prisma)
+  return <T>(fn: (query: Query) => Promise<T>): Promise<T> =>
+    runner?.transaction
+      ? runner.transaction((q) => fn((name, text, params) => q(text, params, name ?? undefined)))
+      : prisma.$transaction((tx) => fn((_name, text, params) => tx.$queryRawUnsafe(text, ...params)))
+}
+
 /** The one place a Prisma client is created: Postgres through @prisma/adapter-pg, else embedded PGlite. */
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
   return options.databaseUrl

@@ -1,32 +1,17 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JoinResponse, Message } from '@secura/shared'
 import exifr from 'exifr'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chatApi, joinAll, nextEvent, startServer, type TestServer } from '../helpers.ts'
-import { fetchFile, phoneJpeg, png, pngBomb, upload } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { chatApi, joinAll, nextEvent, useServer } from '../helpers.ts'
+import { fetchFile, MANY_UPLOADS, phoneJpeg, png, pngBomb, upload } from './fixtures.ts'
 
-let server: TestServer
-let filesDir: string
-beforeAll(async () => {
-  filesDir = await mkdtemp(join(tmpdir(), 'secura-attachments-test-'))
-  server = await startServer({
-    FILES_DIR: filesDir,
-    LIMIT_UPLOAD_BYTES: String(256 * 1024),
-    LIMIT_UPLOADS_PER_MIN: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(async () => {
-  await server.close()
-  await rm(filesDir, { recursive: true, force: true })
-})
+const server = useServer({ ...MANY_UPLOADS, LIMIT_UPLOAD_BYTES: String(256 * 1024) }, { files: true })
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 async function filesOnDisk(): Promise<string[]> {
-  const all = await readdir(filesDir, { recursive: true, withFileTypes: true }).catch(() => [])
+  const all = await readdir(server.filesDir, { recursive: true, withFileTypes: true }).catch(() => [])
   return all.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
 }
 async function attachmentRows(): Promise<number> {

@@ -2,6 +2,9 @@ import { deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import type { TestServer } from '../helpers.ts'
 
+/** Limits raised for a test file that uploads and joins many times from one address. */
+export const MANY_UPLOADS = { LIMIT_UPLOADS_PER_MIN: '1000', LIMIT_JOINS_PER_MIN: '100000' }
+
 /** A JPEG as a phone takes it: GPS position in its EXIF, and rotated by an Orientation tag (6: 90° clockwise). */
 export function phoneJpeg(width = 64, height = 32): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 30 } } })

@@ -1,39 +1,24 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chatApi, joinAll, startServer, type TestServer } from '../helpers.ts'
-import { png, upload } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { chatApi, joinAll, useServer } from '../helpers.ts'
+import { MANY_UPLOADS, png, upload } from './fixtures.ts'
 
 /** Uploads repeated with the client's key (`Idempotency-Key`): one attachment, stored once. */
 const QUOTA = 64 * 1024
-let server: TestServer
-let filesDir: string
-beforeAll(async () => {
-  filesDir = await mkdtemp(join(tmpdir(), 'secura-upload-key-test-'))
-  server = await startServer({
-    FILES_DIR: filesDir,
-    LIMIT_UPLOADS_PER_MIN: '1000',
-    LIMIT_UPLOAD_QUOTA_BYTES: String(QUOTA),
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(async () => {
-  await server.close()
-  await rm(filesDir, { recursive: true, force: true })
-})
+const server = useServer({ ...MANY_UPLOADS, LIMIT_UPLOAD_QUOTA_BYTES: String(QUOTA) }, { files: true })
 
 /** The stored files of one attachment (display and thumb of a photo, the file of the rest). */
 async function filesOf(id: string): Promise<string[]> {
-  const all = await readdir(join(filesDir, 'objects'), { recursive: true, withFileTypes: true }).catch(
+  const all = await readdir(join(server.filesDir, 'objects'), { recursive: true, withFileTypes: true }).catch(
     () => [],
   )
   return all.filter((e) => e.isFile() && e.parentPath.endsWith(id)).map((e) => e.name)
 }
 async function storedObjects(): Promise<number> {
-  const all = await readdir(join(filesDir, 'objects'), { recursive: true, withFileTypes: true }).catch(
+  const all = await readdir(join(server.filesDir, 'objects'), { recursive: true, withFileTypes: true }).catch(
     () => [],
   )
   return all.filter((e) => e.isFile()).length
@@ -45,7 +30,7 @@ async function rowsOf(uploaderId: string): Promise<{ id: string; uploadKey: stri
   )
 }
 async function incoming(): Promise<string[]> {
-  return readdir(join(filesDir, 'incoming')).catch(() => [])
+  return readdir(join(server.filesDir, 'incoming')).catch(() => [])
 }
 const keyed = (key: string) => ({ 'idempotency-key': key })
 

@@ -1,33 +1,18 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chatApi, joinAll, startServer, type TestServer } from '../helpers.ts'
-import { upload } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { chatApi, joinAll, useServer } from '../helpers.ts'
+import { MANY_UPLOADS, upload } from './fixtures.ts'
 
 /** The per-user quota of stored bytes: binding however many uploads arrive at once. */
 const QUOTA = 100
 const FILE = Buffer.from(`${'quota notes '.repeat(3)}end\n`) // 40 bytes: two fit, a third does not
-let server: TestServer
-let filesDir: string
-beforeAll(async () => {
-  filesDir = await mkdtemp(join(tmpdir(), 'secura-quota-test-'))
-  server = await startServer({
-    FILES_DIR: filesDir,
-    LIMIT_UPLOAD_QUOTA_BYTES: String(QUOTA),
-    LIMIT_UPLOADS_PER_MIN: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(async () => {
-  await server.close()
-  await rm(filesDir, { recursive: true, force: true })
-})
+const server = useServer({ ...MANY_UPLOADS, LIMIT_UPLOAD_QUOTA_BYTES: String(QUOTA) }, { files: true })
 
 const stored = async () =>
-  (await readdir(join(filesDir, 'objects'), { recursive: true, withFileTypes: true }).catch(() => [])).filter(
-    (e) => e.isFile(),
-  ).length
+  (
+    await readdir(join(server.filesDir, 'objects'), { recursive: true, withFileTypes: true }).catch(() => [])
+  ).filter((e) => e.isFile()).length
 
 describe('upload quota', () => {
   it('holds for uploads sent at once: exactly what fits is kept, the rest refused with nothing left', async () => {

@@ -1,30 +1,16 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JoinResponse } from '@secura/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, chatApi, joinAll, startServer, type TestServer } from '../helpers.ts'
-import { fetchFile, png, upload } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, chatApi, joinAll, useServer } from '../helpers.ts'
+import { fetchFile, MANY_UPLOADS, png, upload } from './fixtures.ts'
 
 /** Attachments and the event's staff: who may open them, the report queue, deletion, storage per event. */
-let server: TestServer
-let filesDir: string
-beforeAll(async () => {
-  filesDir = await mkdtemp(join(tmpdir(), 'secura-staff-files-test-'))
-  server = await startServer({
-    FILES_DIR: filesDir,
-    LIMIT_UPLOADS_PER_MIN: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(async () => {
-  await server.close()
-  await rm(filesDir, { recursive: true, force: true })
-})
+const server = useServer(MANY_UPLOADS, { files: true })
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 async function filesOf(id: string): Promise<string[]> {
-  const all = await readdir(filesDir, { recursive: true, withFileTypes: true }).catch(() => [])
+  const all = await readdir(server.filesDir, { recursive: true, withFileTypes: true }).catch(() => [])
   return all.filter((e) => e.isFile() && join(e.parentPath, e.name).includes(id)).map((e) => e.name)
 }
 

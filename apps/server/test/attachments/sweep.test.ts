@@ -3,41 +3,28 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { JoinResponse } from '@secura/shared'
 import { uuidv7 } from 'uuidv7'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { takeLease } from '../../src/db/lease.ts'
-import { ADMIN_TOKEN, chatApi, joinAll, startServer, type TestServer } from '../helpers.ts'
-import { png, upload } from './fixtures.ts'
+import { ADMIN_TOKEN, chatApi, joinAll, startServer, useServer } from '../helpers.ts'
+import { MANY_UPLOADS, png, upload } from './fixtures.ts'
 
 /** The sweep of what no message will claim: unsent uploads, files without a row, crashed uploads' temp files. */
-let server: TestServer
-let filesDir: string
-beforeAll(async () => {
-  filesDir = await mkdtemp(join(tmpdir(), 'secura-sweep-test-'))
-  server = await startServer({
-    FILES_DIR: filesDir,
-    LIMIT_UPLOADS_PER_MIN: '1000',
-    LIMIT_JOINS_PER_MIN: '100000',
-  })
-})
-afterAll(async () => {
-  await server.close()
-  await rm(filesDir, { recursive: true, force: true })
-})
+const server = useServer(MANY_UPLOADS, { files: true })
 
 const as = (guest: JoinResponse) => chatApi(server, guest.token)
 const HOUR = 60 * 60 * 1000
 const sweep = (graceMs: number) => server.app.services.attachments.sweep(graceMs)
 
 async function files(): Promise<string[]> {
-  const all = await readdir(filesDir, { recursive: true, withFileTypes: true }).catch(() => [])
+  const all = await readdir(server.filesDir, { recursive: true, withFileTypes: true }).catch(() => [])
   return all
     .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(filesDir.length + 1))
+    .map((e) => join(e.parentPath, e.name).slice(server.filesDir.length + 1))
     .sort()
 }
 /** A file as a crash would leave it, written `ageMs` ago. */
 async function plant(path: string, ageMs: number) {
-  const full = join(filesDir, path)
+  const full = join(server.filesDir, path)
   await mkdir(join(full, '..'), { recursive: true })
   await writeFile(full, 'left behind')
   const then = new Date(Date.now() - ageMs)
@@ -93,7 +80,7 @@ describe('attachment sweep', () => {
     // Old files of the live attachment (its row exists): kept however old.
     const [display] = (await files()).filter((f) => f.includes(live.id))
     const then = new Date(Date.now() - 2 * HOUR)
-    await utimes(join(filesDir, display!), then, then)
+    await utimes(join(server.filesDir, display!), then, then)
     // Not this server's key shape: never touched.
     await plant('objects/README', 2 * HOUR)
 
@@ -116,7 +103,7 @@ describe('attachment sweep', () => {
     expect((await files()).filter((f) => f.startsWith('incoming/'))).toEqual([
       'incoming/0190a0c2-0000-7000-8000-000000000003.upload',
     ])
-    await rm(join(filesDir, 'incoming/0190a0c2-0000-7000-8000-000000000003.upload'))
+    await rm(join(server.filesDir, 'incoming/0190a0c2-0000-7000-8000-000000000003.upload'))
   })
 
   it('is idempotent: a second sweep finds nothing', async () => {

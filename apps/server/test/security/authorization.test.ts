@@ -1,14 +1,6 @@
 import type { JoinResponse } from '@secura/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type ClientSocket,
-  collect,
-  emitAck,
-  quiet,
-  type Recorder,
-  startServer,
-  type TestServer,
-} from '../helpers.ts'
+import { type ClientSocket, collect, emitAck, quiet, type Recorder, useServer } from '../helpers.ts'
 import { SecurityReport } from './report.ts'
 
 /**
@@ -40,7 +32,14 @@ const CALLERS: Caller[] = [
 ]
 const SIGNED_OUT: Caller[] = ['none', 'malformed', 'expired', 'revoked']
 
-let server: TestServer
+const server = useServer({
+  LIMIT_SEND_PER_SEC: '1000',
+  LIMIT_SEND_BURST: '1000',
+  LIMIT_EVENTS_PER_SEC: '1000',
+  LIMIT_JOINS_PER_MIN: '10000',
+  // The matrix sends dozens of wrong admin tokens from one address on purpose (hardening.test.ts checks the throttle).
+  LIMIT_ADMIN_FAILURES_PER_MIN: '10000',
+})
 const token: Partial<Record<Caller, string>> = {}
 const guests: Record<string, JoinResponse> = {}
 let eventId: string
@@ -54,14 +53,6 @@ const report = new SecurityReport(
 )
 
 beforeAll(async () => {
-  server = await startServer({
-    LIMIT_SEND_PER_SEC: '1000',
-    LIMIT_SEND_BURST: '1000',
-    LIMIT_EVENTS_PER_SEC: '1000',
-    LIMIT_JOINS_PER_MIN: '10000',
-    // The matrix sends dozens of wrong admin tokens from one address on purpose (hardening.test.ts checks the throttle).
-    LIMIT_ADMIN_FAILURES_PER_MIN: '10000',
-  })
   ;({ eventId, lobbyId } = await server.createEvent('Matrix'))
   const other = await server.createEvent('Elsewhere')
   guests.owner = await server.join(eventId, 'Owner')
@@ -99,7 +90,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   report.finish()
-  await server?.close()
 })
 
 /** A fresh message of the owner in the group, for edit/delete/react cases. */

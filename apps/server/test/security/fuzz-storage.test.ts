@@ -2,7 +2,7 @@ import { normalizeName } from '@secura/shared'
 import fc from 'fast-check'
 import { io } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ClientSocket, startServer, type TestServer } from '../helpers.ts'
+import { type ClientSocket, type TestServer, useServer } from '../helpers.ts'
 import { hostileAuth, joinName, unicodeText } from './arbitraries.ts'
 import { expectAnswered, fuzzer, RUNS, SEED, TARGET_TIMEOUT_MS, UNLIMITED } from './fuzzing.ts'
 import { SecurityReport } from './report.ts'
@@ -22,7 +22,7 @@ const report = new SecurityReport(
   },
 )
 const fuzz = fuzzer(report)
-let server: TestServer
+const server = useServer(UNLIMITED)
 let socket: ClientSocket
 let token: string
 let lobbyId: string
@@ -31,7 +31,6 @@ let countsBefore: Awaited<ReturnType<TestServer['counts']>>
 const stored = { messages: 0, joins: 0 }
 
 beforeAll(async () => {
-  server = await startServer(UNLIMITED)
   const event = await server.createEvent('Storage')
   lobbyId = event.lobbyId
   token = (await server.join(event.eventId, 'Fuzzy')).token
@@ -43,7 +42,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   report.finish()
-  await server?.close()
 })
 
 /** Message text: mostly what a person might write, in any script, with hostile characters often mixed in. */

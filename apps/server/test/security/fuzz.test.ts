@@ -1,7 +1,7 @@
 import { ClientEventSchemas } from '@secura/shared'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, type ClientSocket, startServer, type TestServer } from '../helpers.ts'
+import { ADMIN_TOKEN, type ClientSocket, type TestServer, useServer } from '../helpers.ts'
 import { encodeQuery, FOREIGN, hostileJson, LOBBY, unicodeText } from './arbitraries.ts'
 import { expectAnswered, fuzzer, RUNS, SEED, TARGET_TIMEOUT_MS, UNLIMITED } from './fuzzing.ts'
 import { emitRaw } from './raw-socket.ts'
@@ -29,7 +29,7 @@ const report = new SecurityReport('fuzz', 'fast-check fuzzing of every socket ev
   'inputs per target': RUNS,
   seed: SEED,
 })
-let server: TestServer
+const server = useServer(UNLIMITED)
 let socket: ClientSocket
 let token: string
 let foreignConversationId: string
@@ -40,7 +40,6 @@ let countsBefore: Awaited<ReturnType<TestServer['counts']>>
 const created: string[] = []
 
 beforeAll(async () => {
-  server = await startServer(UNLIMITED)
   const event = await server.createEvent()
   ;({ eventId, lobbyId } = event)
   const guest = await server.join(eventId, 'Fuzzy')
@@ -52,7 +51,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   report.finish()
-  await server?.close()
 })
 
 const fuzz = fuzzer(report)

@@ -1,15 +1,7 @@
 import { connect as tcpConnect } from 'node:net'
 import { isSingleEmoji } from '@secura/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ADMIN_TOKEN,
-  type ClientSocket,
-  collect,
-  emitAck,
-  PUBLIC_URL,
-  startServer,
-  type TestServer,
-} from '../helpers.ts'
+import { ADMIN_TOKEN, type ClientSocket, collect, emitAck, PUBLIC_URL, useServer } from '../helpers.ts'
 import { deepJson } from './arbitraries.ts'
 import { emitRaw } from './raw-socket.ts'
 import { SecurityReport } from './report.ts'
@@ -19,7 +11,7 @@ import { SecurityReport } from './report.ts'
  * fix. Sessions that end are in session-end.test.ts, concurrent reactions in races.test.ts.
  */
 const report = new SecurityReport('hardening', 'hardening: each class of input a review found answered badly')
-let server: TestServer
+const server = useServer()
 let eventId: string
 let lobbyId: string
 let token: string
@@ -33,7 +25,6 @@ const EMOJIS = Array.from({ length: 0x300 }, (_, i) => String.fromCodePoint(0x1f
 const deepObject = (levels: number): unknown => JSON.parse(deepJson(levels, 'object'))
 
 beforeAll(async () => {
-  server = await startServer()
   ;({ eventId, lobbyId } = await server.createEvent('Hardening'))
   const guest = await server.join(eventId, 'Harriet')
   token = guest.token
@@ -46,7 +37,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   report.finish()
-  await server?.close()
 })
 
 describe('1. depth and size are bounded before anything walks a payload', () => {
@@ -320,6 +310,38 @@ describe('9 and 10', () => {
         code: 'VALIDATION',
         message: 'The message must be at most 4000 characters (it has 4001)',
       })
+    }),
+  )
+})
+
+describe('11. integer query parameters', () => {
+  it(
+    'take decimal integers only: a fraction, an exponent, hex, blanks or no digits are VALIDATION, never truncated',
+    report.counted('queries', 'integer parameters', async () => {
+      const history = `/api/chat/conversations/${lobbyId}/messages`
+      const targets: [name: string, path: string, bearer: string][] = [
+        ...['beforeSeq', 'afterSeq', 'aroundSeq', 'sinceRev', 'limit'].map(
+          (name): [string, string, string] => [name, `${history}?${name}=`, token],
+        ),
+        ['limit', '/api/chat/users?limit=', token],
+        ['limit', '/api/chat/search?q=first&limit=', token],
+        ['limit', `/api/events/${eventId}/guests?limit=`, ADMIN_TOKEN],
+      ]
+      for (const [name, path, bearer] of targets) {
+        for (const text of ['1.5', '0.5', '2.0', '1e1', '0x1', '%201', '', '1,5', 'Infinity', '+1']) {
+          const res = await server.api('GET', path + text, { token: bearer })
+          expect([res.status, res.body.error?.code], `${path}${text}`).toEqual([400, 'VALIDATION'])
+          expect(res.body.error.message, `${path}${text}`).toContain(name)
+        }
+        // An integer means what it says, leading zeros and all.
+        for (const text of ['1', '01', '20']) {
+          const res = await server.api('GET', path + text, { token: bearer })
+          expect(res.status, `${path}${text}`).toBe(200)
+        }
+      }
+      // The page asked for is the one answered: `limit=1` is one message, where `limit=1.5` was one too.
+      const one = await server.api('GET', `${history}?limit=01`, { token })
+      expect(one.body.messages).toHaveLength(1)
     }),
   )
 })

@@ -113,6 +113,22 @@ export function createMessagesService(deps: MessagesDeps) {
     }
   }
 
+  /**
+   * A page of `fetch`'s rows: at most `limit` (capped at pageMax), asked for one more to tell whether there
+   * are more. An empty page is either an empty conversation or one the viewer may not see: tell which.
+   */
+  async function pageOf(
+    viewer: Viewer,
+    conversationId: string,
+    limit: number,
+    fetch: (take: number) => Promise<RowWithReactions[]>,
+  ): Promise<{ rows: RowWithReactions[]; hasMore: boolean }> {
+    const take = Math.min(limit, limits.pageMax)
+    const rows = await fetch(take + 1)
+    if (rows.length === 0) await visibleConversation(prisma, viewer, conversationId)
+    return { rows: rows.slice(0, take), hasMore: rows.length > take }
+  }
+
   async function findBySender(senderId: string, clientMessageId: string): Promise<Message | null> {
     const row = await prisma.message.findUnique({
       where: { senderId_clientMessageId: { senderId, clientMessageId } },
@@ -245,13 +261,10 @@ export function createMessagesService(deps: MessagesDeps) {
       beforeSeq?: number,
       limit = limits.pageDefault,
     ): Promise<MessagePage> {
-      const take = Math.min(limit, limits.pageMax)
-      const rows = await store.pageBefore(viewer, conversationId, beforeSeq, take + 1)
-      // An empty page is either an empty conversation or one the viewer may not see: tell which.
-      if (rows.length === 0) await visibleConversation(prisma, viewer, conversationId)
-      const hasMore = rows.length > take
-      const page = rows.slice(0, take).reverse()
-      return { messages: page.map(withPairs), hasMore }
+      const { rows, hasMore } = await pageOf(viewer, conversationId, limit, (n) =>
+        store.pageBefore(viewer, conversationId, beforeSeq, n),
+      )
+      return { messages: rows.reverse().map(withPairs), hasMore }
     },
 
     /** Paging forward: the `limit` messages after `afterSeq`, in seq order; `hasMore` = `hasNewer`. */
@@ -261,11 +274,10 @@ export function createMessagesService(deps: MessagesDeps) {
       afterSeq: number,
       limit = limits.pageDefault,
     ): Promise<MessagePage> {
-      const take = Math.min(limit, limits.pageMax)
-      const rows = await store.pageAfter(viewer, conversationId, afterSeq, take + 1)
-      if (rows.length === 0) await visibleConversation(prisma, viewer, conversationId)
-      const hasNewer = rows.length > take
-      return { messages: rows.slice(0, take).map(withPairs), hasMore: hasNewer, hasNewer }
+      const { rows, hasMore: hasNewer } = await pageOf(viewer, conversationId, limit, (n) =>
+        store.pageAfter(viewer, conversationId, afterSeq, n),
+      )
+      return { messages: rows.map(withPairs), hasMore: hasNewer, hasNewer }
     },
 
     /**
@@ -303,10 +315,10 @@ export function createMessagesService(deps: MessagesDeps) {
       sinceRev: number,
       limit = limits.pageMax,
     ): Promise<MessagePage> {
-      const take = Math.min(limit, limits.pageMax)
-      const rows = await store.changedSince(viewer, conversationId, sinceRev, take + 1)
-      if (rows.length === 0) await visibleConversation(prisma, viewer, conversationId)
-      return { messages: rows.slice(0, take).map(withPairs), hasMore: rows.length > take }
+      const { rows, hasMore } = await pageOf(viewer, conversationId, limit, (n) =>
+        store.changedSince(viewer, conversationId, sinceRev, n),
+      )
+      return { messages: rows.map(withPairs), hasMore }
     },
 
     /** Changes of many conversations in one round trip; conversations the viewer cannot see are left out. */

@@ -1,7 +1,7 @@
 // The message hot paths as single SQL statements: one round trip per send (membership, seq/rev, insert and
 // the recipients in one statement) and per history page (membership folded into the read). On Postgres they
 // go straight through pg; on the embedded PGlite through Prisma (see postgresRunnerOf).
-import { type PrismaClient, postgresRunnerOf, rawQuery } from '../../db/prisma.ts'
+import { type PrismaClient, rawQuery, rawTransaction } from '../../db/prisma.ts'
 import type { Viewer } from '../access.ts'
 import { SILENCED_WHERE } from '../moderation/mute.ts'
 import type { MessageRow } from './wire.ts'
@@ -112,7 +112,19 @@ export function insertParams(
 
 export function createMessageStore(prisma: PrismaClient) {
   const query = rawQuery(prisma)
-  const runner = postgresRunnerOf(prisma)
+  const inTransaction = rawTransaction(prisma)
+  /**
+   * A read of one conversation's rows past a bound ($4) in one order, at most $5, with reactions; empty when
+   * the viewer may not see the conversation (membership folded into the read). `name` prepares it on Postgres.
+   */
+  const visiblePage = (name: string, bound: string, order: string) => {
+    const text = `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m
+         WHERE m."conversationId" = $1::uuid AND ${bound} AND ${VISIBLE}
+         ORDER BY ${order} LIMIT $5::int`
+    return (viewer: Viewer, conversationId: string, from: number, limit: number) =>
+      query<RowWithReactions>(name, text, [conversationId, viewer.id, viewer.eventId, from, limit])
+  }
+  const before = visiblePage('message.page', 'm.seq < $4::int', 'm.seq DESC')
   const store = {
     /** One send (INSERT_ONE); no row back: nothing was written. */
     async insert(viewer: Viewer, m: NewMessage): Promise<SentRow | undefined> {
@@ -137,19 +149,10 @@ export function createMessageStore(prisma: PrismaClient) {
             ? 1
             : x - y,
       )
-      if (!runner?.transaction) {
-        await prisma.$transaction(async (tx) => {
-          for (const i of order) {
-            const item = items[i]!
-            ;[rows[i]] = await tx.$queryRawUnsafe<SentRow[]>(INSERT_ONE, ...insertParams(item.viewer, item))
-          }
-        })
-        return rows
-      }
-      await runner.transaction(async (q) => {
+      await inTransaction(async (q) => {
         for (const i of order) {
           const item = items[i]!
-          ;[rows[i]] = await q<SentRow>(INSERT_ONE, insertParams(item.viewer, item), 'message.insert')
+          ;[rows[i]] = await q<SentRow>('message.insert', INSERT_ONE, insertParams(item.viewer, item))
         }
       })
       return rows
@@ -224,25 +227,11 @@ export function createMessageStore(prisma: PrismaClient) {
     /** Newest first, with reactions: the `limit` messages before `beforeSeq` (or the latest); empty when the viewer may not see them. */
     pageBefore(viewer: Viewer, conversationId: string, beforeSeq: number | undefined, limit: number) {
       // No beforeSeq = before the largest int: one statement whose generic plan still walks the index.
-      return query<RowWithReactions>(
-        'message.page',
-        `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m
-         WHERE m."conversationId" = $1::uuid AND m.seq < $4::int AND ${VISIBLE}
-         ORDER BY m.seq DESC LIMIT $5::int`,
-        [conversationId, viewer.id, viewer.eventId, beforeSeq ?? 2_147_483_647, limit],
-      )
+      return before(viewer, conversationId, beforeSeq ?? 2_147_483_647, limit)
     },
 
     /** Oldest first, with reactions: the `limit` messages after `afterSeq`; empty when the viewer may not see them. */
-    pageAfter(viewer: Viewer, conversationId: string, afterSeq: number, limit: number) {
-      return query<RowWithReactions>(
-        'message.page-after',
-        `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m
-         WHERE m."conversationId" = $1::uuid AND m.seq > $4::int AND ${VISIBLE}
-         ORDER BY m.seq ASC LIMIT $5::int`,
-        [conversationId, viewer.id, viewer.eventId, afterSeq, limit],
-      )
-    },
+    pageAfter: visiblePage('message.page-after', 'm.seq > $4::int', 'm.seq ASC'),
 
     /**
      * Both sides of a point in one statement: up to `upTo` messages at or before it (newest first), then up
@@ -282,15 +271,7 @@ export function createMessageStore(prisma: PrismaClient) {
     },
 
     /** Changed after `sinceRev`, by rev; empty when the viewer may not see them. */
-    changedSince(viewer: Viewer, conversationId: string, sinceRev: number, limit: number) {
-      return query<RowWithReactions>(
-        'message.changes',
-        `SELECT ${M_COLUMNS}, ${REACTIONS} FROM "Message" m
-         WHERE m."conversationId" = $1::uuid AND m.rev > $4::int AND ${VISIBLE}
-         ORDER BY m.rev ASC LIMIT $5::int`,
-        [conversationId, viewer.id, viewer.eventId, sinceRev, limit],
-      )
-    },
+    changedSince: visiblePage('message.changes', 'm.rev > $4::int', 'm.rev ASC'),
 
     /** Changed after `sinceRev`, by rev, for a conversation whose visibility the caller has checked. */
     changedSinceChecked(conversationId: string, sinceRev: number, limit: number) {
