@@ -22,7 +22,8 @@ if (!('groupBy' in Map)) {
 export default defineConfig({
   test: {
     projects: ['packages/shared', 'packages/chat-client', 'apps/server', 'apps/web'],
-    // Test files start servers and databases: two at a time suits a 2-core machine.
+    // Test files start servers and databases: two at a time suits a 2-core machine. Each project sets it
+    // too: a project's own config does not inherit this one, and vitest's default there is cores - 1.
     maxWorkers: 2,
     // CI sets TEST_REPORT to collect a JSON report beside the console output.
     reporters: process.env.TEST_REPORT ? ['default', 'json'] : ['default'],
