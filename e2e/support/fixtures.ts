@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type Browser, type BrowserContext, test as base, expect, type Page } from '@playwright/test'
+import {
+  type Browser,
+  type BrowserContext,
+  test as base,
+  expect,
+  type Page,
+  type Route,
+} from '@playwright/test'
 import type {
   CreateEventResponse,
   CreateInvitationResponse,
@@ -29,6 +36,21 @@ export interface Person {
   page: Page
   chat: ChatPage
   sockets: SocketCutter | undefined
+}
+
+/**
+ * Reloads the page of a person whose context is offline. Chromium starts the new document with
+ * `navigator.onLine` true although every request still fails, which a device with no network does not do;
+ * setting the emulation again (off, then on, with every request refused in between so nothing leaks out)
+ * makes the page see the outage it is in.
+ */
+export async function reloadOffline(person: Person): Promise<void> {
+  await person.page.reload()
+  const refuse = (route: Route) => route.abort('internetdisconnected')
+  await person.context.route('**/*', refuse)
+  await person.context.setOffline(false)
+  await person.context.setOffline(true)
+  await person.context.unroute('**/*', refuse)
 }
 
 /** The REST API, as the admin or as a guest with a token: for setting up and for checking the server's state. */

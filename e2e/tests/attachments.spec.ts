@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test'
 import { storedInConversation } from '../support/database.ts'
-import { expect, type Person, test } from '../support/fixtures.ts'
+import { expect, type Person, reloadOffline, test } from '../support/fixtures.ts'
 
 /** A picture drawn in the page: the bytes of a real JPEG or PNG, for the file picker. */
 async function picture(page: Page, width: number, height: number, type = 'image/jpeg'): Promise<Buffer> {
@@ -66,7 +66,7 @@ test('a phone-sized guest attaches a photo offline, reloads, comes back online: 
   await expect(pending(ana).getByTestId('pending-file')).toHaveCount(1)
 
   // A reload with no network: the photo is still there, from the outbox's own bytes.
-  await ana.page.reload()
+  await reloadOffline(ana)
   await expect(ana.chat.banner).toHaveAttribute('data-state', 'offline')
   const preview = pending(ana).getByTestId('pending-file').locator('img')
   await expect(preview).toBeVisible()

@@ -1,4 +1,4 @@
-import { expect, test } from '../support/fixtures.ts'
+import { expect, reloadOffline, test } from '../support/fixtures.ts'
 
 /** More guests than the directory's first page (50 by name), so a late name is not among them. */
 const CROWD = 60
@@ -32,7 +32,7 @@ test('a big event: senders beyond the directory’s first page are named, online
   // The name is kept on the device: a reload with no network still shows it.
   await ana.context.setOffline(true)
   await ana.sockets!.cut()
-  await ana.page.reload()
+  await reloadOffline(ana)
   await expect(ana.chat.banner).toHaveAttribute('data-state', 'offline')
   await expect(ana.chat.message('Hello from the back row').locator('.message-sender')).toHaveText(
     'Zoe Zimmermann',

@@ -1,4 +1,4 @@
-import { expect, test } from '../support/fixtures.ts'
+import { expect, reloadOffline, test } from '../support/fixtures.ts'
 
 const outbox = ['one', 'two', 'three', 'four', 'five'].map((n) => `Offline message ${n}`)
 
@@ -22,7 +22,7 @@ test('offline: five messages wait in the outbox through a reload, then arrive on
   await expect(ana.page.locator('[data-testid="message"][data-state="pending"]')).toHaveCount(5)
 
   // A reload with no network: the app opens from its cache, the five still queued, in order.
-  await ana.page.reload()
+  await reloadOffline(ana)
   await expect(ana.chat.banner).toHaveAttribute('data-state', 'offline')
   await expect(ana.chat.banner).toContainText('5 messages are waiting')
   await expect(ana.chat.message('Is anyone at the hut?')).toBeVisible()
