@@ -7,7 +7,8 @@ function describe(connection: ConnectionState, waiting: number): string {
     case 'connected':
       return 'Connected'
     case 'connecting':
-      return 'Connecting…'
+      // A network that takes requests nowhere can hold the first connect for a while: say what waits.
+      return `Connecting…${queued}`
     case 'reconnecting':
       return `Reconnecting… Your messages are still being sent.${queued}`
     case 'offline':
