@@ -7,9 +7,30 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3'
+import type { S3Config } from '../../config.ts'
 import type { FileStorage } from './storage.ts'
+
+/** The bucket of the S3_* settings, through a client of its own; `close` ends the client's connections. */
+export function s3Bucket(config: S3Config): { storage: FileStorage; close(): void } {
+  const client = new S3Client({
+    region: config.region,
+    // Plain bodies with a length: the SDK's default aws-chunked trailing checksums are not understood
+    // by every S3-compatible server (they would be stored as part of the file).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(config.endpoint && { endpoint: config.endpoint, forcePathStyle: true }),
+    ...(config.accessKeyId &&
+      config.secretAccessKey && {
+        credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      }),
+  })
+  return {
+    storage: s3Storage({ client, bucket: config.bucket, prefix: config.prefix }),
+    close: () => client.destroy(),
+  }
+}
 
 /**
  * Objects in an S3-compatible bucket (AWS, MinIO, …), so that every instance of a cluster serves every file.
