@@ -1,5 +1,5 @@
 // `pnpm bench [--quick] [--only=fanout,capacity,history,search,cluster] [--profile] [--workers=N] [--max-workers=M]
-//  [--overload=F]`
+//  [--overload=F] [--runtime=compiled|tsx]`
 // Runs Secura Chat and both baselines through the same scenarios in one run and writes
 // bench/results/<date>.{json,md,svg}. Exits non-zero on a harness failure, and in --quick on any loss or
 // duplicate (never on speed).
@@ -21,6 +21,8 @@ import { createGroups, createGuests, type EventSetup } from './setup.ts'
 import {
   backendPids,
   createBenchDatabase,
+  prepareRuntime,
+  type Runtime,
   setCommitDelay,
   settleDatabase,
   startBaseline,
@@ -34,6 +36,8 @@ const args = process.argv.slice(2)
 const flag = (name: string) => args.includes(`--${name}`)
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 const quick = flag('quick')
+const runtime = (option('runtime') ?? 'compiled') as Runtime
+if (runtime !== 'compiled' && runtime !== 'tsx') throw new Error('--runtime is compiled or tsx')
 const only = new Set((option('only') ?? 'fanout,capacity,history,search,cluster').split(','))
 const targets = new Set((option('targets') ?? 'secura,socketio,ws').split(','))
 const roomsOption = option('rooms')?.split(',').map(Number)
@@ -160,7 +164,7 @@ async function main() {
       loadAfter: [],
       workers: 0,
       stepSeconds: plan.stepMs / 1000,
-      note: 'Server, Postgres and load generator share the machine.',
+      note: `Server, Postgres and load generator share the machine. The servers run ${runtime === 'compiled' ? 'as compiled JavaScript, as the release image runs Secura Chat' : 'as TypeScript under the tsx loader'}.`,
     },
     limits: LIMITS,
     setup: null,
@@ -179,6 +183,12 @@ async function main() {
   const overloadFactor = Number(option('overload') ?? 2)
   result.conditions.workers = workerCount
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/postgres'
+  log(
+    runtime === 'compiled'
+      ? 'compiling the servers (--runtime=tsx runs the sources)…'
+      : 'servers run under tsx',
+  )
+  await prepareRuntime(runtime)
   const db = await createBenchDatabase(adminUrl)
   const workers = new Workers(workerCount)
   const adminToken = randomBytes(24).toString('base64url')
@@ -203,6 +213,7 @@ async function main() {
         port: extra.port ?? port,
         env: { ...LIMITS, ...extra.env },
         logFile: join(logDir, `secura-${extra.port ?? port}.log`),
+        runtime,
         ...(extra.cpuProf && { cpuProfDir: join(RESULTS, 'profiles', date) }),
         ...(extra.redisUrl && { redisUrl: extra.redisUrl }),
       }),
@@ -234,6 +245,7 @@ async function main() {
             startBaseline(
               name,
               join(logDir, `${name}.log`),
+              runtime,
               flag('profile') ? join(RESULTS, 'profiles', date) : undefined,
             ),
           )
@@ -337,7 +349,7 @@ async function main() {
       await stop(target)
       for (const name of ['socketio', 'ws'] as const) {
         if (!targets.has(name)) continue
-        const base = await start(startBaseline(name, join(logDir, `${name}-capacity.log`)))
+        const base = await start(startBaseline(name, join(logDir, `${name}-capacity.log`), runtime))
         result.capacity.push(
           await runCapacity(
             base,

@@ -106,15 +106,15 @@ export function markdown(r: RunResult, chartFile: string): string {
 
   out.push('## Idle sockets (scenario 2)', '')
   out.push(
-    '| server | sockets | connected | connects/s | connect p99 | RSS/socket | heap/socket | Secura ÷ it (RSS) | Secura ÷ it (heap) |',
+    '| server | sockets | connected | connects/s | connect p99 | RSS / heap in all | RSS/socket | heap/socket | Secura ÷ it (RSS) | Secura ÷ it (heap) |',
   )
-  out.push('|---|---|---|---|---|---|---|---|---|')
+  out.push('|---|---|---|---|---|---|---|---|---|---|')
   const ourCap = r.capacity.find((c) => c.target === 'secura')
   for (const c of r.capacity)
     for (const s of c.stages) {
       const o = ourCap?.stages.find((x) => x.sockets === s.sockets)
       out.push(
-        `| ${NAMES[c.target]} | ${s.sockets} | ${s.connected} | ${s.connectPerSec} | ${s.connect.p99} ms | ${s.rssPerSocketKb} KB | ${fmt(s.heapPerSocketKb, ' KB')} | ` +
+        `| ${NAMES[c.target]} | ${s.sockets} | ${s.connected} | ${s.connectPerSec} | ${s.connect.p99} ms | ${s.rssMb} / ${fmt(s.heapMb, ' MB')} | ${s.rssPerSocketKb} KB | ${fmt(s.heapPerSocketKb, ' KB')} | ` +
           `${c.target === 'secura' ? '—' : ratio(o?.rssPerSocketKb, s.rssPerSocketKb)} | ${c.target === 'secura' ? '—' : ratio(o?.heapPerSocketKb, s.heapPerSocketKb)} |`,
       )
     }

@@ -1,5 +1,5 @@
 // The servers under test, each started fresh as a child process of the harness and stopped after use.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, openSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +13,38 @@ const BENCH = join(ROOT, 'bench')
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ?? ROOT
 
 const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0)
+
+/**
+ * How the servers run. `compiled` (the default): plain JavaScript, as the release image runs the server
+ * (`node --enable-source-maps dist/server.js`, built by the server's own build.mjs), and the baselines
+ * bundled the same way. `tsx`: under the TypeScript loader, as `pnpm start` runs the
+ * server; the loader holds memory of its own in every process, and CPU profiles name source files.
+ */
+export type Runtime = 'compiled' | 'tsx'
+
+/** Inside node_modules: ignored by git and the linters, and the baselines' packages resolve from there. */
+const BUILT = join(BENCH, 'node_modules/.cache/secura-bench')
+
+/** Builds what `compiled` runs (the server of SERVER_ROOT, and both baselines); nothing for `tsx`. */
+export async function prepareRuntime(runtime: Runtime): Promise<void> {
+  if (runtime === 'tsx') return
+  const server = join(SERVER_ROOT, 'apps/server')
+  if (!existsSync(join(server, 'build.mjs')))
+    throw new Error(`${server} has no build.mjs to compile the server with: run with --runtime=tsx`)
+  execFileSync('node', ['build.mjs'], { cwd: server, stdio: 'ignore' })
+  const { build } = await import('esbuild')
+  await build({
+    entryPoints: ['socketio-server', 'ws-server'].map((name) => join(BENCH, 'baselines', `${name}.ts`)),
+    outdir: BUILT,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    packages: 'external',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  })
+}
 
 export type TargetName = 'secura' | 'socketio' | 'ws'
 
@@ -35,6 +67,7 @@ export interface SecuraOptions {
   logFile: string
   cpuProfDir?: string
   redisUrl?: string
+  runtime: Runtime
 }
 
 /** Every child gets the hard limit of open files (10,000 sockets need more than the usual 1,024). */
@@ -77,8 +110,10 @@ function stopper(child: ChildProcess) {
 }
 
 export async function startSecura(o: SecuraOptions): Promise<Target> {
-  const execArgv = ['--import', 'tsx', '--inspect=127.0.0.1:0']
+  const execArgv = ['--inspect=127.0.0.1:0']
   if (o.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`)
+  const entry =
+    o.runtime === 'tsx' ? ['--import', 'tsx', 'src/server.ts'] : ['--enable-source-maps', 'dist/server.js']
   const env = {
     ...process.env,
     DATABASE_URL: o.databaseUrl,
@@ -92,7 +127,7 @@ export async function startSecura(o: SecuraOptions): Promise<Target> {
   }
   const offset = sizeOf(o.logFile)
   const child = spawnWithUlimit(
-    ['node', ...execArgv, 'src/server.ts'],
+    ['node', ...execArgv, ...entry],
     join(SERVER_ROOT, 'apps/server'),
     env,
     o.logFile,
@@ -115,13 +150,18 @@ export async function startSecura(o: SecuraOptions): Promise<Target> {
 export async function startBaseline(
   name: 'socketio' | 'ws',
   logFile: string,
+  runtime: Runtime,
   cpuProfDir?: string,
 ): Promise<Target> {
-  const file = join(BENCH, 'baselines', name === 'ws' ? 'ws-server.ts' : 'socketio-server.ts')
+  const base = name === 'ws' ? 'ws-server' : 'socketio-server'
+  const entry =
+    runtime === 'tsx'
+      ? ['--import', 'tsx', join(BENCH, 'baselines', `${base}.ts`)]
+      : [join(BUILT, `${base}.mjs`)]
   const offset = sizeOf(logFile)
   const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []
   const child = spawnWithUlimit(
-    ['node', '--import', 'tsx', '--inspect=127.0.0.1:0', ...profile, file],
+    ['node', '--inspect=127.0.0.1:0', ...profile, ...entry],
     BENCH,
     { ...process.env, PORT: '0' },
     logFile,
