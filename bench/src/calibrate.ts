@@ -11,7 +11,7 @@ export interface CalibrationRun {
   sustained: number | null
   /** The step that ended the curve (its last failed try), with the generator's load in it. */
   limit:
-    | (Pick<StepResult, 'rate' | 'generator' | 'machineBusyPct' | 'serverCpuPct'> & {
+    | (Pick<StepResult, 'rate' | 'generator' | 'machineBusyPct' | 'machineStealPct' | 'serverCpuPct'> & {
         deliveryP99: number
       })
     | null
@@ -48,6 +48,7 @@ export async function calibrateBaseline(o: {
           rate: last.rate,
           generator: last.generator,
           machineBusyPct: last.machineBusyPct,
+          machineStealPct: last.machineStealPct,
           serverCpuPct: last.serverCpuPct,
           deliveryP99: last.delivery.p99,
         }

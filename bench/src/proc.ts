@@ -67,16 +67,33 @@ export function loadAverage(): { load1: number; load5: number; cores: number } {
   return { load1: Number(l1), load5: Number(l5), cores }
 }
 
-/** The whole machine's CPU counters (/proc/stat): busy and total jiffies over every core. */
-export function machineSample(): { busy: number; total: number } {
+export interface MachineSample {
+  busy: number
+  steal: number
+  total: number
+}
+
+/**
+ * The whole machine's CPU counters (/proc/stat), in jiffies over every core: busy (our processes and the
+ * kernel's work for them), steal (time the hypervisor gave to other guests while ours waited), total.
+ */
+export function machineSample(): MachineSample {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
   const values = fields.map(Number)
   const total = values.reduce((a, v) => a + v, 0)
-  // idle and iowait are fields 4 and 5.
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is also counted in user.
   const idle = (values[3] ?? 0) + (values[4] ?? 0)
-  return { busy: total - idle, total }
+  const steal = values[7] ?? 0
+  const guest = (values[8] ?? 0) + (values[9] ?? 0)
+  return { busy: total - guest - idle - steal, steal, total: total - guest }
 }
 
-/** How busy the machine was between two samples, in percent of all its cores. */
-export const machineBusyPct = (a: { busy: number; total: number }, b: { busy: number; total: number }) =>
-  b.total > a.total ? Math.round(((b.busy - a.busy) / (b.total - a.total)) * 1000) / 10 : 0
+const sharePct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0)
+
+/** How busy the machine was between two samples, in percent of all its cores (steal not included). */
+export const machineBusyPct = (a: MachineSample, b: MachineSample) =>
+  sharePct(b.busy - a.busy, b.total - a.total)
+
+/** The share of all cores' time the hypervisor took for other guests between two samples. */
+export const machineStealPct = (a: MachineSample, b: MachineSample) =>
+  sharePct(b.steal - a.steal, b.total - a.total)

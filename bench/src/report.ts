@@ -92,15 +92,15 @@ export function markdown(r: RunResult, chartFile: string): string {
   out.push(...fairBaseline(r), ...overload(r))
   out.push('<details><summary>Every step</summary>', '')
   out.push(
-    '| rooms | server | gen. procs | msg/s | delivered/s | delivery p50/p95/p99/max ms | ack p50/p99 ms | lost | dups | failed | server CPU % | db CPU % | RSS MB | gen. CPU % each | gen. loop delay p99 ms | gen. pacing lag p99 ms | machine busy % | load |',
+    '| rooms | server | gen. procs | msg/s | delivered/s | delivery p50/p95/p99/max ms | ack p50/p99 ms | lost | dups | failed | server CPU % | db CPU % | RSS MB | gen. CPU % each | gen. loop delay p99 ms | gen. pacing lag p99 ms | machine busy % | steal % | load |',
   )
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const f of r.fanout)
     for (const s of f.steps)
       out.push(
         `| ${f.roomSize} | ${f.target} | ${f.workers} | ${s.rate} | ${s.deliveriesPerSec} | ${s.delivery.p50}/${s.delivery.p95}/${s.delivery.p99}/${s.delivery.max} | ` +
           `${s.ack.p50}/${s.ack.p99} | ${s.lost} | ${s.dups} | ${s.failed} | ${s.serverCpuPct} | ${fmt(s.dbCpuPct)} | ${s.serverRssMb} | ` +
-          `${s.generator.cpuPct.join(' / ')} | ${Math.max(...s.generator.loopDelayP99Ms)}${s.generator.saturated ? ' (saturated)' : ''} | ${s.generatorLagP99Ms} | ${s.machineBusyPct} | ${s.load1} |`,
+          `${s.generator.cpuPct.join(' / ')} | ${Math.max(...s.generator.loopDelayP99Ms)}${s.generator.saturated ? ' (saturated)' : ''} | ${s.generatorLagP99Ms} | ${s.machineBusyPct} | ${s.machineStealPct ?? 'n/a'} | ${s.load1} |`,
       )
   out.push('', '</details>', '')
 
@@ -224,15 +224,15 @@ function fairBaseline(r: RunResult): string[] {
     `Bare socket.io is run again with one more load-generator process while the step that ended its curve had a process over ${GENERATOR_CPU_LIMIT_PCT} % of a core ` +
       `or an event-loop delay p99 over ${GENERATOR_LAG_LIMIT_MS} ms, and its sustained rate still rose; every target then runs with the count of its best run.`,
     '',
-    '| rooms of | generator processes | sustained msg/s | step that ended the curve | its p99 delivery | generator CPU % each | generator loop delay p99 | server CPU % | machine busy % | generator saturated |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| rooms of | generator processes | sustained msg/s | step that ended the curve | its p99 delivery | generator CPU % each | generator loop delay p99 | server CPU % | machine busy % | steal % | generator saturated |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   )
   for (const c of r.calibration)
     for (const run of c.runs) {
       const l = run.limit
       out.push(
         `| ${c.roomSize} | ${run.workers}${run.workers === c.workers ? ' (used)' : ''} | ${fmt(run.sustained)} | ${l ? `${l.rate}/s` : 'none failed'} | ${l ? `${l.deliveryP99} ms` : '—'} | ` +
-          `${l ? l.generator.cpuPct.join(' / ') : '—'} | ${l ? `${Math.max(...l.generator.loopDelayP99Ms)} ms` : '—'} | ${l ? l.serverCpuPct : '—'} | ${l ? l.machineBusyPct : '—'} | ${l ? (l.generator.saturated ? 'yes' : 'no') : '—'} |`,
+          `${l ? l.generator.cpuPct.join(' / ') : '—'} | ${l ? `${Math.max(...l.generator.loopDelayP99Ms)} ms` : '—'} | ${l ? l.serverCpuPct : '—'} | ${l ? l.machineBusyPct : '—'} | ${l ? l.machineStealPct : '—'} | ${l ? (l.generator.saturated ? 'yes' : 'no') : '—'} |`,
       )
     }
   out.push('')
@@ -249,14 +249,14 @@ function overload(r: RunResult): string[] {
       'the chat client outbox\'s backoff (1 s, doubling each try, never sooner than the retryAfterMs the server gave), with the same clientMessageId. "Accepted" = stored at the first try; ' +
       'a retried message is timed from its first try. Lost = expected deliveries that never came; never stored = still refused after 20 s.',
     '',
-    '| rooms of | server | msg/s (× sustained) | sent | refused at first (tries) | ack p99, accepted | delivery p50 / p99, accepted | delivery p99, retried | lost | dups | never stored | server CPU % | machine busy % |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| rooms of | server | msg/s (× sustained) | sent | refused at first (tries) | ack p99, accepted | delivery p50 / p99, accepted | delivery p99, retried | lost | dups | never stored | server CPU % | machine busy % | steal % |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   )
   for (const f of runs) {
     const o = f.overload!
     out.push(
       `| ${f.roomSize} | ${NAMES[f.target] ?? f.target} | ${o.rate} (${o.factor}×) | ${o.sent} | ${o.refusedMessages} (${o.refusals}) | ${o.ack.p99} ms | ` +
-        `${o.delivery.p50} / ${o.delivery.p99} ms | ${o.retried.count > 0 ? `${o.retried.p99} ms` : '—'} | ${o.lost} | ${o.dups} | ${o.failed} | ${o.serverCpuPct} | ${o.machineBusyPct} |`,
+        `${o.delivery.p50} / ${o.delivery.p99} ms | ${o.retried.count > 0 ? `${o.retried.p99} ms` : '—'} | ${o.lost} | ${o.dups} | ${o.failed} | ${o.serverCpuPct} | ${o.machineBusyPct} | ${o.machineStealPct} |`,
     )
   }
   out.push('')
