@@ -321,6 +321,8 @@ async function main() {
                 workers: pool,
                 log,
                 extend: !quick,
+                // Admission settings are variants too: each gets the overload step at its own sustained rate.
+                ...(size === 10 && overloadFactor > 0 && { overloadFactor }),
               })
               result.variants.push({ name: variant.name, env: variant.env, round, fanout })
             }

@@ -196,20 +196,21 @@ function variants(r: RunResult): string[] {
   if (r.variants.length === 0) return []
   const out = ['## Server settings compared (same run, interleaved)', '']
   out.push(
-    '| round | rooms of | variant | settings | sustained msg/s | ÷ first of round | p99 delivery / ack at it | server CPU % / db CPU % at it | delivery p50 at 600 msg/s |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| round | rooms of | variant | settings | sustained msg/s | ÷ first of round | p99 delivery / ack at it | server CPU % / db CPU % at it | delivery p50 at 600 msg/s | overload: msg/s, refused at first, accepted delivery p99, lost |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   )
   for (const v of r.variants) {
     const first = r.variants.find((x) => x.round === v.round && x.fanout.roomSize === v.fanout.roomSize)
     const s = v.fanout.sustained
     const step = s ? lastPerRate(v.fanout).find((st) => st.rate === s.rate) : undefined
     const at600 = lastPerRate(v.fanout).find((st) => st.rate === 600)
+    const o = v.fanout.overload
     const settings = Object.entries(v.env)
       .map(([k, val]) => `${k}=${val}`)
       .join(' ')
     out.push(
       `| ${v.round} | ${v.fanout.roomSize} | ${v.name} | ${settings || '(defaults)'} | ${fmt(s?.rate)} | ${ratio(s?.rate, first?.fanout.sustained?.rate)} | ` +
-        `${fmt(s?.deliveryP99, ' ms')} / ${fmt(s?.ackP99, ' ms')} | ${fmt(step?.serverCpuPct)} / ${fmt(step?.dbCpuPct)} | ${fmt(at600?.delivery.p50, ' ms')} |`,
+        `${fmt(s?.deliveryP99, ' ms')} / ${fmt(s?.ackP99, ' ms')} | ${fmt(step?.serverCpuPct)} / ${fmt(step?.dbCpuPct)} | ${fmt(at600?.delivery.p50, ' ms')} | ${o ? `${o.rate}, ${o.refusedMessages} of ${o.sent}, ${o.delivery.p99} ms, ${o.lost}` : '—'} |`,
     )
   }
   out.push('')
