@@ -100,7 +100,7 @@ export function markdown(r: RunResult, chartFile: string): string {
       out.push(
         `| ${f.roomSize} | ${f.target} | ${f.workers} | ${s.rate} | ${s.deliveriesPerSec} | ${s.delivery.p50}/${s.delivery.p95}/${s.delivery.p99}/${s.delivery.max} | ` +
           `${s.ack.p50}/${s.ack.p99} | ${s.lost} | ${s.dups} | ${s.failed} | ${s.serverCpuPct} | ${fmt(s.dbCpuPct)} | ${s.serverRssMb} | ` +
-          `${s.generator.cpuPct.join(' / ')} | ${Math.max(...s.generator.loopDelayP99Ms)}${s.generator.saturated ? ' (saturated)' : ''} | ${s.generatorLagP99Ms} | ${s.machineBusyPct} | ${s.machineStealPct ?? 'n/a'} | ${s.load1} |`,
+          `${s.generator.cpuPct.join(' / ')} | ${Math.max(...s.generator.loopDelayP99Ms)}${s.generator.saturated ? ' (saturated)' : ''} | ${s.generatorLagP99Ms} | ${s.machineBusyPct} | ${s.machineStealPct} | ${s.load1} |`,
       )
   out.push('', '</details>', '')
 

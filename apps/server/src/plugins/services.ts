@@ -123,7 +123,7 @@ export default fp(
     // Attachment files: FILES_DIR or DATA_DIR/files; with an in-memory database, a temp folder of this app.
     const filesDir = app.config.filesDir ?? (await mkdtemp(join(tmpdir(), 'secura-files-')))
     const { s3 } = app.config
-    // The AWS SDK is loaded only when S3 is configured: held from the start, it is about 9 MB of the heap.
+    // The AWS SDK is loaded only when S3 is configured: held from the start, it is about 3 MB of the heap.
     const bucket = s3 ? (await import('../modules/attachments/s3-storage.ts')).s3Bucket(s3) : undefined
     const attachments = createAttachmentsService({
       prisma,
