@@ -130,6 +130,8 @@ function storedIds(filesDir: string): Map<string, string[]> {
   }
   return stored
 }
+const emptyFolders = (stored: Map<string, string[]>) =>
+  [...stored.values()].filter((f) => f.length === 0).length
 const safeList = (dir: string) => {
   try {
     return statSync(dir).isDirectory() ? readdirSync(dir) : []
@@ -214,7 +216,7 @@ export async function verifyAttachments(
     }
     if (!settled)
       problems.push(
-        `after the sweep: ${after.length} attachment rows, ${storedAfter.size} stored, ${referenced.size} sent`,
+        `after the sweep: ${after.length} attachment rows, ${storedAfter.size} stored (${emptyFolders(storedAfter)} of them empty folders), ${referenced.size} sent`,
       )
     return {
       problems,

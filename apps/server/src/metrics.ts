@@ -10,7 +10,7 @@ export interface Metrics {
   redisError(): void
   sendRefused(reason: string): void
   /** Removed by the attachment sweep: unsent uploads, stored objects no row names, crashed uploads' temp files. */
-  attachmentsSwept(what: 'unsent' | 'orphan_object' | 'temp_file', count: number): void
+  attachmentsSwept(what: 'unsent' | 'orphan_object' | 'empty_folder' | 'temp_file', count: number): void
   /** A Web Push delivery: delivered, gone (404/410, subscription deleted), failed, or dropped (queue full). */
   pushResult(result: 'delivered' | 'gone' | 'failed' | 'dropped'): void
   registry: Registry

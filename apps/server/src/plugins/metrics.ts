@@ -89,7 +89,7 @@ export default fp(
 
     const swept = new Counter({
       name: 'secura_attachments_swept_total',
-      help: 'Removed by the attachment sweep, by what: unsent (uploads never sent), orphan_object (stored files no row names), temp_file (left by a crashed upload)',
+      help: 'Removed by the attachment sweep, by what: unsent (uploads never sent), orphan_object (stored files no row names), empty_folder (folders a crash left empty), temp_file (left by a crashed upload)',
       labelNames: ['what'],
       registers: [registry],
     })

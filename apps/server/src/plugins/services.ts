@@ -154,9 +154,15 @@ export default fp(
         const leased = await takeLease(prisma, 'attachment-sweep', sweeper, uploadSweepMs)
         const result = leased
           ? await attachments.sweep(uploadGraceMs)
-          : { unsent: 0, orphanObjects: 0, tempFiles: await attachments.sweepIncoming(uploadGraceMs) }
+          : {
+              unsent: 0,
+              orphanObjects: 0,
+              emptyFolders: 0,
+              tempFiles: await attachments.sweepIncoming(uploadGraceMs),
+            }
         app.metrics.attachmentsSwept('unsent', result.unsent)
         app.metrics.attachmentsSwept('orphan_object', result.orphanObjects)
+        app.metrics.attachmentsSwept('empty_folder', result.emptyFolders)
         app.metrics.attachmentsSwept('temp_file', result.tempFiles)
         app.log.info({ ...result, shared: leased }, 'attachment sweep')
       } catch (err) {

@@ -106,9 +106,29 @@ describe('attachment sweep', () => {
     await rm(join(server.filesDir, 'incoming/0190a0c2-0000-7000-8000-000000000003.upload'))
   })
 
+  it('removes folders a crash left empty once older than the grace, not one an upload just made', async () => {
+    const conversation = uuidv7()
+    const [crashed, making] = [uuidv7(), uuidv7()]
+    const old = new Date(Date.now() - 2 * HOUR)
+    // A kill between making an upload's folder and moving its file in; and an upload at that moment now.
+    await mkdir(join(server.filesDir, 'objects', conversation, crashed), { recursive: true })
+    await mkdir(join(server.filesDir, 'objects', conversation, making))
+    await utimes(join(server.filesDir, 'objects', conversation, crashed), old, old)
+    await utimes(join(server.filesDir, 'objects', conversation), old, old)
+
+    expect((await sweep(HOUR)).emptyFolders).toBe(1)
+    expect(await readdir(join(server.filesDir, 'objects', conversation))).toEqual([making])
+    // Once the last one is old too, it goes, and so does the folder it leaves empty (on the run after).
+    await utimes(join(server.filesDir, 'objects', conversation, making), old, old)
+    expect((await sweep(HOUR)).emptyFolders).toBe(1)
+    await utimes(join(server.filesDir, 'objects', conversation), old, old)
+    expect((await sweep(HOUR)).emptyFolders).toBe(1)
+    expect(await readdir(join(server.filesDir, 'objects'))).not.toContain(conversation)
+  })
+
   it('is idempotent: a second sweep finds nothing', async () => {
     await sweep(HOUR)
-    expect(await sweep(HOUR)).toEqual({ unsent: 0, orphanObjects: 0, tempFiles: 0 })
+    expect(await sweep(HOUR)).toEqual({ unsent: 0, orphanObjects: 0, emptyFolders: 0, tempFiles: 0 })
   })
 
   it('files of a deleted event go with it (the cascade takes the rows, the route the files)', async () => {

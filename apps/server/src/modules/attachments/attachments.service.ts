@@ -393,8 +393,9 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
         if (stale.length < SWEEP_BATCH) break
       }
       const orphanObjects = await sweepObjects(cutoff)
+      const emptyFolders = (await storage.prune?.(cutoff)) ?? 0
       const tempFiles = await sweepIncoming(graceMs)
-      return { unsent, orphanObjects, tempFiles }
+      return { unsent, orphanObjects, emptyFolders, tempFiles }
     },
 
     /** This instance's temp files older than `graceMs` only (the rest of the sweep runs where the lease is). */
@@ -409,6 +410,8 @@ export function createAttachmentsService(deps: AttachmentsDeps) {
 export interface SweepResult {
   unsent: number
   orphanObjects: number
+  /** Folders of the disk store a crash left empty. */
+  emptyFolders: number
   tempFiles: number
 }
 

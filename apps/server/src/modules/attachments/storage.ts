@@ -24,6 +24,11 @@ export interface FileStorage {
   remove(keys: string[]): Promise<void>
   /** Every stored object, with when it was written: the sweep finds files no row names any more. */
   list(): AsyncIterable<StoredObject>
+  /**
+   * Removes empty folders last changed before `before`, as a crash between making an object's folder and
+   * writing into it leaves them; returns how many. Only stores with folders have it (an object store has none).
+   */
+  prune?(before: Date): Promise<number>
 }
 
 export interface StoredObject {
@@ -78,7 +83,33 @@ export function diskStorage(root: string): FileStorage {
         if (modified) yield { key: relative(base, path).split(sep).join('/'), modifiedAt: modified }
       }
     },
+    async prune(before) {
+      // Race-free beside a put: a folder being written into was just made or changed (too young), and rmdir
+      // refuses a full one. A folder this run empties has just changed too: a later run takes it.
+      let removed = 0
+      for (const dir of await foldersUnder(base)) {
+        const info = await stat(dir).catch(() => undefined)
+        if (!info || info.mtime >= before || (await readdir(dir).catch(() => ['?'])).length > 0) continue
+        await rmdir(dir).then(
+          () => removed++,
+          () => {},
+        )
+      }
+      return removed
+    },
   }
+}
+
+/** The folders under `dir` (not `dir` itself), deepest first. */
+async function foldersUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  const found: string[] = []
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue
+    const path = join(dir, entry.name)
+    found.push(...(await foldersUnder(path)), path)
+  }
+  return found
 }
 
 /** The files under `dir`, depth first; a folder that is gone (or not made yet) has none. */
