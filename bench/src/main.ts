@@ -97,7 +97,8 @@ const variantsOption = args
       settings
         .split('+')
         .filter(Boolean)
-        .map((kv) => kv.split('=') as [string, string]),
+        // At the first '=' only: a value may hold one (NODE_OPTIONS=--max-semi-space-size=64).
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     )
     return { name, env }
   })
