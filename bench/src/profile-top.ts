@@ -1,5 +1,7 @@
 // `tsx src/profile-top.ts <file.cpuprofile> [n]`: the top frames of a V8 CPU profile by self time, and the
 // self time per package (node_modules/<pkg>) or app folder, so a profile can be read without a browser.
+// --windows=MS: also the busy share of each window of MS milliseconds, and what the busiest three ran: a
+// stall of a few hundred milliseconds inside a step is lost in the step's totals.
 import { readFileSync } from 'node:fs'
 
 interface Node {
@@ -41,9 +43,11 @@ const where = (url: string) => {
   if (app) return app[1]!
   return url.startsWith('node:') ? url : url === '' ? '(native/gc/idle)' : url
 }
+const frameKey = ({ callFrame: { functionName, url, lineNumber } }: Node) =>
+  `${functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, '').replace(/^file:\/\/\/work\/[^/]+\//, '')}:${lineNumber + 1}`
 for (const node of profile.nodes) {
-  const { functionName, url, lineNumber } = node.callFrame
-  const key = `${functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, '').replace(/^file:\/\/\/work\/[^/]+\//, '')}:${lineNumber + 1}`
+  const { url } = node.callFrame
+  const key = frameKey(node)
   byFrame.set(key, (byFrame.get(key) ?? 0) + node.hitCount)
   byPackage.set(where(url), (byPackage.get(where(url)) ?? 0) + node.hitCount)
 }
@@ -73,3 +77,30 @@ console.log('-- top frames (self) --')
 for (const [k, v] of [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) console.log(pct(v), k)
 console.log('-- app functions (inclusive) --')
 for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) console.log(pct(v), k)
+
+const windowMs = bound('windows')
+if (!Number.isNaN(windowMs)) {
+  const windows = new Map<number, { samples: number; idle: number; frames: Map<string, number> }>()
+  let at = 0
+  for (const [i, id] of profile.samples.entries()) {
+    at += profile.timeDeltas[i] ?? 0
+    const s = at / 1e6
+    if ((!Number.isNaN(from) && s < from) || (!Number.isNaN(to) && s > to)) continue
+    const w = Math.floor(at / 1e3 / windowMs)
+    const entry = windows.get(w) ?? { samples: 0, idle: 0, frames: new Map<string, number>() }
+    windows.set(w, entry)
+    entry.samples++
+    const node = byId.get(id)!
+    if (node.callFrame.functionName === '(idle)') entry.idle++
+    else entry.frames.set(frameKey(node), (entry.frames.get(frameKey(node)) ?? 0) + 1)
+  }
+  const busy = (e: { samples: number; idle: number }) => Math.round((1 - e.idle / e.samples) * 100)
+  const at1 = (w: number) => ((w * windowMs) / 1000).toFixed(2)
+  console.log(`-- busy % per ${windowMs} ms window (s: %) --`)
+  console.log([...windows].map(([w, e]) => `${at1(w)}:${busy(e)}`).join(' '))
+  for (const [w, e] of [...windows].sort((a, b) => busy(b[1]) - busy(a[1])).slice(0, 3)) {
+    console.log(`-- window at ${at1(w)} s: ${busy(e)} % busy, ${e.samples} samples --`)
+    for (const [k, v] of [...e.frames].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      console.log(String(v).padStart(6), k)
+  }
+}
