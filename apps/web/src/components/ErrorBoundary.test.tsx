@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, lazy, type ReactNode, Suspense } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ErrorBoundary, isChunkLoadError } from './ErrorBoundary.tsx'
 
 // Tells React that updates in these tests are wrapped in act().
@@ -62,6 +62,11 @@ describe('ErrorBoundary', () => {
     const missing = '/assets/no-such-chunk.js'
     const Page = lazy(() => import(/* @vite-ignore */ missing))
     const { container, caught } = await render(<Page />)
+    // The import fails once the module loader has looked for the file, which on a busy machine can take
+    // longer than render's wait: wait for the boundary itself.
+    await act(async () => {
+      await vi.waitFor(() => expect(caught).toHaveLength(1), { timeout: 4_000 })
+    })
 
     expect(caught).toHaveLength(1)
     expect(container.querySelector('[role="alert"]')).not.toBeNull()
