@@ -23,14 +23,16 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as {
 }
 const from = bound('from')
 const to = bound('to')
-const hits = new Map<number, number>()
+// The samples between --from and --to, each with its time in seconds from the profile's start.
+const kept: { s: number; id: number }[] = []
 let t = 0
 for (const [i, id] of profile.samples.entries()) {
   t += profile.timeDeltas[i] ?? 0
   const s = t / 1e6
-  if ((Number.isNaN(from) || s >= from) && (Number.isNaN(to) || s <= to))
-    hits.set(id, (hits.get(id) ?? 0) + 1)
+  if ((Number.isNaN(from) || s >= from) && (Number.isNaN(to) || s <= to)) kept.push({ s, id })
 }
+const hits = new Map<number, number>()
+for (const { id } of kept) hits.set(id, (hits.get(id) ?? 0) + 1)
 console.log(`profile spans ${(t / 1e6).toFixed(1)} s`)
 for (const node of profile.nodes) node.hitCount = hits.get(node.id) ?? 0
 const total = [...hits.values()].reduce((a, b) => a + b, 0)
@@ -81,18 +83,15 @@ for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, Number(
 const windowMs = bound('windows')
 if (!Number.isNaN(windowMs)) {
   const windows = new Map<number, { samples: number; idle: number; frames: Map<string, number> }>()
-  let at = 0
-  for (const [i, id] of profile.samples.entries()) {
-    at += profile.timeDeltas[i] ?? 0
-    const s = at / 1e6
-    if ((!Number.isNaN(from) && s < from) || (!Number.isNaN(to) && s > to)) continue
-    const w = Math.floor(at / 1e3 / windowMs)
+  for (const { s, id } of kept) {
+    const w = Math.floor((s * 1000) / windowMs)
     const entry = windows.get(w) ?? { samples: 0, idle: 0, frames: new Map<string, number>() }
     windows.set(w, entry)
     entry.samples++
     const node = byId.get(id)!
+    const key = frameKey(node)
     if (node.callFrame.functionName === '(idle)') entry.idle++
-    else entry.frames.set(frameKey(node), (entry.frames.get(frameKey(node)) ?? 0) + 1)
+    else entry.frames.set(key, (entry.frames.get(key) ?? 0) + 1)
   }
   const busy = (e: { samples: number; idle: number }) => Math.round((1 - e.idle / e.samples) * 100)
   const at1 = (w: number) => ((w * windowMs) / 1000).toFixed(2)

@@ -83,33 +83,31 @@ export function diskStorage(root: string): FileStorage {
         if (modified) yield { key: relative(base, path).split(sep).join('/'), modifiedAt: modified }
       }
     },
-    async prune(before) {
-      // Race-free beside a put: a folder being written into was just made or changed (too young), and rmdir
-      // refuses a full one. A folder this run empties has just changed too: a later run takes it.
-      let removed = 0
-      for (const dir of await foldersUnder(base)) {
-        const info = await stat(dir).catch(() => undefined)
-        if (!info || info.mtime >= before || (await readdir(dir).catch(() => ['?'])).length > 0) continue
-        await rmdir(dir).then(
-          () => removed++,
-          () => {},
-        )
-      }
-      return removed
-    },
+    prune: (before) => pruneUnder(base, before),
   }
 }
 
-/** The folders under `dir` (not `dir` itself), deepest first. */
-async function foldersUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
-  const found: string[] = []
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue
-    const path = join(dir, entry.name)
-    found.push(...(await foldersUnder(path)), path)
+/**
+ * Removes the empty folders under `root` (not `root` itself) last changed before `before`; returns how many.
+ * Race-free beside a put: a folder being written into was just made or changed (too young), and rmdir
+ * refuses a full one. A folder this run empties has just changed too: a later run takes it.
+ */
+async function pruneUnder(root: string, before: Date): Promise<number> {
+  async function prune(dir: string): Promise<number> {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined)
+    if (!entries) return 0 // gone meanwhile
+    let removed = 0
+    for (const entry of entries) if (entry.isDirectory()) removed += await prune(join(dir, entry.name))
+    if (dir === root || entries.length > 0) return removed
+    // Empty (so nothing was removed inside it): itself, once old enough.
+    const info = await stat(dir).catch(() => undefined)
+    if (!info || info.mtime >= before) return 0
+    return rmdir(dir).then(
+      () => 1,
+      () => 0,
+    )
   }
-  return found
+  return prune(root)
 }
 
 /** The files under `dir`, depth first; a folder that is gone (or not made yet) has none. */
