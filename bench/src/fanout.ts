@@ -56,6 +56,8 @@ export interface StepResult {
   /** Refused tries (UNAVAILABLE / RATE_LIMITED) and how many messages were refused at least once (retry steps). */
   refusals: number
   refusedMessages: number
+  /** Secura Chat's own count of the sends admission control refused in the step, by the bound that refused them. */
+  refusedBy?: Record<string, number>
   /** Delivery of the messages stored at a later try, timed from their first schedule. */
   retried: Percentiles
   errors: Record<string, number>
@@ -93,6 +95,8 @@ export interface FanoutOptions {
   extend?: boolean
   /** After the curve, one step at this multiple of the sustained rate with retries (admission control). */
   overloadFactor?: number
+  /** The server's running count of refused sends by reason (Secura Chat's metrics), read before and after each step. */
+  refusedBy?: () => Promise<Record<string, number>>
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -195,6 +199,7 @@ async function measureStep(o: FanoutOptions, rate: number, retry = false): Promi
   const before = sample(o.serverPid)
   const dbBefore = sampleEach(dbPids)
   const machineBefore = machineSample()
+  const refusedBefore = await o.refusedBy?.()
   const sends = await o.workers.all(() => ({
     type: 'step',
     stepId,
@@ -218,6 +223,7 @@ async function measureStep(o: FanoutOptions, rate: number, retry = false): Promi
     await sleep(100)
   }
   const got = await o.workers.all(() => ({ type: 'collect' }))
+  const refusedAfter = await o.refusedBy?.()
   const errors: Record<string, number> = {}
   for (const s of sends)
     for (const [k, v] of Object.entries(s.errors as Record<string, number>)) errors[k] = (errors[k] ?? 0) + v
@@ -257,6 +263,12 @@ async function measureStep(o: FanoutOptions, rate: number, retry = false): Promi
     load1,
     ok: false,
   }
+  if (refusedBefore && refusedAfter) {
+    const by = Object.entries(refusedAfter)
+      .map(([reason, n]) => [reason, n - (refusedBefore[reason] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+    if (by.length > 0) step.refusedBy = Object.fromEntries(by)
+  }
   step.ok =
     step.failed === 0 &&
     step.lost === 0 &&
@@ -267,7 +279,13 @@ async function measureStep(o: FanoutOptions, rate: number, retry = false): Promi
   o.log(
     `  ${o.target} rooms of ${Math.max(...Object.values(o.convSizes))} @ ${rate}/s${retry ? ' (overload, retries)' : ''}: ` +
       `delivery p50 ${step.delivery.p50} p99 ${step.delivery.p99} ms, ack p99 ${step.ack.p99} ms, lost ${step.lost}, ` +
-      `dups ${step.dups}, failed ${step.failed}${retry ? `, refused ${step.refusedMessages} (${step.refusals} tries), retried p99 ${step.retried.p99} ms` : ''}, ` +
+      `dups ${step.dups}, failed ${step.failed}${
+        step.refusedBy
+          ? ` (refused by ${Object.entries(step.refusedBy)
+              .map(([r, n]) => `${r} ${n}`)
+              .join(', ')})`
+          : ''
+      }${retry ? `, refused ${step.refusedMessages} (${step.refusals} tries), retried p99 ${step.retried.p99} ms` : ''}, ` +
       `cpu ${step.serverCpuPct}%${step.dbCpuPct !== null ? ` (+db ${step.dbCpuPct}%)` : ''}, ${gen}, machine ${busy}%${steal >= STEAL_LIMIT_PCT ? ` (steal ${steal}%)` : ''}, load ${load1}` +
       `${step.ok || retry ? '' : '  ✗'}`,
   )

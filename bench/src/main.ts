@@ -23,6 +23,7 @@ import {
   createBenchDatabase,
   prepareRuntime,
   type Runtime,
+  sendsRefused,
   setCommitDelay,
   settleDatabase,
   startBaseline,
@@ -85,7 +86,9 @@ const LIMITS = {
  * `--variants=wide:SEND_WRITERS=8,narrow:SEND_WRITERS=2+SEND_GROUP_COMMIT=off`: Secura Chat's fan-out again
  * under each set of server settings, in the same run (`--repeat=N` rounds, variants interleaved), so that
  * the machine's noise falls on all of them alike. `PG_COMMIT_DELAY=<µs>` is the bench's own: it sets
- * Postgres' commit_delay (with commit_siblings 1) on the bench database for that variant.
+ * Postgres' commit_delay (with commit_siblings 1) on the bench database for that variant, and
+ * `BENCH_SERVER_ROOT=<path>` runs the server of another checkout (a `git worktree` of the base commit, after
+ * `pnpm install` and `node scripts/ensure.mjs` there), so that a change and its base run interleaved.
  */
 const variantsOption = args
   .find((a) => a.startsWith('--variants='))
@@ -189,7 +192,10 @@ async function main() {
       ? 'compiling the servers (--runtime=tsx runs the sources)…'
       : 'servers run under tsx',
   )
-  await prepareRuntime(runtime)
+  await prepareRuntime(
+    runtime,
+    (variantsOption ?? []).flatMap((v) => v.env.BENCH_SERVER_ROOT ?? []),
+  )
   const db = await createBenchDatabase(adminUrl)
   const workers = new Workers(workerCount)
   const adminToken = randomBytes(24).toString('base64url')
@@ -205,7 +211,13 @@ async function main() {
     running.splice(running.indexOf(t), 1)
   }
   const secura = (
-    extra: { cpuProf?: boolean; port?: number; redisUrl?: string; env?: Record<string, string> } = {},
+    extra: {
+      cpuProf?: boolean
+      port?: number
+      redisUrl?: string
+      env?: Record<string, string>
+      root?: string
+    } = {},
   ) =>
     start(
       startSecura({
@@ -215,6 +227,7 @@ async function main() {
         env: { ...LIMITS, ...extra.env },
         logFile: join(logDir, `secura-${extra.port ?? port}.log`),
         runtime,
+        ...(extra.root && { root: extra.root }),
         ...(extra.cpuProf && { cpuProfDir: join(RESULTS, 'profiles', date) }),
         ...(extra.redisUrl && { redisUrl: extra.redisUrl }),
       }),
@@ -291,6 +304,7 @@ async function main() {
                 protocol: 'socketio',
                 serverPid: target.pid,
                 dbPids,
+                refusedBy: () => sendsRefused(target.url, adminToken),
                 clients: specs(setup, plan.clients, size, target.url, convs),
                 convSizes: sizesOf(convs, size),
                 rates,
@@ -305,16 +319,17 @@ async function main() {
           if (targets.has('ws')) result.fanout.push(await baseline('ws')(pool))
           for (let round = 1; variantsOption && round <= rounds; round++) {
             for (const variant of variantsOption) {
-              const { PG_COMMIT_DELAY: commitDelay, ...env } = variant.env
+              const { PG_COMMIT_DELAY: commitDelay, BENCH_SERVER_ROOT: root, ...env } = variant.env
               await stop(target)
               await setCommitDelay(db.url, commitDelay)
-              target = await secura({ env })
+              target = await secura({ env, ...(root && { root }) })
               log(`variant ${variant.name} (round ${round}): ${JSON.stringify(variant.env)}`)
               const fanout = await runFanout({
                 target: 'secura',
                 protocol: 'socketio',
                 serverPid: target.pid,
                 dbPids,
+                refusedBy: () => sendsRefused(target.url, adminToken),
                 clients: specs(setup, plan.clients, size, target.url, convs),
                 convSizes: sizesOf(convs, size),
                 rates,

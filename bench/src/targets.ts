@@ -9,7 +9,10 @@ import { inspectorUrl, memoryAfterGc } from './inspector.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const BENCH = join(ROOT, 'bench')
-/** Which checkout's server to run: this one, or another (to compare a change against its base). */
+/**
+ * Which checkout's server to run: this one, or another (to compare a change against its base). A variant may
+ * name its own (`BENCH_SERVER_ROOT` in its settings), so that two versions of the code run interleaved.
+ */
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ?? ROOT
 
 const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0)
@@ -25,13 +28,15 @@ export type Runtime = 'compiled' | 'tsx'
 /** Inside node_modules: ignored by git and the linters, and the baselines' packages resolve from there. */
 const BUILT = join(BENCH, 'node_modules/.cache/secura-bench')
 
-/** Builds what `compiled` runs (the server of SERVER_ROOT, and both baselines); nothing for `tsx`. */
-export async function prepareRuntime(runtime: Runtime): Promise<void> {
+/** Builds what `compiled` runs (the server of SERVER_ROOT and of `roots`, and both baselines); nothing for `tsx`. */
+export async function prepareRuntime(runtime: Runtime, roots: string[] = []): Promise<void> {
   if (runtime === 'tsx') return
-  const server = join(SERVER_ROOT, 'apps/server')
-  if (!existsSync(join(server, 'build.mjs')))
-    throw new Error(`${server} has no build.mjs to compile the server with: run with --runtime=tsx`)
-  execFileSync('node', ['build.mjs'], { cwd: server, stdio: 'ignore' })
+  for (const root of new Set([SERVER_ROOT, ...roots])) {
+    const server = join(root, 'apps/server')
+    if (!existsSync(join(server, 'build.mjs')))
+      throw new Error(`${server} has no build.mjs to compile the server with: run with --runtime=tsx`)
+    execFileSync('node', ['build.mjs'], { cwd: server, stdio: 'ignore' })
+  }
   const { build } = await import('esbuild')
   await build({
     entryPoints: ['socketio-server', 'ws-server'].map((name) => join(BENCH, 'baselines', `${name}.ts`)),
@@ -68,6 +73,8 @@ export interface SecuraOptions {
   cpuProfDir?: string
   redisUrl?: string
   runtime: Runtime
+  /** The checkout whose server runs (default SERVER_ROOT). */
+  root?: string
 }
 
 /** Every child gets the hard limit of open files (10,000 sockets need more than the usual 1,024). */
@@ -128,7 +135,7 @@ export async function startSecura(o: SecuraOptions): Promise<Target> {
   const offset = sizeOf(o.logFile)
   const child = spawnWithUlimit(
     ['node', ...execArgv, ...entry],
-    join(SERVER_ROOT, 'apps/server'),
+    join(o.root ?? SERVER_ROOT, 'apps/server'),
     env,
     o.logFile,
   )
@@ -250,4 +257,16 @@ export async function setCommitDelay(databaseUrl: string, micros: string | undef
   } finally {
     await client.end()
   }
+}
+
+/** Secura Chat's `secura_sends_refused_total`, by reason, from its metrics (admin token). */
+export async function sendsRefused(url: string, adminToken: string): Promise<Record<string, number>> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })
+  if (!res.ok) throw new Error(`GET /metrics: ${res.status}`)
+  const counts: Record<string, number> = {}
+  for (const [, reason, n] of (await res.text()).matchAll(
+    /^secura_sends_refused_total\{reason="([^"]+)"\} (\d+)$/gm,
+  ))
+    counts[reason!] = Number(n)
+  return counts
 }
