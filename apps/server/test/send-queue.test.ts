@@ -277,6 +277,24 @@ describe('send queue', () => {
     expect((await stored(lobbyId)).map((r) => r.id)).toEqual(rows.map((r) => r!.id))
   })
 
+  it('a finished write frees its writer before its sends are answered: the next write is already on its way', async () => {
+    const { groupId, viewers } = await world()
+    const [a, b] = viewers as [Viewer, Viewer]
+    const counting = countingStore()
+    const queue = sendQueue(counting.store, { writers: 1, singles: 1 })
+    const release = counting.hold(groupId)
+    const first = queue.insert(message(a, groupId))
+    const second = queue.insert(message(b, groupId))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(counting.singles).toBe(1)
+    // Where the chat acks and broadcasts the first send, the second's write must have started: the database
+    // writes it while the server answers the first, instead of waiting for the answers.
+    const startedBeforeAnswer = first.then(() => counting.singles)
+    release()
+    expect(await startedBeforeAnswer).toBe(2)
+    expect([(await first)?.seq, (await second)?.seq]).toEqual([2, 3])
+  })
+
   it('any arrivals, at any pace: each conversation stored in the order sent, seqs without gaps, each send answered once', async () => {
     const { eventId, lobbyId, groupId, viewers } = await world()
     const owner = viewers[0]!

@@ -70,24 +70,37 @@ export function sendQueue(
     for (const p of batch) await store.insert(p.message.viewer, p.message).then(p.resolve, p.reject)
   }
 
-  async function write(batch: Pending[], batched: boolean): Promise<void> {
-    if (batch.length === 1) return alone(batch)
+  /**
+   * Writes a batch, and returns how to answer its sends. The answers wait until the writer is free and the
+   * next writes have started: each answer acks and broadcasts its message, and while the server does that
+   * for a batch, the database is already writing the next (see start).
+   */
+  async function write(batch: Pending[], batched: boolean): Promise<() => void> {
     try {
+      if (batch.length === 1) {
+        const [p] = batch as [Pending]
+        const row = await store.insert(p.message.viewer, p.message)
+        return () => p.resolve(row)
+      }
       if (!batched) {
         const rows = await store.insertGroup(batch.map((p) => p.message))
-        for (const [i, p] of batch.entries()) p.resolve(rows[i])
-      } else {
-        const rows = await store.insertMany(batch.map((p) => p.message))
+        return () => {
+          for (const [i, p] of batch.entries()) p.resolve(rows[i])
+        }
+      }
+      const rows = await store.insertMany(batch.map((p) => p.message))
+      return () => {
         for (const p of batch) p.resolve(rows.get(p.message.id))
       }
     } catch (error) {
-      if (!isUniqueViolation(error) && !isDeadlock(error)) {
-        for (const p of batch) p.reject(error)
-        return
-      }
+      if (batch.length === 1 || (!isUniqueViolation(error) && !isDeadlock(error)))
+        return () => {
+          for (const p of batch) p.reject(error)
+        }
       // Another instance stored one of these meanwhile (or locked the same conversations): nothing was
       // written; each goes on its own, where a replay is told apart from the rest.
       await alone(batch)
+      return () => {}
     }
   }
 
@@ -96,11 +109,14 @@ export function sendQueue(
     if (!batched) singlesInFlight++
     const conversations = new Set(batch.map((p) => p.message.conversationId))
     for (const c of conversations) busy.add(c)
-    void write(batch, batched).finally(() => {
+    void write(batch, batched).then((answer) => {
       inFlight--
       if (!batched) singlesInFlight--
       for (const c of conversations) busy.delete(c)
+      // The next writes first, the answers after. Order within a conversation holds: a next write of these
+      // conversations is answered in a later turn of the event loop, after its round trip, so after these.
       pump()
+      answer()
     })
   }
 
