@@ -154,10 +154,15 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ ...base, SEND_WRITERS: '0', SEND_SINGLES: 'x', SEND_GROUP_COMMIT: 'yes' }),
     ).toThrow(/SEND_WRITERS[\s\S]*SEND_SINGLES[\s\S]*SEND_GROUP_COMMIT must be on or off/)
-    expect(loadConfig({ ...base, LIMIT_SENDS_IN_FLIGHT: '3', LIMIT_SEND_QUEUE_MS: '250' })).toMatchObject({
-      sendsInFlight: 3,
-      sendQueueMs: 250,
-    })
+    expect(loadConfig(base)).toMatchObject({ sendsInFlight: 1000, sendQueueMs: 50, sendQueueTargetMs: 20 })
+    expect(
+      loadConfig({
+        ...base,
+        LIMIT_SENDS_IN_FLIGHT: '3',
+        LIMIT_SEND_QUEUE_MS: '250',
+        LIMIT_SEND_QUEUE_TARGET_MS: '5',
+      }),
+    ).toMatchObject({ sendsInFlight: 3, sendQueueMs: 250, sendQueueTargetMs: 5 })
     expect(() => loadConfig({ ...base, LIMIT_SENDS_IN_FLIGHT: '0', LIMIT_SEND_QUEUE_MS: 'soon' })).toThrow(
       /LIMIT_SENDS_IN_FLIGHT[\s\S]*LIMIT_SEND_QUEUE_MS/,
     )

@@ -62,6 +62,7 @@ export interface Config {
   /** Admission control: sends in flight on this instance, at most, and the age of the oldest beyond which new ones are refused. */
   sendsInFlight: number
   sendQueueMs: number
+  sendQueueTargetMs: number
   /** Sends written side by side (by conversation), each holding a pooled connection while it writes. */
   sendWriters: number
   sendSingles: number
@@ -305,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
 
   const sendsInFlight = int('LIMIT_SENDS_IN_FLIGHT', 1000, 1, 1_000_000)
   const sendQueueMs = int('LIMIT_SEND_QUEUE_MS', 50, 1, 600_000)
+  const sendQueueTargetMs = int('LIMIT_SEND_QUEUE_TARGET_MS', 20, 1, 600_000)
   // The pool has 10 connections: 8 writers leave two for reads while every writer writes.
   const sendWriters = int('SEND_WRITERS', 8, 1, 64)
   // Of the writes in flight, how many may be single sends; the rest are batches (send-queue.ts).
@@ -386,6 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: StartO
     sendSingles,
     sendGroupCommit: groupCommit === 'on',
     sendQueueMs,
+    sendQueueTargetMs,
     push: {
       vapidPublicKey,
       vapidPrivateKey,

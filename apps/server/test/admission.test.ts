@@ -137,10 +137,10 @@ describe.skipIf(!onPostgres)('admission control (needs Postgres: set DATABASE_UR
     })
   })
 
-  describe('beyond the bound on queue age', () => {
+  describe('a queue that stands', () => {
     const server = useServer({ ...RAISED, LIMIT_SEND_QUEUE_MS: '50' })
 
-    it('once a queue has waited longer than LIMIT_SEND_QUEUE_MS, new sends are refused until it drains', async () => {
+    it('once no send has got through the queue in time for LIMIT_SEND_QUEUE_MS, new sends are refused until it drains', async () => {
       const { eventId, lobbyId } = await server.createEvent('Slow')
       const ana = await server.join(eventId, 'Ana')
       const socket = await server.connect({ token: ana.token })
@@ -151,7 +151,7 @@ describe.skipIf(!onPostgres)('admission control (needs Postgres: set DATABASE_UR
       const lock = await lockConversation(server, lobbyId)
       let waiting: Promise<unknown>[] = []
       try {
-        // A queue (32 sends, where the age rule starts) that has waited longer than 50 ms.
+        // A queue (32 sends, where the rule starts) through which nothing has gone for longer than 50 ms.
         waiting = Array.from({ length: 32 }, (_, i) => send(`q${i}`))
         await quiet(300)
         expect(await send('late')).toEqual(unavailable)
@@ -164,8 +164,8 @@ describe.skipIf(!onPostgres)('admission control (needs Postgres: set DATABASE_UR
       expect((await storedIds(server, lobbyId)).filter(([, id]) => id === 'late')).toEqual([[33, 'late']])
 
       const after = await scrape(server)
-      expect(after('secura_sends_refused_total', { reason: 'queue_age' })).toBe(
-        before('secura_sends_refused_total', { reason: 'queue_age' }) + 1,
+      expect(after('secura_sends_refused_total', { reason: 'standing_queue' })).toBe(
+        before('secura_sends_refused_total', { reason: 'standing_queue' }) + 1,
       )
     })
   })

@@ -82,7 +82,7 @@ export default fp(
 
     const sendsRefused = new Counter({
       name: 'secura_sends_refused_total',
-      help: 'Sends refused with UNAVAILABLE by admission control, by bound: in_flight, queue_age or expected_wait (clients retry them)',
+      help: 'Sends refused with UNAVAILABLE by admission control, by bound: in_flight or standing_queue (clients retry them)',
       labelNames: ['reason'],
       registers: [registry],
     })

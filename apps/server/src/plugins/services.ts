@@ -197,7 +197,11 @@ export default fp(
         groupCommit: app.config.sendGroupCommit,
         onSent: (notice) => push.notify(notice),
         admission: sendAdmission(
-          { maxInFlight: app.config.sendsInFlight, maxQueueMs: app.config.sendQueueMs },
+          {
+            maxInFlight: app.config.sendsInFlight,
+            maxQueueMs: app.config.sendQueueMs,
+            targetMs: app.config.sendQueueTargetMs,
+          },
           { onRefused: (reason) => app.metrics.sendRefused(reason) },
         ),
       }),

@@ -62,56 +62,93 @@ describe('send admission', () => {
     expect(admission.inFlight).toBe(0)
   })
 
-  it('refuses while the oldest send in flight is older than the queue bound, once a queue has formed', async () => {
-    const { admission, refused, advance } = setup({ maxInFlight: 100, maxQueueMs: 50, minQueue: 3 })
-    const writes = [held(), held(), held()]
-    const running = writes.map((w, i) => {
-      if (i === 2) advance(40)
-      return admission.run(w.write)
+  it('a queue that stands for the whole bound is refused; a burst shorter than that is waited out', async () => {
+    const { admission, refused, advance } = setup({
+      maxInFlight: 100,
+      maxQueueMs: 50,
+      targetMs: 10,
+      minQueue: 3,
     })
-    advance(20) // the oldest has waited 60 ms, the newest 20 ms
+    const writes = [held(), held(), held()]
+    const running = writes.map((w) => admission.run(w.write))
+    // The oldest has waited 40 ms, past the target, but the queue has stood for less than 50 ms: admitted.
+    advance(40)
+    const fourth = held()
+    const admitted = admission.run(fourth.write)
+    expect(admission.inFlight).toBe(4)
+    // 60 ms: no send got through within 10 ms since the queue was last short, at 0 ms. Refused.
+    advance(20)
     expect((await refusal(admission.run(async () => 'late')))?.code).toBe('UNAVAILABLE')
-    expect(refused).toEqual(['queue_age'])
-
-    // The oldest is answered: the next oldest has waited 20 ms, so sends are admitted again.
-    writes[0]!.finish()
-    await running[0]
-    expect(await admission.run(async () => 'now')).toBe('now')
+    expect(refused).toEqual(['standing_queue'])
+    for (const w of [...writes, fourth]) w.finish()
+    await Promise.all([...running, admitted])
 
     // With fewer than minQueue in flight, age alone refuses nothing.
-    writes[1]!.finish()
-    await running[1]
+    const slow = [held(), held()]
+    const both = slow.map((w) => admission.run(w.write))
     advance(1000)
     expect(await admission.run(async () => 'alone')).toBe('alone')
-    writes[2]!.finish()
-    await running[2]
+    for (const w of slow) w.finish()
+    await Promise.all(both)
   })
 
-  it('refuses while the sends in flight would take longer than the queue bound at the rate sends are answered', async () => {
-    const { admission, refused, advance } = setup({ maxInFlight: 100, maxQueueMs: 50, minQueue: 3 })
-    // One answered every 10 ms for 100 ms of sends in flight: 0.1 a millisecond, so 50 ms is 5 sends.
+  it('a send answered within the target means the queue does not stand, however old the oldest', async () => {
+    const { admission, refused, advance } = setup({
+      maxInFlight: 100,
+      maxQueueMs: 50,
+      targetMs: 10,
+      minQueue: 3,
+    })
+    // One conversation's sends held up (a lock), while others keep getting through quickly.
+    const stuck = [held(), held(), held()]
+    const waiting = stuck.map((w) => admission.run(w.write))
     for (let i = 0; i < 10; i++) {
-      const w = held()
-      const running = admission.run(w.write)
       advance(10)
-      w.finish()
+      const quick = held()
+      const running = admission.run(quick.write)
+      advance(2)
+      quick.finish()
       await running
     }
-    // A quiet second says nothing of the rate.
-    advance(1000)
-    const writes = Array.from({ length: 6 }, () => held())
-    const running = writes.map((w) => {
-      advance(1)
-      return admission.run(w.write)
+    expect(refused).toEqual([])
+    for (const w of stuck) w.finish()
+    await Promise.all(waiting)
+  })
+
+  it('once refusing, holds the queue at the target: admits while the oldest is within it, stops after a quiet bound', async () => {
+    const { admission, refused, advance } = setup({
+      maxInFlight: 100,
+      maxQueueMs: 50,
+      targetMs: 10,
+      minQueue: 3,
     })
-    // Six in flight, none older than 6 ms: the seventh would wait about 60 ms.
+    const first = [held(), held(), held()]
+    const running = first.map((w) => admission.run(w.write))
+    advance(60)
     expect((await refusal(admission.run(async () => 'late')))?.code).toBe('UNAVAILABLE')
-    expect(refused).toEqual(['expected_wait'])
-    writes[0]!.finish()
-    await running[0]
-    expect(await admission.run(async () => 'fits')).toBe('fits')
-    for (const w of writes) w.finish()
+    // The old ones answered; three new ones, and the oldest of them at 5 ms is within the target: admitted.
+    for (const w of first) w.finish()
     await Promise.all(running)
+    const second = [held(), held(), held()]
+    const next = second.map((w) => admission.run(w.write))
+    advance(5)
+    const within = held()
+    const admitted = admission.run(within.write)
+    // Still refusing: at 12 ms the oldest is past the target, and no bound had to pass first.
+    advance(7)
+    expect((await refusal(admission.run(async () => 'over')))?.code).toBe('UNAVAILABLE')
+    expect(refused).toEqual(['standing_queue', 'standing_queue'])
+    // 60 ms with no refusal: refusing stops, and a queue must stand for a whole bound again.
+    for (const w of [...second, within]) w.finish()
+    await Promise.all([...next, admitted])
+    advance(60)
+    const third = [held(), held(), held()]
+    const last = third.map((w) => admission.run(w.write))
+    advance(20)
+    expect(await admission.run(async () => 'burst')).toBe('burst')
+    expect(refused).toHaveLength(2)
+    for (const w of third) w.finish()
+    await Promise.all(last)
   })
 
   it('a write that fails leaves the count too, and its error passes through', async () => {

@@ -1,24 +1,26 @@
 import { AppError } from '../../errors.ts'
 
-/** Time with sends in flight over which the rate they are answered at is measured. */
-const RATE_WINDOW_MS = 100
-
 export interface AdmissionLimits {
   /** Sends admitted and not yet answered by the database, at most. */
   maxInFlight: number
   /**
-   * New sends are refused while the oldest send in flight has waited longer than this, or while a new one
-   * would: while the sends in flight, at the rate sends have lately been answered, take longer than this.
+   * How long a queue may stand before new sends are refused: a queue stands while no send gets through it
+   * within `targetMs`. A burst or a stall shorter than this is waited out, not refused.
    */
   maxQueueMs: number
   /**
-   * The age rule applies only from this many sends in flight: a few slow sends are the database's latency,
-   * not a backlog, and refusing others would not make them faster.
+   * The wait the queue is held to once sends are being refused: a new send is then admitted only while the
+   * oldest in flight has waited no longer than this. Default 20 ms, at most `maxQueueMs`.
+   */
+  targetMs?: number
+  /**
+   * Fewer sends in flight than this are never a queue: a few slow sends are the database's latency, not a
+   * backlog, and refusing others would not make them faster.
    */
   minQueue?: number
 }
 
-export type RefusalReason = 'in_flight' | 'queue_age' | 'expected_wait'
+export type RefusalReason = 'in_flight' | 'standing_queue'
 
 export interface AdmissionOptions {
   onRefused?: (reason: RefusalReason) => void
@@ -31,44 +33,43 @@ export interface AdmissionOptions {
  * UNAVAILABLE and `retryAfterMs`, before it costs the database anything: the client's outbox keeps it and
  * tries again later, so nothing is lost, and what is accepted keeps a bounded latency instead of every send
  * waiting behind an ever longer queue.
+ *
+ * The queue rule is CoDel's (Nichols and Jacobson, "Controlling Queue Delay", 2012): a queue is harmful when
+ * it stands, not when it is long for a moment. Refusing starts only once no send has got through within
+ * `targetMs` for a whole `maxQueueMs`; from then on the queue is held near `targetMs` (a send is admitted
+ * while the oldest in flight has waited no longer), and refusing stops once `maxQueueMs` passes with no
+ * send refused. So a burst is absorbed whole, and a lasting overload keeps what is accepted answered in
+ * about `targetMs` plus one write.
  */
 export function sendAdmission(limits: AdmissionLimits, options: AdmissionOptions = {}) {
   const { onRefused, now = () => performance.now(), random = Math.random } = options
   const minQueue = limits.minQueue ?? 32
+  const targetMs = Math.min(limits.targetMs ?? 20, limits.maxQueueMs)
   // Admission times by ticket: a Map iterates in insertion order, so its first entry is the oldest in flight.
   const inFlight = new Map<number, number>()
   let nextTicket = 0
+  /** The last moment the queue was seen short: fewer than minQueue, or the oldest within targetMs. */
+  let shortAt = now()
+  let refusing = false
+  let lastRefusal = Number.NEGATIVE_INFINITY
 
-  const oldestAge = (at: number): number => {
-    for (const since of inFlight.values()) return at - since
-    return 0
-  }
-
-  // The rate sends are answered at, per millisecond of time with sends in flight (an idle moment says nothing
-  // of the rate), averaged over windows of RATE_WINDOW_MS of such time. Unknown until the first window ends.
-  let answeredRate: number | undefined
-  let busyMs = 0
-  let answered = 0
-  let lastEvent = now()
-  const tick = (at: number) => {
-    if (inFlight.size > 0) busyMs += at - lastEvent
-    lastEvent = at
-    if (busyMs < RATE_WINDOW_MS) return
-    const rate = answered / busyMs
-    answeredRate = answeredRate === undefined ? rate : (answeredRate + rate) / 2
-    busyMs = 0
-    answered = 0
+  const isShort = (at: number): boolean => {
+    if (inFlight.size < minQueue) return true
+    for (const since of inFlight.values()) return at - since <= targetMs
+    return true
   }
 
   function refusal(at: number): RefusalReason | undefined {
     if (inFlight.size >= limits.maxInFlight) return 'in_flight'
-    if (inFlight.size < minQueue) return undefined
-    // The age rule sees a backlog once it is old; the expected wait sees one as it forms, while the sends
-    // arrive faster than they are answered, before any has waited long — so what is admitted is answered in
-    // about maxQueueMs at most, whatever the rate offered.
-    if (oldestAge(at) > limits.maxQueueMs) return 'queue_age'
-    if (answeredRate !== undefined && inFlight.size > answeredRate * limits.maxQueueMs) return 'expected_wait'
-    return undefined
+    if (refusing && at - lastRefusal > limits.maxQueueMs) refusing = false
+    if (isShort(at)) {
+      shortAt = at
+      return undefined
+    }
+    if (!refusing && at - shortAt < limits.maxQueueMs) return undefined
+    refusing = true
+    lastRefusal = at
+    return 'standing_queue'
   }
 
   return {
@@ -79,7 +80,6 @@ export function sendAdmission(limits: AdmissionLimits, options: AdmissionOptions
     /** Runs `write` if the instance has room for another send; otherwise throws UNAVAILABLE with retryAfterMs. */
     async run<T>(write: () => Promise<T>): Promise<T> {
       const at = now()
-      tick(at)
       const reason = refusal(at)
       if (reason) {
         onRefused?.(reason)
@@ -97,9 +97,10 @@ export function sendAdmission(limits: AdmissionLimits, options: AdmissionOptions
       try {
         return await write()
       } finally {
-        answered++
-        tick(now())
+        const done = now()
         inFlight.delete(ticket)
+        // A send through within the target, or what is left short: the queue does not stand.
+        if (done - at <= targetMs || isShort(done)) shortAt = done
       }
     },
   }
