@@ -59,7 +59,7 @@ export interface Config {
   presenceGraceMs: number
   /** Use `secure` cookies (PUBLIC_URL is https). */
   secureCookies: boolean
-  /** Admission control: sends in flight on this instance, at most, and the age of the oldest beyond which new ones are refused. */
+  /** Admission control: sends in flight on this instance at most; how long a queue may stand before new ones are refused; the wait it is then held to. */
   sendsInFlight: number
   sendQueueMs: number
   sendQueueTargetMs: number
