@@ -275,17 +275,16 @@ async function measureStep(o: FanoutOptions, rate: number, retry = false): Promi
     step.dups === 0 &&
     step.delivery.p99 < P99_LIMIT_MS &&
     step.acked === step.sent
+  const refusedBy = step.refusedBy
+    ? ` (refused by ${Object.entries(step.refusedBy)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(', ')})`
+    : ''
   const gen = `gen cpu ${cpuPct.join('/')}% lag p99 ${Math.max(...loopDelayP99Ms)} ms${step.generator.saturated ? ' (saturated)' : ''}`
   o.log(
     `  ${o.target} rooms of ${Math.max(...Object.values(o.convSizes))} @ ${rate}/s${retry ? ' (overload, retries)' : ''}: ` +
       `delivery p50 ${step.delivery.p50} p99 ${step.delivery.p99} ms, ack p99 ${step.ack.p99} ms, lost ${step.lost}, ` +
-      `dups ${step.dups}, failed ${step.failed}${
-        step.refusedBy
-          ? ` (refused by ${Object.entries(step.refusedBy)
-              .map(([r, n]) => `${r} ${n}`)
-              .join(', ')})`
-          : ''
-      }${retry ? `, refused ${step.refusedMessages} (${step.refusals} tries), retried p99 ${step.retried.p99} ms` : ''}, ` +
+      `dups ${step.dups}, failed ${step.failed}${refusedBy}${retry ? `, refused ${step.refusedMessages} (${step.refusals} tries), retried p99 ${step.retried.p99} ms` : ''}, ` +
       `cpu ${step.serverCpuPct}%${step.dbCpuPct !== null ? ` (+db ${step.dbCpuPct}%)` : ''}, ${gen}, machine ${busy}%${steal >= STEAL_LIMIT_PCT ? ` (steal ${steal}%)` : ''}, load ${load1}` +
       `${step.ok || retry ? '' : '  ✗'}`,
   )

@@ -22,6 +22,21 @@ function setup(limits: Parameters<typeof sendAdmission>[0]) {
   return { admission, refused, advance: (ms: number) => (clock += ms) }
 }
 
+/** The queue rule's tests: a bound of 50 ms, a target of 10 ms, and a queue from three sends. */
+const STANDING = { maxInFlight: 100, maxQueueMs: 50, targetMs: 10, minQueue: 3 }
+
+/** `n` sends admitted and held in flight; `finish()` answers them all and waits for them. */
+function admitHeld(admission: ReturnType<typeof sendAdmission>, n: number) {
+  const writes = Array.from({ length: n }, () => held())
+  const running = writes.map((w) => admission.run(w.write))
+  return {
+    async finish() {
+      for (const w of writes) w.finish()
+      await Promise.all(running)
+    },
+  }
+}
+
 const refusal = (promise: Promise<unknown>) =>
   promise.then(
     () => undefined,
@@ -63,92 +78,63 @@ describe('send admission', () => {
   })
 
   it('a queue that stands for the whole bound is refused; a burst shorter than that is waited out', async () => {
-    const { admission, refused, advance } = setup({
-      maxInFlight: 100,
-      maxQueueMs: 50,
-      targetMs: 10,
-      minQueue: 3,
-    })
-    const writes = [held(), held(), held()]
-    const running = writes.map((w) => admission.run(w.write))
+    const { admission, refused, advance } = setup(STANDING)
+    const queue = admitHeld(admission, 3)
     // The oldest has waited 40 ms, past the target, but the queue has stood for less than 50 ms: admitted.
     advance(40)
-    const fourth = held()
-    const admitted = admission.run(fourth.write)
+    const fourth = admitHeld(admission, 1)
     expect(admission.inFlight).toBe(4)
     // 60 ms: no send got through within 10 ms since the queue was last short, at 0 ms. Refused.
     advance(20)
     expect((await refusal(admission.run(async () => 'late')))?.code).toBe('UNAVAILABLE')
     expect(refused).toEqual(['standing_queue'])
-    for (const w of [...writes, fourth]) w.finish()
-    await Promise.all([...running, admitted])
+    await queue.finish()
+    await fourth.finish()
 
     // With fewer than minQueue in flight, age alone refuses nothing.
-    const slow = [held(), held()]
-    const both = slow.map((w) => admission.run(w.write))
+    const slow = admitHeld(admission, 2)
     advance(1000)
     expect(await admission.run(async () => 'alone')).toBe('alone')
-    for (const w of slow) w.finish()
-    await Promise.all(both)
+    await slow.finish()
   })
 
   it('a send answered within the target means the queue does not stand, however old the oldest', async () => {
-    const { admission, refused, advance } = setup({
-      maxInFlight: 100,
-      maxQueueMs: 50,
-      targetMs: 10,
-      minQueue: 3,
-    })
+    const { admission, refused, advance } = setup(STANDING)
     // One conversation's sends held up (a lock), while others keep getting through quickly.
-    const stuck = [held(), held(), held()]
-    const waiting = stuck.map((w) => admission.run(w.write))
+    const stuck = admitHeld(admission, 3)
     for (let i = 0; i < 10; i++) {
       advance(10)
-      const quick = held()
-      const running = admission.run(quick.write)
+      const quick = admitHeld(admission, 1)
       advance(2)
-      quick.finish()
-      await running
+      await quick.finish()
     }
     expect(refused).toEqual([])
-    for (const w of stuck) w.finish()
-    await Promise.all(waiting)
+    await stuck.finish()
   })
 
   it('once refusing, holds the queue at the target: admits while the oldest is within it, stops after a quiet bound', async () => {
-    const { admission, refused, advance } = setup({
-      maxInFlight: 100,
-      maxQueueMs: 50,
-      targetMs: 10,
-      minQueue: 3,
-    })
-    const first = [held(), held(), held()]
-    const running = first.map((w) => admission.run(w.write))
+    const { admission, refused, advance } = setup(STANDING)
+    const first = admitHeld(admission, 3)
     advance(60)
     expect((await refusal(admission.run(async () => 'late')))?.code).toBe('UNAVAILABLE')
     // The old ones answered; three new ones, and the oldest of them at 5 ms is within the target: admitted.
-    for (const w of first) w.finish()
-    await Promise.all(running)
-    const second = [held(), held(), held()]
-    const next = second.map((w) => admission.run(w.write))
+    await first.finish()
+    const second = admitHeld(admission, 3)
     advance(5)
-    const within = held()
-    const admitted = admission.run(within.write)
+    const within = admitHeld(admission, 1)
     // Still refusing: at 12 ms the oldest is past the target, and no bound had to pass first.
     advance(7)
     expect((await refusal(admission.run(async () => 'over')))?.code).toBe('UNAVAILABLE')
     expect(refused).toEqual(['standing_queue', 'standing_queue'])
     // 60 ms with no refusal: refusing stops, and a queue must stand for a whole bound again.
-    for (const w of [...second, within]) w.finish()
-    await Promise.all([...next, admitted])
+    await second.finish()
+    await within.finish()
     advance(60)
-    const third = [held(), held(), held()]
-    const last = third.map((w) => admission.run(w.write))
+    const third = admitHeld(admission, 3)
     advance(20)
     expect(await admission.run(async () => 'burst')).toBe('burst')
     expect(refused).toHaveLength(2)
-    for (const w of third) w.finish()
-    await Promise.all(last)
+    await third.finish()
   })
 
   it('a write that fails leaves the count too, and its error passes through', async () => {
